@@ -1,0 +1,1 @@
+"""The zhitu graph: model, stores and study algorithms."""

@@ -1,0 +1,197 @@
+"""The typed model shared by ingest, both stores, the study algorithms and the UI.
+
+Nodes are Question and Concept; edges are Relation (concept -> concept, question -> question)
+and Mention (question -> concept). Direction is meaning: see RelationType.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+
+class RelationType(str, Enum):
+    """Edge types. The value is the Neo4j relationship type (labels come only from here)."""
+
+    PREREQUISITE_OF = "PREREQUISITE_OF"  # learn src before dst (concept->concept, question->question)
+    IS_A = "IS_A"  # src is a kind of dst
+    PART_OF = "PART_OF"  # src is a component of dst
+    ADDRESSES = "ADDRESSES"  # src solves or mitigates dst
+    CONTRASTS_WITH = "CONTRASTS_WITH"  # undirected, stored once with src < dst
+    RELATED_TO = "RELATED_TO"  # undirected co-occurrence, weight = NPMI, src < dst
+    MENTIONS = "MENTIONS"  # question -> concept
+
+    @property
+    def undirected(self) -> bool:
+        return self in (RelationType.CONTRASTS_WITH, RelationType.RELATED_TO)
+
+
+CONCEPT_RELATIONS = (
+    RelationType.PREREQUISITE_OF,
+    RelationType.IS_A,
+    RelationType.PART_OF,
+    RelationType.ADDRESSES,
+    RelationType.CONTRASTS_WITH,
+    RelationType.RELATED_TO,
+)
+
+
+class Label(str, Enum):
+    """Node labels (Neo4j labels come only from here)."""
+
+    QUESTION = "Question"
+    CONCEPT = "Concept"
+
+
+class Origin(str, Enum):
+    """Where a relation came from; stored as the edge's `source` property."""
+
+    LEXICON = "lexicon"
+    PATTERN = "pattern"
+    COOCCURRENCE = "cooccurrence"
+    INFERRED = "inferred"
+    USER = "user"
+
+
+class Level(IntEnum):
+    """Question level: the order among questions on the same topic."""
+
+    DEFINITION = 0  # 是什么 / 定义
+    PRINCIPLE = 1  # 原理 / 作用 / 为什么
+    COMPARISON = 2  # 比较 / 区别 / 优缺点
+    DERIVATION = 3  # 公式 / 推导 / 实现 / 代码
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence of a question that supports a relation."""
+
+    question_id: str
+    sentence: str
+
+
+@dataclass
+class Question:
+    id: str
+    title: str
+    answer: str
+    analysis: str = ""
+    sources: list[str] = field(default_factory=list)  # "path:line", first is the primary one
+    level: Level = Level.PRINCIPLE
+    topic: str = ""  # section path, e.g. "循环神经网络 / LSTM"
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Everything searchable about the question."""
+        return "\n".join(p for p in (self.title, self.answer, self.analysis) if p)
+
+
+@dataclass
+class Concept:
+    id: str  # lexicon slug: "lstm", "batch-norm"
+    name: str  # display name, the form learners use: "LSTM", "梯度消失"
+    zh: str  # Chinese name
+    aliases: list[str] = field(default_factory=list)
+    category: str = ""
+    summary: str = ""
+    minutes: int | None = None
+
+
+@dataclass
+class Relation:
+    """A concept->concept or question->question edge."""
+
+    type: RelationType
+    src: str
+    dst: str
+    confidence: float
+    source: Origin
+    evidence: list[Evidence] = field(default_factory=list)
+    weight: float | None = None  # NPMI for RELATED_TO
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.type.value, self.src, self.dst)
+
+
+@dataclass
+class Mention:
+    """A question mentions a concept: counts, title flag, weight and character positions."""
+
+    question_id: str
+    concept_id: str
+    count: int
+    in_title: bool
+    weight: float = 1.0
+    positions: list[int] = field(default_factory=list)  # offsets in Question.text
+
+
+@dataclass
+class GraphData:
+    """Everything ingest produces and a store holds."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def relation_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.relations:
+            counts[r.type.value] = counts.get(r.type.value, 0) + 1
+        if self.mentions:
+            counts[RelationType.MENTIONS.value] = len(self.mentions)
+        return dict(sorted(counts.items()))
+
+
+# --- query results (the same for every store) ---
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    id: str
+    title: str
+
+
+@dataclass
+class ChainStep:
+    """One prerequisite question of a chain, with the concept link that put it there."""
+
+    question: QuestionRef
+    via: str  # e.g. "RNN → LSTM" or "RNN" (same topic, lower level)
+
+
+@dataclass
+class RelatedQuestion:
+    question: QuestionRef
+    score: float
+    shared: list[str]  # concept names that explain the score
+
+
+@dataclass
+class SearchHit:
+    question: QuestionRef
+    score: float
+
+
+@dataclass
+class PlanStep:
+    concept: Concept
+    questions: list[QuestionRef]
+    minutes: int | None = None
+
+
+@dataclass
+class StudyPlan:
+    steps: list[PlanStep]
+    next: list[Concept]  # concepts whose prerequisites are all known
+    cycles: list[list[str]]  # concept ids condensed because extracted prerequisites loop
+    total_minutes: int | None = None
+
+
+@dataclass
+class Neighborhood:
+    center: str
+    concepts: list[Concept]
+    relations: list[Relation]

@@ -1,0 +1,1 @@
+"""Question banks in, graph records out."""

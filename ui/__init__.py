@@ -1,0 +1,1 @@
+"""The two faces of zhitu: the CLI and the Streamlit app."""
