@@ -1,0 +1,317 @@
+"""Load and validate the concept lexicon (data/concepts.yaml).
+
+The lexicon lists concepts (id, names, aliases, category, summary, minutes) and the curated
+relations between them (prerequisites, is_a, part_of, addresses, contrasts). Every problem is a
+one-line LexiconError naming the file, the line, the concept and the field, e.g.
+``concepts.yaml:12: concept 'lstm': field 'aliases' must be a list of strings``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import LexiconError
+from graph.model import Concept, Origin, Relation, RelationType
+
+CATEGORIES: dict[str, str] = {
+    "math": "数学基础",
+    "ml": "机器学习基础",
+    "nn": "神经网络基础",
+    "activation": "激活函数",
+    "loss": "损失函数",
+    "optimization": "优化算法",
+    "regularization": "正则化",
+    "normalization": "归一化",
+    "cnn": "卷积神经网络",
+    "architecture": "经典网络",
+    "rnn": "循环神经网络",
+    "attention": "注意力与Transformer",
+    "training": "训练与调参",
+    "cv": "计算机视觉与图像处理",
+    "nlp": "自然语言处理",
+    "generative": "生成模型",
+    "compression": "模型压缩与部署",
+}
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_REQUIRED = ("id", "name", "zh", "category")
+_TEXT_FIELDS = ("name", "zh", "summary")
+# field -> (relation type, True when the edge points from the listed id to this concept)
+_LINK_FIELDS: dict[str, tuple[RelationType, bool]] = {
+    "prerequisites": (RelationType.PREREQUISITE_OF, True),
+    "is_a": (RelationType.IS_A, False),
+    "part_of": (RelationType.PART_OF, False),
+    "addresses": (RelationType.ADDRESSES, False),
+    "contrasts": (RelationType.CONTRASTS_WITH, False),
+}
+_FIELDS = (*_REQUIRED, "aliases", "summary", "minutes", *_LINK_FIELDS)
+_TOP_KEYS = ("ambiguous_aliases", "concepts")
+
+
+def normalize(text: str) -> str:
+    """The one normalization for matching: NFKC, then lower case.
+
+    >>> normalize("ＲＮＮ与Relu")
+    'rnn与relu'
+    """
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@dataclass
+class Lexicon:
+    """The validated lexicon: concepts by id, curated relations and the surface index."""
+
+    concepts: dict[str, Concept]
+    relations: list[Relation]
+    surfaces: dict[str, list[str]]
+    ambiguous: set[str]
+    path: str
+
+
+@dataclass
+class _Entry:
+    """A concept as read, with the line of the entry and of each field and link."""
+
+    concept: Concept
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict)
+    alias_lines: dict[str, int] = field(default_factory=dict)
+    links: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class _Reader:
+    """Walks the composed YAML tree so every error can name its line."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self._loader = yaml.SafeLoader(text)
+
+    def fail(self, line: int, message: str) -> LexiconError:
+        return LexiconError(f"{self.name}:{line}: {message}")
+
+    def root(self) -> yaml.Node | None:
+        try:
+            return self._loader.get_single_node()
+        except yaml.YAMLError as e:
+            raise self._yaml_error(e) from e
+
+    def value(self, node: yaml.Node) -> Any:
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except yaml.YAMLError as e:
+            raise self._yaml_error(e) from e
+
+    def close(self) -> None:
+        self._loader.dispose()
+
+    def _yaml_error(self, e: yaml.YAMLError) -> LexiconError:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        context, context_mark = getattr(e, "context", None), getattr(e, "context_mark", None)
+        if context and context_mark is not None:
+            problem = f"{problem} ({context} from line {context_mark.line + 1})"
+        return self.fail(line, f"invalid YAML: {problem}")
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _mapping(reader: _Reader, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, int]]:
+    """(key, value node, key line) of a mapping node; duplicate or non-string keys fail."""
+    if not isinstance(node, yaml.MappingNode):
+        raise reader.fail(_line(node), f"{what} must be a mapping")
+    items: list[tuple[str, yaml.Node, int]] = []
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = reader.value(key_node)
+        if not isinstance(key, str):
+            raise reader.fail(_line(key_node), f"{what}: key {key!r} must be a string")
+        if key in seen:
+            raise reader.fail(_line(key_node), f"{what}: field '{key}' is given twice")
+        seen.add(key)
+        items.append((key, value_node, _line(key_node)))
+    return items
+
+
+def _string_list(reader: _Reader, node: yaml.Node, where: str) -> list[tuple[str, int]]:
+    """A YAML sequence of non-empty strings, each with its line."""
+    items = node.value if isinstance(node, yaml.SequenceNode) else None
+    values = [(reader.value(n), _line(n)) for n in items] if items is not None else None
+    if values is None or not all(isinstance(v, str) and v.strip() for v, _ in values):
+        raise reader.fail(_line(node), f"{where} must be a list of strings")
+    return [(v.strip(), line) for v, line in values]
+
+
+def _read_entry(reader: _Reader, node: yaml.Node, index: int) -> _Entry:
+    """One concept mapping -> _Entry, checking every field's type."""
+    items = _mapping(reader, node, f"concept #{index}")
+    raw = {key: value for key, value, _ in items}
+    id_value = reader.value(raw["id"]) if "id" in raw else None
+    label = f"concept '{id_value}'" if isinstance(id_value, str) else f"concept #{index}"
+    for name in _REQUIRED:
+        if name not in raw:
+            raise reader.fail(_line(node), f"{label}: field '{name}' is missing")
+    values: dict[str, Any] = {}
+    entry = _Entry(Concept(id="", name="", zh=""), _line(node))
+    for key, value_node, key_line in items:
+        where = f"{label}: field '{key}'"
+        entry.field_lines[key] = key_line
+        if key not in _FIELDS:
+            raise reader.fail(key_line, f"{label}: unknown field '{key}'")
+        if key in _LINK_FIELDS or key == "aliases":
+            values[key] = _string_list(reader, value_node, where)
+            continue
+        value = reader.value(value_node)
+        if key == "minutes":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise reader.fail(key_line, f"{where} must be a positive whole number")
+        elif not isinstance(value, str) or (key != "summary" and not value.strip()):
+            raise reader.fail(key_line, f"{where} must be a non-empty string")
+        values[key] = value.strip() if isinstance(value, str) else value
+    if not _SLUG.match(values["id"]):
+        raise reader.fail(
+            entry.field_lines["id"], f"{label}: field 'id' must be a slug like 'batch-norm'"
+        )
+    if values["category"] not in CATEGORIES:
+        raise reader.fail(
+            entry.field_lines["category"],
+            f"{label}: field 'category' has unknown category '{values['category']}'",
+        )
+    entry.concept = Concept(
+        id=values["id"],
+        name=values["name"],
+        zh=values["zh"],
+        aliases=_unique([a for a, _ in values.get("aliases", [])]),
+        category=values["category"],
+        summary=values.get("summary", ""),
+        minutes=values.get("minutes"),
+    )
+    entry.alias_lines = {a: line for a, line in reversed(values.get("aliases", []))}
+    entry.links = {k: values[k] for k in _LINK_FIELDS if k in values}
+    return entry
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int]]:
+    """The whole file -> entries and the declared ambiguous surfaces with their lines."""
+    root = reader.root()
+    if root is None:
+        raise reader.fail(1, "the lexicon is empty (expected a 'concepts' list)")
+    top = _mapping(reader, root, "the lexicon")
+    keys = {key: (value, line) for key, value, line in top}
+    for key, (_, line) in keys.items():
+        if key not in _TOP_KEYS:
+            raise reader.fail(line, f"unknown top-level key '{key}' (expected {list(_TOP_KEYS)})")
+    if "concepts" not in keys:
+        raise reader.fail(_line(root), "top-level key 'concepts' is missing")
+    ambiguous: dict[str, int] = {}
+    if "ambiguous_aliases" in keys:
+        value, _ = keys["ambiguous_aliases"]
+        for alias, line in _string_list(reader, value, "top-level key 'ambiguous_aliases'"):
+            ambiguous[normalize(alias)] = line
+    concepts_node, line = keys["concepts"]
+    if not isinstance(concepts_node, yaml.SequenceNode):
+        raise reader.fail(line, "top-level key 'concepts' must be a list of concepts")
+    entries = [_read_entry(reader, n, i + 1) for i, n in enumerate(concepts_node.value)]
+    return entries, ambiguous
+
+
+def _index_surfaces(
+    reader: _Reader, entries: list[_Entry], ambiguous: dict[str, int]
+) -> dict[str, list[str]]:
+    """normalize(name|zh|alias) -> concept ids; a shared surface must be declared ambiguous."""
+    surfaces: dict[str, list[str]] = {}
+    for entry in entries:
+        c = entry.concept
+        for surface_field, text in [("name", c.name), ("zh", c.zh)] + [
+            ("aliases", a) for a in c.aliases
+        ]:
+            surface = normalize(text)
+            owners = surfaces.setdefault(surface, [])
+            if c.id in owners:
+                continue
+            if owners and surface not in ambiguous:
+                raise reader.fail(
+                    entry.alias_lines.get(text, entry.field_lines[surface_field]),
+                    f"concept '{c.id}': field '{surface_field}': '{text}' is already a name of "
+                    f"concept '{owners[0]}' (declare it in ambiguous_aliases if both are meant)",
+                )
+            owners.append(c.id)
+    for surface, line in ambiguous.items():
+        if surface not in surfaces:
+            raise reader.fail(
+                line, f"ambiguous_aliases: '{surface}' is not a name or alias of any concept"
+            )
+    return surfaces
+
+
+def _build_relations(reader: _Reader, entries: list[_Entry]) -> list[Relation]:
+    """Curated relations from the link fields; every target must exist and differ from itself."""
+    ids = {e.concept.id for e in entries}
+    relations: dict[tuple[str, str, str], Relation] = {}
+    for entry in entries:
+        cid = entry.concept.id
+        for key, targets in entry.links.items():
+            rel_type, inbound = _LINK_FIELDS[key]
+            for target, line in targets:
+                where = f"concept '{cid}': field '{key}'"
+                if target == cid:
+                    raise reader.fail(line, f"{where} refers to the concept itself")
+                if target not in ids:
+                    raise reader.fail(line, f"{where} refers to unknown concept '{target}'")
+                src, dst = (target, cid) if inbound else (cid, target)
+                if rel_type.undirected:
+                    src, dst = min(src, dst), max(src, dst)
+                rel = Relation(rel_type, src, dst, confidence=1.0, source=Origin.LEXICON)
+                relations.setdefault(rel.key, rel)
+    return list(relations.values())
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Read and validate a lexicon file (default: the bundled data/concepts.yaml).
+
+    Raises LexiconError naming file, line, concept and field for any bad entry.
+    """
+    if path is None:
+        from data import LEXICON_PATH
+
+        path = LEXICON_PATH
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LexiconError(f"{name}: cannot read the lexicon ({e.__class__.__name__}: {e})") from e
+    reader = _Reader(text, name)
+    try:
+        entries, ambiguous = _read_document(reader)
+        seen: dict[str, int] = {}
+        for entry in entries:
+            cid = entry.concept.id
+            if cid in seen:
+                raise reader.fail(
+                    entry.field_lines["id"],
+                    f"concept '{cid}': field 'id' duplicates the concept on line {seen[cid]}",
+                )
+            seen[cid] = entry.line
+        surfaces = _index_surfaces(reader, entries, ambiguous)
+        relations = _build_relations(reader, entries)
+    finally:
+        reader.close()
+    return Lexicon(
+        concepts={e.concept.id: e.concept for e in entries},
+        relations=relations,
+        surfaces=surfaces,
+        ambiguous=set(ambiguous),
+        path=name,
+    )
