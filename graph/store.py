@@ -6,9 +6,11 @@ A file path opens the embedded networkx store; a neo4j://, neo4j+s://, bolt:// U
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Protocol
 
+from graph.errors import StoreError
 from graph.model import (
     ChainStep,
     Concept,
@@ -97,6 +99,9 @@ def open_store(target: str) -> GraphStore:
         from graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(target)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", target):
+        schemes = ", ".join(NEO4J_SCHEMES)
+        raise StoreError(f"不支持的图地址 '{target}': 请给出文件路径或 {schemes} 地址")
     from graph.memory import MemoryStore
 
     return MemoryStore.open(target)

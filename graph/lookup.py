@@ -1,0 +1,155 @@
+"""Resolve what a user typed to a question id or a concept id (shared by both stores).
+
+A question reference is an id, else a title or part of one (NFKC width and case folded, spaces and
+punctuation ignored), else the best fuzzy match (difflib over normalized titles). A concept
+reference is an id, name, Chinese name or alias (normalized). Failures raise QuestionNotFound /
+ConceptNotFound carrying up to five closest titles or names as suggestions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from graph.errors import ConceptNotFound, QuestionNotFound
+from graph.model import Concept
+
+FUZZY_CUTOFF = 0.6  # difflib ratio a fuzzy title match needs
+MAX_SUGGESTIONS = 5
+
+
+def normalize(text: str) -> str:
+    """NFKC (full width -> half width) and case folding: the normalization for matching.
+
+    >>> normalize("ＬＳＴＭ 公式")
+    'lstm 公式'
+    """
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def title_key(text: str) -> str:
+    """`normalize` without whitespace, punctuation and symbols, for comparing titles.
+
+    >>> title_key("问题：LSTM 每个门的计算公式？")
+    'lstm每个门的计算公式'
+    """
+    text = normalize(text)
+    for prefix in ("问题:", "问题："):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def _closest(key: str, candidates: Mapping[str, str], n: int, cutoff: float) -> list[str]:
+    """Keys of `candidates` (key -> display) whose text is closest to `key`, best first."""
+    scored = []
+    for cand_key in candidates:
+        ratio = difflib.SequenceMatcher(None, key, cand_key, autojunk=False).ratio()
+        if ratio >= cutoff and ratio > 0:
+            scored.append((-ratio, len(cand_key), cand_key))
+    return [k for _, _, k in sorted(scored)[:n]]
+
+
+class TitleIndex:
+    """Question titles by normalized key; resolves question references."""
+
+    def __init__(self, titles: Mapping[str, str]) -> None:
+        """`titles`: question id -> title."""
+        self._titles = dict(titles)
+        self._by_key: dict[str, str] = {}
+        for qid in sorted(self._titles):
+            self._by_key.setdefault(title_key(self._titles[qid]), qid)
+
+    def find(self, ref: str) -> str | None:
+        """The question id `ref` names, or None.
+
+        >>> TitleIndex({"q1": "什么是RNN", "q2": "LSTM每个门的计算公式"}).find("ｌｓｔｍ 计算")
+        'q2'
+        """
+        ref = ref.strip()
+        if ref in self._titles:
+            return ref
+        key = title_key(ref)
+        if not key:
+            return None
+        if key in self._by_key:
+            return self._by_key[key]
+        # part of a title: the shortest title containing it is the most specific match
+        parts = [(len(k), k) for k in self._by_key if key in k]
+        if parts:
+            return self._by_key[min(parts)[1]]
+        fuzzy = _closest(key, self._by_key, 1, FUZZY_CUTOFF)
+        return self._by_key[fuzzy[0]] if fuzzy else None
+
+    def suggestions(self, ref: str) -> list[str]:
+        """Up to five titles closest to `ref`, best first."""
+        keys = _closest(title_key(ref), self._by_key, MAX_SUGGESTIONS, 0.0)
+        return [self._titles[self._by_key[k]] for k in keys]
+
+    def resolve(self, ref: str) -> str:
+        """The question id `ref` names; QuestionNotFound with suggestions when none."""
+        qid = self.find(ref)
+        if qid is None:
+            raise QuestionNotFound(f"找不到问题 '{ref}'", self.suggestions(ref))
+        return qid
+
+
+class ConceptIndex:
+    """Concepts by id and by normalized name, Chinese name and alias."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self._names: dict[str, str] = {}  # concept id -> display name
+        self._by_surface: dict[str, str] = {}
+        ordered = sorted(concepts, key=lambda c: c.id)
+        for c in ordered:
+            self._names[c.id] = c.name
+        # ids and names win over aliases when two concepts claim the same surface
+        for surfaces in (lambda c: [c.id, c.name, c.zh], lambda c: c.aliases):
+            for c in ordered:
+                for s in surfaces(c):
+                    if s and normalize(s):
+                        self._by_surface.setdefault(normalize(s), c.id)
+
+    def find(self, ref: str) -> str | None:
+        """The concept id `ref` names, or None.
+
+        >>> ConceptIndex([Concept("lstm", "LSTM", "长短期记忆网络")]).find("Lstm")
+        'lstm'
+        """
+        ref = ref.strip()
+        if ref in self._names:
+            return ref
+        return self._by_surface.get(normalize(ref))
+
+    def suggestions(self, ref: str) -> list[str]:
+        """Up to five concept names whose surfaces are closest to `ref`."""
+        keys = _closest(normalize(ref), self._by_surface, MAX_SUGGESTIONS * 3, 0.3)
+        names: list[str] = []
+        for k in keys:
+            name = self._names[self._by_surface[k]]
+            if name not in names:
+                names.append(name)
+        return names[:MAX_SUGGESTIONS]
+
+    def resolve(self, ref: str) -> str:
+        """The concept id `ref` names; ConceptNotFound with suggestions when none."""
+        cid = self.find(ref)
+        if cid is None:
+            raise ConceptNotFound(f"找不到概念 '{ref}'", self.suggestions(ref))
+        return cid
+
+
+def resolve_target(ref: str, concepts: ConceptIndex, titles: TitleIndex) -> tuple[str, str]:
+    """A study-path target: ("concept", id) when a concept has that name, else ("question", id).
+
+    Concepts are tried first because question lookup falls back to fuzzy matching.
+    """
+    cid = concepts.find(ref)
+    if cid is not None:
+        return ("concept", cid)
+    qid = titles.find(ref)
+    if qid is not None:
+        return ("question", qid)
+    suggestions = concepts.suggestions(ref) + titles.suggestions(ref)
+    raise ConceptNotFound(f"找不到概念或问题 '{ref}'", suggestions[:MAX_SUGGESTIONS])

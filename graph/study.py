@@ -1,0 +1,288 @@
+"""Study algorithms: prerequisite chains, related questions, study paths, neighbourhoods.
+
+Pure functions over the networkx MultiDiGraph that `build_graph` makes from GraphData, so every
+store shares them (Neo4jStore builds the graph from the rows it reads). Node ids are question and
+concept ids; node attribute `kind` is "question" or "concept" and `item` holds the dataclass; edge
+key is the RelationType value and attribute `item` holds the Relation or Mention.
+
+Study paths use the concept PREREQUISITE_OF edges (curated, inferred and extracted) whose
+confidence is at least PREREQ_FLOOR: below it an extracted edge is a guess, and a wrong
+prerequisite costs a learner more than a missing one. Cycles among them are condensed
+(networkx.condensation), their members studied together and reported, never looped on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Iterable
+
+import networkx as nx
+
+from graph.model import (
+    CONCEPT_RELATIONS,
+    ChainStep,
+    Concept,
+    GraphData,
+    Mention,
+    Neighborhood,
+    PlanStep,
+    Question,
+    QuestionRef,
+    RelatedQuestion,
+    Relation,
+    RelationType,
+    StudyPlan,
+)
+
+PREREQ_FLOOR = 0.5  # least confidence of a concept prerequisite used for study paths
+LINK_DISCOUNT = 0.5  # weight of a concept linked to a shared one (GRU question ~ LSTM question)
+LINK_TYPES = (RelationType.CONTRASTS_WITH, RelationType.IS_A, RelationType.PART_OF)
+QUESTIONS_PER_STEP = 3
+
+_PRE = RelationType.PREREQUISITE_OF.value
+_MENTIONS = RelationType.MENTIONS.value
+
+
+def build_graph(data: GraphData) -> nx.MultiDiGraph:
+    """The graph every study function reads; edges with an unknown endpoint are left out."""
+    g = nx.MultiDiGraph()
+    for q in data.questions.values():
+        g.add_node(q.id, kind="question", item=q)
+    for c in data.concepts.values():
+        g.add_node(c.id, kind="concept", item=c)
+    for r in data.relations:
+        if r.src in g and r.dst in g:
+            g.add_edge(r.src, r.dst, key=r.type.value, item=r)
+    for m in data.mentions:
+        if m.question_id in g and m.concept_id in g:
+            g.add_edge(m.question_id, m.concept_id, key=_MENTIONS, item=m)
+    return g
+
+
+def idf(questions: int, with_concept: int) -> float:
+    """Specificity of a concept: 0 for a concept every question mentions.
+
+    >>> round(idf(4, 1), 3), idf(4, 4)
+    (0.916, 0.0)
+    """
+    return math.log((questions + 1) / (with_concept + 1))
+
+
+def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[list[Hashable]]:
+    """Strongly connected components in topological order; ties and members sorted by `key`.
+
+    >>> ordered_components(nx.DiGraph([("a", "b"), ("b", "a"), ("c", "a")]), lambda n: (n,))
+    [['c'], ['a', 'b']]
+    """
+    cond = nx.condensation(d)
+    members = {n: sorted(cond.nodes[n]["members"], key=key) for n in cond}
+    order = nx.lexicographical_topological_sort(cond, key=lambda n: key(members[n][0]))
+    return [members[n] for n in order]
+
+
+def concept_prerequisites(g: nx.MultiDiGraph, floor: float = PREREQ_FLOOR) -> nx.DiGraph:
+    """Concept PREREQUISITE_OF edges at or above `floor`, over every concept."""
+    d = nx.DiGraph()
+    d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "concept")
+    for u, v, k, r in g.edges(keys=True, data="item"):
+        if k == _PRE and u in d and v in d and r.confidence >= floor:
+            d.add_edge(u, v)
+    return d
+
+
+def _question_prerequisites(g: nx.MultiDiGraph) -> nx.DiGraph:
+    d = nx.DiGraph()
+    d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "question")
+    d.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == _PRE and u in d and v in d)
+    return d
+
+
+def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
+    """concept id -> Mention for one question."""
+    return {
+        v: m for _, v, k, m in g.out_edges(question_id, keys=True, data="item") if k == _MENTIONS
+    }
+
+
+def _mentioned_by(g: nx.MultiDiGraph, concept_id: str) -> dict[str, Mention]:
+    return {u: m for u, _, k, m in g.in_edges(concept_id, keys=True, data="item") if k == _MENTIONS}
+
+
+def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
+    """The concepts a question mentions: in the title first, then by weight."""
+    ms = mentions(g, question_id)
+    ranked = sorted(ms.values(), key=lambda m: (not m.in_title, -m.weight, m.concept_id))
+    return [g.nodes[m.concept_id]["item"] for m in ranked]
+
+
+def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:
+    """What a question is about: concepts in its title, else its heaviest mentions."""
+    ms = mentions(g, question_id)
+    titled = sorted(c for c, m in ms.items() if m.in_title)
+    if titled or not ms:
+        return titled
+    top = max(m.weight for m in ms.values())
+    return sorted(c for c, m in ms.items() if m.weight == top)
+
+
+def _ref(g: nx.MultiDiGraph, question_id: str) -> QuestionRef:
+    return QuestionRef(question_id, g.nodes[question_id]["item"].title)
+
+
+def _question_key(g: nx.MultiDiGraph) -> Callable[[Hashable], tuple]:
+    def key(n: Hashable) -> tuple:
+        q: Question = g.nodes[n]["item"]
+        return (int(q.level), q.title, q.id)
+
+    return key
+
+
+def _via(g: nx.MultiDiGraph, pre: nx.DiGraph, before: str, after: str) -> str:
+    """The concept link that orders question `before` ahead of `after`: "RNN → LSTM" or "RNN"."""
+    name = lambda c: g.nodes[c]["item"].name  # noqa: E731
+    a_concepts, b_concepts = mentions(g, before), mentions(g, after)
+    a_topic, b_topic = topic_concepts(g, before) or sorted(a_concepts), topic_concepts(g, after)
+    b_topic = b_topic or sorted(b_concepts)
+    for a in a_topic:
+        for b in b_topic:
+            if a != b and pre.has_edge(a, b):
+                return f"{name(a)} → {name(b)}"
+    for a in a_topic:
+        for b in b_topic:
+            if a != b and a in pre and b in pre and nx.has_path(pre, a, b):
+                return f"{name(a)} → … → {name(b)}"
+    shared = [c for c in a_topic if c in b_concepts] or sorted(set(a_concepts) & set(b_concepts))
+    return name(shared[0]) if shared else ""
+
+
+def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
+    """Every prerequisite question of `question_id`, transitively, fundamentals first."""
+    qd = _question_prerequisites(g)
+    sub = qd.subgraph(nx.ancestors(qd, question_id) | {question_id})
+    order = [n for comp in ordered_components(sub, _question_key(g)) for n in comp]
+    position = {n: i for i, n in enumerate(order)}
+    pre = concept_prerequisites(g, floor=0.0)
+    steps = []
+    for n in order:
+        if n == question_id:
+            continue
+        # the edge that brought it in: to the question itself, else to the latest in the chain
+        after = max(sub.successors(n), key=lambda s: position[s], default=question_id)
+        steps.append(ChainStep(_ref(g, n), _via(g, pre, n, after)))
+    return steps
+
+
+def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[RelatedQuestion]:
+    """Other questions ranked by shared concepts (IDF-weighted) plus linked concepts.
+
+    A concept shared with the question adds idf(c)·√(w·w'); a concept linked to one of the
+    question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much.
+    """
+    total = sum(1 for _, kind in g.nodes(data="kind") if kind == "question")
+    mine = mentions(g, question_id)
+    name = lambda c: g.nodes[c]["item"].name  # noqa: E731
+    scores: dict[str, dict[str, float]] = {}  # other question -> reason -> contribution
+
+    def add(concept: str, weight: float, factor: float, reason: str) -> None:
+        others = _mentioned_by(g, concept)
+        specificity = idf(total, len(others))
+        for other, m in others.items():
+            gain = factor * specificity * math.sqrt(weight * m.weight)
+            if other != question_id and gain > 0:
+                reasons = scores.setdefault(other, {})
+                reasons[reason] = max(reasons.get(reason, 0.0), gain)
+
+    for c, m in mine.items():
+        add(c, m.weight, 1.0, name(c))
+    for c, m in mine.items():
+        for linked in _linked(g, c):
+            if linked not in mine:
+                add(linked, m.weight, LINK_DISCOUNT, f"{name(c)}↔{name(linked)}")
+    ranked = []
+    for other, reasons in scores.items():
+        score = sum(reasons.values())
+        if score > 0:
+            shared = sorted(reasons, key=lambda r: (-reasons[r], r))
+            ranked.append(RelatedQuestion(_ref(g, other), round(score, 6), shared))
+    ranked.sort(key=lambda r: (-r.score, r.question.title, r.question.id))
+    return ranked[: max(top, 0)]
+
+
+def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
+    types = {t.value for t in LINK_TYPES}
+    out = {v for _, v, k in g.out_edges(concept_id, keys=True) if k in types}
+    return out | {u for u, _, k in g.in_edges(concept_id, keys=True) if k in types}
+
+
+def _step_questions(g: nx.MultiDiGraph, concept_id: str) -> list[QuestionRef]:
+    """1-3 questions to study a concept with: about it first, then by weight; ordered by level."""
+    ms = _mentioned_by(g, concept_id)
+    best = sorted(ms, key=lambda q: (not ms[q].in_title, -ms[q].weight, _question_key(g)(q)))
+    return [_ref(g, q) for q in sorted(best[:QUESTIONS_PER_STEP], key=_question_key(g))]
+
+
+def path(
+    g: nx.MultiDiGraph,
+    targets: Iterable[str],
+    known: Iterable[str] = (),
+    floor: float = PREREQ_FLOOR,
+) -> StudyPlan:
+    """A study plan towards concept ids `targets` for a learner who knows concept ids `known`.
+
+    Knowing a concept implies knowing its prerequisite closure. The plan is the closure of the
+    targets minus what is known, in topological order; ties go to fewer unmet prerequisites, then
+    to concepts more questions mention.
+    """
+    pre = concept_prerequisites(g, floor)
+    targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
+    known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
+    needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
+    sub = pre.subgraph(needed - known_all)
+    unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
+    importance = {c: len(_mentioned_by(g, c)) for c in sub}
+    comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
+    steps = []
+    for comp in comps:
+        for c in comp:
+            concept: Concept = g.nodes[c]["item"]
+            steps.append(PlanStep(concept, _step_questions(g, c), concept.minutes))
+    # a condensed loop is ready as a whole, when everything it needs from outside is known
+    ready = [
+        c
+        for comp in comps
+        if all(p in known_all or p in comp for m in comp for p in pre.predecessors(m))
+        for c in comp
+    ]
+    cycles = [sorted(comp) for comp in comps if len(comp) > 1]
+    minutes = [s.minutes for s in steps if s.minutes is not None]
+    return StudyPlan(
+        steps=steps,
+        next=[g.nodes[c]["item"] for c in ready],
+        cycles=cycles,
+        total_minutes=sum(minutes) if minutes else None,
+    )
+
+
+def neighborhood(
+    g: nx.MultiDiGraph,
+    concept_id: str,
+    depth: int = 1,
+    types: Iterable[RelationType] | None = None,
+) -> Neighborhood:
+    """Concepts within `depth` concept relations of `concept_id` (either direction)."""
+    allowed = {t.value for t in (types if types is not None else CONCEPT_RELATIONS)}
+    allowed.discard(_MENTIONS)
+    seen, frontier = {concept_id}, {concept_id}
+    for _ in range(max(depth, 0)):
+        step = set()
+        for c in frontier:
+            step |= {v for _, v, k in g.out_edges(c, keys=True) if k in allowed}
+            step |= {u for u, _, k in g.in_edges(c, keys=True) if k in allowed}
+        frontier = {c for c in step if g.nodes[c]["kind"] == "concept"} - seen
+        seen |= frontier
+    relations: list[Relation] = [
+        r for u, v, k, r in g.subgraph(seen).edges(keys=True, data="item") if k in allowed
+    ]
+    relations.sort(key=lambda r: r.key)
+    others = sorted(seen - {concept_id})
+    return Neighborhood(concept_id, [g.nodes[c]["item"] for c in [concept_id, *others]], relations)

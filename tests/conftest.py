@@ -1,0 +1,115 @@
+"""Shared fixtures: a small hand-made graph with known answers, and stores built from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.memory import MemoryStore
+from graph.model import (
+    Concept,
+    Evidence,
+    GraphData,
+    Level,
+    Mention,
+    Origin,
+    Question,
+    Relation,
+    RelationType,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+PRE, IS_A, CONTRASTS = RelationType.PREREQUISITE_OF, RelationType.IS_A, RelationType.CONTRASTS_WITH
+
+# id, title, level, concepts in the title, other concepts mentioned
+TOY_QUESTIONS = [
+    ("q-nn", "什么是神经网络", Level.DEFINITION, ["nn"], []),
+    ("q-rnn", "什么是RNN", Level.DEFINITION, ["rnn"], ["nn"]),
+    ("q-rnn-why", "RNN为什么适合处理序列数据", Level.PRINCIPLE, ["rnn"], []),
+    ("q-vg", "RNN为什么会出现梯度消失", Level.PRINCIPLE, ["rnn", "vanishing-gradient"], []),
+    ("q-lstm", "LSTM的原理", Level.PRINCIPLE, ["lstm"], ["rnn", "vanishing-gradient"]),
+    ("q-lstm-f", "LSTM每个门的计算公式", Level.DERIVATION, ["lstm"], []),
+    ("q-gru", "画GRU结构图", Level.DERIVATION, ["gru"], []),
+    ("q-bn", "BatchNormalization的作用", Level.PRINCIPLE, ["batch-norm"], ["vanishing-gradient"]),
+    ("q-att", "Attention机制的作用", Level.PRINCIPLE, ["attention"], ["transformer"]),
+]
+TOY_CONCEPTS = [
+    ("nn", "神经网络", "神经网络", [], None),
+    ("rnn", "RNN", "循环神经网络", ["Recurrent Neural Network"], 30),
+    ("lstm", "LSTM", "长短期记忆网络", ["长短时记忆网络"], 40),
+    ("gru", "GRU", "门控循环单元", [], None),
+    ("vanishing-gradient", "梯度消失", "梯度消失", ["梯度弥散"], None),
+    ("batch-norm", "Batch Normalization", "批归一化", ["BN", "BatchNormalization"], None),
+    ("attention", "Attention", "注意力机制", [], None),
+    ("transformer", "Transformer", "Transformer", [], None),
+    ("dropout", "dropout", "随机失活", [], None),  # no question, no relation: not listed
+]
+# type, src, dst, confidence, source
+TOY_RELATIONS = [
+    (PRE, "nn", "rnn", 1.0, Origin.LEXICON),
+    (PRE, "rnn", "lstm", 1.0, Origin.LEXICON),
+    (PRE, "rnn", "gru", 1.0, Origin.LEXICON),
+    (PRE, "nn", "vanishing-gradient", 1.0, Origin.LEXICON),
+    (PRE, "vanishing-gradient", "lstm", 0.8, Origin.INFERRED),
+    (PRE, "gru", "batch-norm", 0.2, Origin.PATTERN),  # below the floor: ignored by paths
+    (PRE, "nn", "attention", 1.0, Origin.LEXICON),
+    (PRE, "attention", "transformer", 0.7, Origin.PATTERN),  # an extracted loop
+    (PRE, "transformer", "attention", 0.6, Origin.PATTERN),
+    (IS_A, "lstm", "rnn", 1.0, Origin.LEXICON),
+    (IS_A, "gru", "rnn", 1.0, Origin.LEXICON),
+    (CONTRASTS, "gru", "lstm", 1.0, Origin.LEXICON),
+    (RelationType.ADDRESSES, "batch-norm", "vanishing-gradient", 1.0, Origin.LEXICON),
+    # question prerequisites, as the pipeline derives them (acyclic, transitively reduced)
+    (PRE, "q-nn", "q-rnn", 1.0, Origin.INFERRED),
+    (PRE, "q-rnn", "q-rnn-why", 1.0, Origin.INFERRED),
+    (PRE, "q-rnn", "q-vg", 1.0, Origin.INFERRED),
+    (PRE, "q-vg", "q-lstm", 1.0, Origin.INFERRED),
+    (PRE, "q-rnn-why", "q-lstm", 1.0, Origin.INFERRED),
+    (PRE, "q-lstm", "q-lstm-f", 1.0, Origin.INFERRED),
+    (PRE, "q-rnn", "q-gru", 1.0, Origin.INFERRED),
+    (PRE, "q-vg", "q-bn", 1.0, Origin.INFERRED),
+]
+
+
+def make_toy() -> GraphData:
+    """The hand-made graph (a fresh copy each call)."""
+    data = GraphData()
+    for i, (qid, title, level, titled, other) in enumerate(TOY_QUESTIONS):
+        answer = f"{title}的参考回答。"
+        data.questions[qid] = Question(qid, title, answer, "", [f"toy.txt:{3 * i + 1}"], level)
+        for cid in titled + other:
+            data.mentions.append(Mention(qid, cid, 1, cid in titled, 1.0, [0]))
+    for cid, name, zh, aliases, minutes in TOY_CONCEPTS:
+        data.concepts[cid] = Concept(cid, name, zh, aliases, "rnn", f"{name}的说明", minutes)
+    for rtype, src, dst, confidence, source in TOY_RELATIONS:
+        evidence = (
+            [Evidence("q-lstm", "LSTM 缓解了 RNN 的梯度消失")] if source is Origin.PATTERN else []
+        )
+        data.relations.append(Relation(rtype, src, dst, confidence, source, evidence))
+    return data
+
+
+@pytest.fixture
+def toy() -> GraphData:
+    return make_toy()
+
+
+@pytest.fixture(scope="session")
+def toy_session() -> GraphData:
+    """The hand-made graph shared by read-only tests (do not modify)."""
+    return make_toy()
+
+
+@pytest.fixture
+def toy_store(tmp_path: Path, toy: GraphData) -> MemoryStore:
+    store = MemoryStore.open(tmp_path / "toy.json")
+    store.replace(toy)
+    return store
+
+
+@pytest.fixture
+def toy_file(toy_store: MemoryStore) -> Path:
+    """A graph file holding the toy graph."""
+    return toy_store.file

@@ -1,0 +1,135 @@
+"""Study algorithms on the hand-made graph: exact chains, related lists and study plans."""
+
+from __future__ import annotations
+
+import doctest
+
+import networkx as nx
+import pytest
+
+from graph import study
+from graph.model import GraphData, Origin, Relation, RelationType
+
+
+@pytest.fixture
+def g(toy: GraphData) -> nx.MultiDiGraph:
+    return study.build_graph(toy)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(study).failed == 0
+
+
+def test_chain_is_transitive_fundamentals_first(g: nx.MultiDiGraph) -> None:
+    steps = study.chain(g, "q-lstm-f")
+    assert [s.question.id for s in steps] == ["q-nn", "q-rnn", "q-vg", "q-rnn-why", "q-lstm"]
+    assert [s.via for s in steps] == ["神经网络 → RNN", "RNN", "RNN → LSTM", "RNN → LSTM", "LSTM"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("q-nn", []),  # the most fundamental question has no chain
+        ("q-gru", ["q-nn", "q-rnn"]),
+        ("q-bn", ["q-nn", "q-rnn", "q-vg"]),
+    ],
+)
+def test_chain_excludes_itself(g: nx.MultiDiGraph, question: str, expected: list[str]) -> None:
+    assert [s.question.id for s in study.chain(g, question)] == expected
+
+
+def test_chain_survives_a_question_cycle(toy: GraphData) -> None:
+    # the pipeline promises an acyclic question graph; a hand-edited file may not keep it
+    toy.relations.append(Relation(RelationType.PREREQUISITE_OF, "q-lstm", "q-rnn", 1, Origin.USER))
+    ids = [s.question.id for s in study.chain(study.build_graph(toy), "q-lstm-f")]
+    assert sorted(ids) == sorted(["q-nn", "q-rnn", "q-vg", "q-rnn-why", "q-lstm"])
+    assert ids[0] == "q-nn"
+
+
+def test_related_ranks_shared_then_linked_concepts(g: nx.MultiDiGraph) -> None:
+    related = study.related(g, "q-lstm-f", top=10)
+    assert [r.question.id for r in related] == ["q-lstm", "q-gru", "q-vg", "q-rnn-why", "q-rnn"]
+    assert related[0].shared == ["LSTM", "LSTM↔RNN"]
+    assert related[1].shared == ["LSTM↔GRU"]  # a GRU question relates through CONTRASTS_WITH
+    assert related[0].score > related[1].score > related[2].score
+
+
+@pytest.mark.parametrize("question", ["q-nn", "q-rnn", "q-lstm", "q-bn", "q-att"])
+def test_related_never_itself_nor_twice(g: nx.MultiDiGraph, question: str) -> None:
+    ids = [r.question.id for r in study.related(g, question, top=100)]
+    assert question not in ids
+    assert len(ids) == len(set(ids))
+
+
+def test_related_top_limits(g: nx.MultiDiGraph) -> None:
+    assert len(study.related(g, "q-lstm-f", top=2)) == 2
+    assert study.related(g, "q-lstm-f", top=0) == []
+
+
+def test_concept_in_every_question_says_nothing(toy: GraphData) -> None:
+    from graph.model import Mention
+
+    have = {(m.question_id, m.concept_id) for m in toy.mentions}
+    toy.mentions += [
+        Mention(q, "dropout", 1, False) for q in toy.questions if (q, "dropout") not in have
+    ]
+    related = study.related(study.build_graph(toy), "q-nn", top=10)
+    assert all("dropout" not in r.shared for r in related)
+
+
+def test_path_is_the_prerequisite_closure_in_order(g: nx.MultiDiGraph) -> None:
+    plan = study.path(g, ["lstm"])
+    assert [s.concept.id for s in plan.steps] == ["nn", "rnn", "vanishing-gradient", "lstm"]
+    assert [c.id for c in plan.next] == ["nn"]
+    assert plan.cycles == []
+    assert plan.total_minutes == 70  # rnn 30 + lstm 40; the others have no estimate
+    lstm = plan.steps[-1]
+    assert [q.id for q in lstm.questions] == ["q-lstm", "q-lstm-f"]  # ordered by level
+
+
+def test_path_omits_known_concepts_and_their_prerequisites(g: nx.MultiDiGraph) -> None:
+    plan = study.path(g, ["lstm"], known=["rnn"])
+    assert [s.concept.id for s in plan.steps] == ["vanishing-gradient", "lstm"]
+    assert [c.id for c in plan.next] == ["vanishing-gradient"]
+    assert plan.total_minutes == 40
+
+
+def test_path_to_known_target_is_empty(g: nx.MultiDiGraph) -> None:
+    plan = study.path(g, ["rnn"], known=["lstm", "rnn"])
+    assert plan.steps == [] and plan.next == [] and plan.total_minutes is None
+
+
+def test_path_ignores_prerequisites_below_the_floor(g: nx.MultiDiGraph) -> None:
+    plan = study.path(g, ["batch-norm"])
+    assert [s.concept.id for s in plan.steps] == ["batch-norm"]  # gru -> batch-norm is 0.2
+
+
+def test_path_condenses_and_reports_cycles(g: nx.MultiDiGraph) -> None:
+    plan = study.path(g, ["transformer"])
+    assert [s.concept.id for s in plan.steps] == ["nn", "attention", "transformer"]
+    assert plan.cycles == [["attention", "transformer"]]
+    assert [c.id for c in plan.next] == ["nn"]
+    plan = study.path(g, ["transformer"], known=["nn"])
+    assert [c.id for c in plan.next] == ["attention", "transformer"]  # the loop is ready as a whole
+
+
+def test_neighborhood_depth_and_types(g: nx.MultiDiGraph) -> None:
+    one = study.neighborhood(g, "lstm", depth=1)
+    assert [c.id for c in one.concepts] == ["lstm", "gru", "rnn", "vanishing-gradient"]
+    assert {r.type for r in one.relations} == {
+        RelationType.PREREQUISITE_OF,
+        RelationType.IS_A,
+        RelationType.CONTRASTS_WITH,
+    }
+    contrasts = study.neighborhood(g, "lstm", depth=3, types=[RelationType.CONTRASTS_WITH])
+    assert [c.id for c in contrasts.concepts] == ["lstm", "gru"]
+    assert study.neighborhood(g, "lstm", depth=0).concepts[0].id == "lstm"
+    two = study.neighborhood(g, "lstm", depth=2)
+    assert {"nn", "batch-norm"} <= {c.id for c in two.concepts}
+
+
+def test_topic_concepts_fall_back_to_heaviest_mentions(toy: GraphData) -> None:
+    for m in toy.mentions:
+        if m.question_id == "q-lstm":
+            m.in_title, m.weight = False, 2.0 if m.concept_id == "lstm" else 0.5
+    assert study.topic_concepts(study.build_graph(toy), "q-lstm") == ["lstm"]
