@@ -45,7 +45,11 @@ def terms(text: str, tokenize: Callable[[str], list[str]]) -> list[str]:
             continue
         out.append(token)
         if len(token) >= 3:
-            out += [a + b for a, b in zip(token, token[1:]) if _is_cjk(a) and _is_cjk(b)]
+            out += [
+                token[i : i + 2]
+                for i in range(len(token) - 1)
+                if _is_cjk(token[i]) and _is_cjk(token[i + 1])
+            ]
     return out
 
 
