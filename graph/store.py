@@ -93,15 +93,20 @@ def is_neo4j_target(target: str) -> bool:
     return target.startswith(NEO4J_SCHEMES)
 
 
+def check_target(target: str) -> None:
+    """StoreError for a URI that is no Neo4j address (a typo'd scheme must not become a file)."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", target) and not is_neo4j_target(target):
+        schemes = ", ".join(NEO4J_SCHEMES)
+        raise StoreError(f"不支持的图地址 '{target}': 请给出文件路径或 {schemes} 地址")
+
+
 def open_store(target: str) -> GraphStore:
     """Open the store named by `target` (a file path or a Neo4j URI)."""
+    check_target(target)
     if is_neo4j_target(target):
         from graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(target)
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", target):
-        schemes = ", ".join(NEO4J_SCHEMES)
-        raise StoreError(f"不支持的图地址 '{target}': 请给出文件路径或 {schemes} 地址")
     from graph.memory import MemoryStore
 
     return MemoryStore.open(target)
