@@ -1,0 +1,415 @@
+"""Every Cypher statement zhitu runs (UPPER_SNAKE constants) and the rows they read and write.
+
+Values always travel as $parameters. Labels and relationship types come only from the Label and
+RelationType enums, interpolated here at import time (never from user input). Every UPPER_SNAKE
+str constant of this module is a statement: tests/test_cypher_lint.py checks each one with Neo4j's
+own Cypher front end, so helpers and non-statement names stay _private or lower case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, fields
+from enum import Enum
+from typing import Any
+
+from graph import study
+from graph.model import (
+    CONCEPT_RELATIONS,
+    Concept,
+    Evidence,
+    GraphData,
+    Label,
+    Level,
+    Mention,
+    Origin,
+    Question,
+    Relation,
+    RelationType,
+)
+from graph.study import LINK_TYPES
+
+_Q = Label.QUESTION.value
+_C = Label.CONCEPT.value
+_PRE = RelationType.PREREQUISITE_OF.value
+_MENTIONS = RelationType.MENTIONS.value
+
+question_index = "zhitu_question_text"
+concept_index = "zhitu_concept_text"
+_CJK = "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+
+# --- schema (idempotent) ---
+
+CREATE_QUESTION_ID_CONSTRAINT = (
+    f"CREATE CONSTRAINT zhitu_question_id IF NOT EXISTS FOR (q:{_Q}) REQUIRE q.id IS UNIQUE"
+)
+CREATE_CONCEPT_ID_CONSTRAINT = (
+    f"CREATE CONSTRAINT zhitu_concept_id IF NOT EXISTS FOR (c:{_C}) REQUIRE c.id IS UNIQUE"
+)
+CREATE_QUESTION_FULLTEXT = (
+    f"CREATE FULLTEXT INDEX {question_index} IF NOT EXISTS FOR (q:{_Q}) "
+    f"ON EACH [q.title, q.answer, q.analysis] {_CJK}"
+)
+CREATE_CONCEPT_FULLTEXT = (
+    f"CREATE FULLTEXT INDEX {concept_index} IF NOT EXISTS FOR (c:{_C}) "
+    f"ON EACH [c.name, c.zh, c.alias_text] {_CJK}"
+)
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+schema_statements = (
+    CREATE_QUESTION_ID_CONSTRAINT,
+    CREATE_CONCEPT_ID_CONSTRAINT,
+    CREATE_QUESTION_FULLTEXT,
+    CREATE_CONCEPT_FULLTEXT,
+)
+
+# --- writes: UNWIND $rows batches; `SET n = row.props` drops properties the row no longer has ---
+
+MERGE_QUESTIONS = f"UNWIND $rows AS row MERGE (q:{_Q} {{id: row.id}}) SET q = row.props"
+MERGE_CONCEPTS = f"UNWIND $rows AS row MERGE (c:{_C} {{id: row.id}}) SET c = row.props"
+DELETE_QUESTIONS = f"UNWIND $ids AS id MATCH (q:{_Q} {{id: id}}) DETACH DELETE q"
+DELETE_CONCEPTS = f"UNWIND $ids AS id MATCH (c:{_C} {{id: id}}) DETACH DELETE c"
+
+
+def _merge_edges(src: Label, rel: RelationType, dst: Label) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (a:{src.value} {{id: row.src}}) "
+        f"MATCH (b:{dst.value} {{id: row.dst}}) MERGE (a)-[r:{rel.value}]->(b) SET r = row.props"
+    )
+
+
+def _delete_edges(src: Label, rel: RelationType, dst: Label) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (a:{src.value} {{id: row.src}})"
+        f"-[r:{rel.value}]->(b:{dst.value} {{id: row.dst}}) DELETE r"
+    )
+
+
+_C_, _Q_ = Label.CONCEPT, Label.QUESTION
+MERGE_CONCEPT_PREREQUISITE_OF = _merge_edges(_C_, RelationType.PREREQUISITE_OF, _C_)
+MERGE_IS_A = _merge_edges(_C_, RelationType.IS_A, _C_)
+MERGE_PART_OF = _merge_edges(_C_, RelationType.PART_OF, _C_)
+MERGE_ADDRESSES = _merge_edges(_C_, RelationType.ADDRESSES, _C_)
+MERGE_CONTRASTS_WITH = _merge_edges(_C_, RelationType.CONTRASTS_WITH, _C_)
+MERGE_RELATED_TO = _merge_edges(_C_, RelationType.RELATED_TO, _C_)
+MERGE_QUESTION_PREREQUISITE_OF = _merge_edges(_Q_, RelationType.PREREQUISITE_OF, _Q_)
+MERGE_MENTIONS = _merge_edges(_Q_, RelationType.MENTIONS, _C_)
+
+DELETE_CONCEPT_PREREQUISITE_OF = _delete_edges(_C_, RelationType.PREREQUISITE_OF, _C_)
+DELETE_IS_A = _delete_edges(_C_, RelationType.IS_A, _C_)
+DELETE_PART_OF = _delete_edges(_C_, RelationType.PART_OF, _C_)
+DELETE_ADDRESSES = _delete_edges(_C_, RelationType.ADDRESSES, _C_)
+DELETE_CONTRASTS_WITH = _delete_edges(_C_, RelationType.CONTRASTS_WITH, _C_)
+DELETE_RELATED_TO = _delete_edges(_C_, RelationType.RELATED_TO, _C_)
+DELETE_QUESTION_PREREQUISITE_OF = _delete_edges(_Q_, RelationType.PREREQUISITE_OF, _Q_)
+DELETE_MENTIONS = _delete_edges(_Q_, RelationType.MENTIONS, _C_)
+
+# (from-label, type) -> statement; the from-label tells question from concept prerequisites.
+merge_edges: dict[tuple[Label, RelationType], str] = {
+    (_C_, RelationType.PREREQUISITE_OF): MERGE_CONCEPT_PREREQUISITE_OF,
+    (_C_, RelationType.IS_A): MERGE_IS_A,
+    (_C_, RelationType.PART_OF): MERGE_PART_OF,
+    (_C_, RelationType.ADDRESSES): MERGE_ADDRESSES,
+    (_C_, RelationType.CONTRASTS_WITH): MERGE_CONTRASTS_WITH,
+    (_C_, RelationType.RELATED_TO): MERGE_RELATED_TO,
+    (_Q_, RelationType.PREREQUISITE_OF): MERGE_QUESTION_PREREQUISITE_OF,
+    (_Q_, RelationType.MENTIONS): MERGE_MENTIONS,
+}
+delete_edges: dict[tuple[Label, RelationType], str] = {
+    (_C_, RelationType.PREREQUISITE_OF): DELETE_CONCEPT_PREREQUISITE_OF,
+    (_C_, RelationType.IS_A): DELETE_IS_A,
+    (_C_, RelationType.PART_OF): DELETE_PART_OF,
+    (_C_, RelationType.ADDRESSES): DELETE_ADDRESSES,
+    (_C_, RelationType.CONTRASTS_WITH): DELETE_CONTRASTS_WITH,
+    (_C_, RelationType.RELATED_TO): DELETE_RELATED_TO,
+    (_Q_, RelationType.PREREQUISITE_OF): DELETE_QUESTION_PREREQUISITE_OF,
+    (_Q_, RelationType.MENTIONS): DELETE_MENTIONS,
+}
+assert {t for (label, t) in merge_edges if label is _C_} == set(CONCEPT_RELATIONS)
+
+# --- reads. Graph reads return any of the columns `questions` and `concepts` (property maps),
+# `edges` ({type, src, dst, props}) and `mentions` ({question, concept, props}), each a list;
+# `subgraph(rows)` below turns them into GraphData. ---
+
+_EDGE = "{type: type(r), src: a.id, dst: b.id, props: properties(r)}"
+_MENTION = "{question: q.id, concept: c.id, props: properties(m)}"
+
+QUESTION_IDS = f"MATCH (q:{_Q}) RETURN q.id AS id"
+CONCEPT_IDS = f"MATCH (c:{_C}) RETURN c.id AS id"
+EDGE_KEYS = (
+    f"MATCH (a)-[r]->(b) WHERE (a:{_Q} OR a:{_C}) AND (b:{_Q} OR b:{_C}) "
+    f"RETURN a:{_Q} AS from_question, type(r) AS type, a.id AS src, b.id AS dst"
+)
+LOAD_QUESTIONS = f"MATCH (q:{_Q}) RETURN [properties(q)] AS questions"
+LOAD_CONCEPTS = f"MATCH (c:{_C}) RETURN [properties(c)] AS concepts"
+LOAD_RELATIONS = (
+    f"MATCH (a)-[r]->(b) WHERE (a:{_C} AND b:{_C}) OR (a:{_Q} AND b:{_Q} AND r:{_PRE}) "
+    f"RETURN [{_EDGE}] AS edges"
+)
+LOAD_MENTIONS = f"MATCH (q:{_Q})-[m:{_MENTIONS}]->(c:{_C}) RETURN [{_MENTION}] AS mentions"
+STATS_NODES = (
+    f"RETURN COUNT {{ (:{_Q}) }} AS questions, "
+    f"COUNT {{ (c:{_C}) WHERE EXISTS {{ (c)--() }} }} AS concepts"
+)
+STATS_RELATIONS = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
+
+# --- lookups: refs are resolved in Python (graph/lookup.py); these fetch by id ---
+
+QUESTION_BY_ID = f"MATCH (q:{_Q} {{id: $id}}) RETURN [properties(q)] AS questions"
+QUESTION_TITLES = f"MATCH (q:{_Q}) RETURN q.id AS id, q.title AS title"
+CONCEPT_BY_ID = f"MATCH (c:{_C} {{id: $id}}) RETURN [properties(c)] AS concepts"
+LINKED_CONCEPTS = f"MATCH (c:{_C}) WHERE EXISTS {{ (c)--() }} RETURN [properties(c)] AS concepts"
+CONCEPT_QUESTION_COUNTS = (
+    f"MATCH (c:{_C}) WHERE EXISTS {{ (c)--() }} "
+    f"RETURN c.id AS id, COUNT {{ (c)<-[:{_MENTIONS}]-(:{_Q}) }} AS n"
+)
+# A question with its mentions and the concepts they name.
+QUESTION_GRAPH = (
+    f"MATCH (q:{_Q} {{id: $id}}) RETURN [properties(q)] AS questions, "
+    f"[(q)-[m:{_MENTIONS}]->(c:{_C}) | properties(c)] AS concepts, "
+    f"[(q)-[m:{_MENTIONS}]->(c:{_C}) | {_MENTION}] AS mentions"
+)
+CONCEPT_QUESTIONS = (
+    f"MATCH (:{_C} {{id: $id}})<-[:{_MENTIONS}]-(q:{_Q}) RETURN [properties(q)] AS questions"
+)
+CONCEPT_EDGES = (
+    f"MATCH (c:{_C} {{id: $id}})-[r]-(:{_C}) WITH startNode(r) AS a, r, endNode(r) AS b "
+    f"RETURN [{_EDGE}] AS edges"
+)
+
+# --- study queries: the database finds the closure, graph/study.py orders it ---
+
+# The question and every question before it (variable-length PREREQUISITE_OF), each with its
+# prerequisite edges inside the closure and its mentions.
+CHAIN = (
+    f"MATCH (q:{_Q} {{id: $id}}) "
+    f"OPTIONAL MATCH (p:{_Q})-[:{_PRE}*1..]->(q) "
+    "WITH q, collect(DISTINCT p) AS ancestors "
+    "UNWIND ancestors + q AS a "
+    "WITH a, ancestors + q AS closure "
+    "RETURN [a {.id, .title, .level}] AS questions, "
+    f"[(a)-[r:{_PRE}]->(b:{_Q}) WHERE b IN closure | {_EDGE}] AS edges, "
+    f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
+    " AS mentions"
+)
+# Every concept with its concept prerequisites (the lexicon-sized spine chain() names links by).
+CONCEPT_PREREQUISITES = (
+    f"MATCH (a:{_C}) RETURN [properties(a)] AS concepts, "
+    f"[(a)-[r:{_PRE}]->(b:{_C}) | {_EDGE}] AS edges"
+)
+# The prerequisite closure of concepts $ids over edges of confidence >= $floor, in one query:
+# each concept with its prerequisite edges inside the closure and the questions mentioning it.
+PATH_CLOSURE = (
+    f"UNWIND $ids AS id MATCH (t:{_C} {{id: id}}) "
+    f"OPTIONAL MATCH p = (x:{_C})-[:{_PRE}*1..]->(t) "
+    "WHERE all(r IN relationships(p) WHERE r.confidence >= $floor) "
+    "WITH collect(DISTINCT t) + collect(DISTINCT x) AS closure "
+    "UNWIND closure AS c "
+    "WITH DISTINCT c, closure "
+    "RETURN [properties(c)] AS concepts, "
+    f"[(c)-[r:{_PRE}]->(b:{_C}) WHERE r.confidence >= $floor AND b IN closure "
+    "| {type: type(r), src: c.id, dst: b.id, props: properties(r)}] AS edges, "
+    f"[(c)<-[:{_MENTIONS}]-(q:{_Q}) | q {{.id, .title, .level}}] AS questions, "
+    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) | {_MENTION}] AS mentions"
+)
+# Questions sharing concepts with $id, scored as graph/study.py's `related`: a shared concept adds
+# idf·√(w·w'); a concept linked to one of the question's by a link type adds $discount times as
+# much; one gain per (question, reason), the largest.
+_LINKS = "|".join(t.value for t in LINK_TYPES)
+RELATED = (
+    f"MATCH (q:{_Q} {{id: $id}})-[m:{_MENTIONS}]->(c:{_C}) "
+    "WITH q, collect({concept: c, weight: m.weight}) AS mine "
+    "WITH q, mine, [x IN mine | x.concept] AS own "
+    "UNWIND mine AS x "
+    "WITH q, own, x.concept AS c, x.weight AS weight "
+    "CALL (q, own, c, weight) { "
+    f"MATCH (c)<-[m2:{_MENTIONS}]-(o:{_Q}) WHERE o <> q "
+    "RETURN o, c.name AS reason, c.idf * sqrt(weight * m2.weight) AS gain "
+    "UNION ALL "
+    f"MATCH (c)-[:{_LINKS}]-(l:{_C}) WHERE NOT l IN own "
+    "WITH DISTINCT q, c, weight, l "
+    f"MATCH (l)<-[m2:{_MENTIONS}]-(o:{_Q}) WHERE o <> q "
+    "RETURN o, c.name + $joiner + l.name AS reason, "
+    "$discount * l.idf * sqrt(weight * m2.weight) AS gain "
+    "} "
+    "WITH o, reason, max(gain) AS gain "
+    "WITH o, sum(gain) AS score, collect([reason, gain]) AS reasons "
+    "WHERE score > 0 "
+    "RETURN o.id AS id, o.title AS title, score, reasons "
+    "ORDER BY round(score, 6) DESC, title, id LIMIT $top"
+)
+# One breadth-first step from concepts $ids over relation types $types, either direction.
+NEIGHBOR_STEP = (
+    f"UNWIND $ids AS id MATCH (:{_C} {{id: id}})-[r]-(o:{_C}) WHERE type(r) IN $types "
+    "RETURN DISTINCT o.id AS id"
+)
+# Concepts $ids with the relations of types $types among them.
+NEIGHBORHOOD = (
+    f"MATCH (a:{_C}) WHERE a.id IN $ids RETURN [properties(a)] AS concepts, "
+    f"[(a)-[r]->(b:{_C}) WHERE b.id IN $ids AND type(r) IN $types | {_EDGE}] AS edges"
+)
+# Full-text search (the `cjk` analyzer); $query is Lucene syntax with user text escaped.
+SEARCH = (
+    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
+    "RETURN node.id AS id, node.title AS title, score ORDER BY score DESC, id LIMIT $top"
+)
+
+# --- rows: the model as Neo4j properties (no maps allowed: evidence as parallel lists) ---
+
+_LUCENE_SPECIAL = frozenset('+-&|!(){}[]^"~*?:\\/')
+_LUCENE_OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
+Step = tuple[str, str, list[Any]]  # (statement, parameter name, items to send in batches)
+EdgeKey = tuple[Label, RelationType]
+
+
+def escape_lucene(text: str) -> str:
+    r"""User text as literal Lucene terms: special characters escaped, operators lower-cased.
+
+    >>> print(escape_lucene('C++ AND "LSTM" gru?'))
+    C\+\+ and \"LSTM\" gru\?
+    """
+    escaped = "".join("\\" + ch if ch in _LUCENE_SPECIAL else ch for ch in text)
+    return " ".join(w.lower() if w in _LUCENE_OPERATORS else w for w in escaped.split())
+
+
+def fulltext_query(text: str) -> str:
+    """The Lucene query for SEARCH: every term, title matches counted twice ("" for no terms).
+
+    >>> fulltext_query("梯度 消失")
+    'title:(梯度 消失)^2 OR (梯度 消失)'
+    """
+    terms = escape_lucene(text)
+    return f"title:({terms})^2 OR ({terms})" if terms else ""
+
+
+def to_props(item: object, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A model dataclass as properties: enums as values, None left out (no property)."""
+    out = {}
+    for name, value in asdict(item).items():  # type: ignore[call-overload]
+        if name not in drop and value is not None:
+            out[name] = value.value if isinstance(value, Enum) else value
+    return out
+
+
+def _known(cls: type, props: Mapping[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in props.items() if k in names}
+
+
+def question_from(props: Mapping[str, Any]) -> Question:
+    """A Question from its properties (a partial map, as CHAIN returns, leaves defaults)."""
+    q = Question(**{"title": "", "answer": "", **_known(Question, props)})
+    q.level = Level(q.level)
+    return q
+
+
+def concept_from(props: Mapping[str, Any]) -> Concept:
+    return Concept(**{"name": "", "zh": "", **_known(Concept, props)})
+
+
+def mention_from(question_id: str, concept_id: str, props: Mapping[str, Any]) -> Mention:
+    found = {"count": 1, "in_title": False, **_known(Mention, props)}
+    return Mention(**{**found, "question_id": question_id, "concept_id": concept_id})
+
+
+def relation_from(kind: str, src: str, dst: str, props: Mapping[str, Any]) -> Relation:
+    questions, sentences = props.get("evidence_questions"), props.get("evidence_sentences")
+    evidence = zip(questions or [], sentences or [], strict=True)
+    return Relation(
+        type=RelationType(kind),
+        src=src,
+        dst=dst,
+        confidence=props.get("confidence", 1.0),
+        source=Origin(props.get("source", Origin.LEXICON.value)),
+        evidence=[Evidence(q, s) for q, s in evidence],
+        weight=props.get("weight"),
+    )
+
+
+def subgraph(rows: Iterable[Mapping[str, Any]]) -> GraphData:
+    """GraphData from rows of graph reads (columns questions, concepts, edges, mentions)."""
+    data = GraphData()
+    for row in rows:
+        for p in row.get("questions") or []:
+            data.questions[p["id"]] = question_from(p)
+        for p in row.get("concepts") or []:
+            data.concepts[p["id"]] = concept_from(p)
+        for e in row.get("edges") or []:
+            data.relations.append(relation_from(e["type"], e["src"], e["dst"], e["props"]))
+        for m in row.get("mentions") or []:
+            data.mentions.append(mention_from(m["question"], m["concept"], m["props"]))
+    return data
+
+
+def _relation_props(r: Relation) -> dict[str, Any]:
+    return {
+        **to_props(r, drop=("type", "src", "dst", "evidence")),
+        "evidence_questions": [e.question_id for e in r.evidence],
+        "evidence_sentences": [e.sentence for e in r.evidence],
+    }
+
+
+def _concept_rows(data: GraphData) -> list[dict[str, Any]]:
+    """Concepts with `alias_text` (full-text index) and `idf` (RELATED), as study.idf."""
+    readers: dict[str, set[str]] = {}
+    for m in data.mentions:
+        if m.question_id in data.questions:
+            readers.setdefault(m.concept_id, set()).add(m.question_id)
+    total = len(data.questions)
+    return [
+        {
+            "id": c.id,
+            "props": {
+                **to_props(c),
+                "alias_text": "\n".join(c.aliases),
+                "idf": study.idf(total, len(readers.get(c.id, ()))),
+            },
+        }
+        for c in data.concepts.values()
+    ]
+
+
+def _edges(data: GraphData) -> dict[EdgeKey, dict[tuple[str, str], dict[str, Any]]]:
+    """(from-label, type) -> (src, dst) -> properties; edges with a missing endpoint left out."""
+    edges: dict[EdgeKey, dict[tuple[str, str], dict[str, Any]]] = {k: {} for k in merge_edges}
+    for r in data.relations:
+        if r.src in data.concepts and r.dst in data.concepts and r.type in CONCEPT_RELATIONS:
+            edges[(_C_, r.type)][(r.src, r.dst)] = _relation_props(r)
+        elif r.src in data.questions and r.dst in data.questions and r.type.value == _PRE:
+            edges[(_Q_, r.type)][(r.src, r.dst)] = _relation_props(r)
+    for m in data.mentions:
+        if m.question_id in data.questions and m.concept_id in data.concepts:
+            props = to_props(m, drop=("question_id", "concept_id"))
+            edges[(_Q_, RelationType.MENTIONS)][(m.question_id, m.concept_id)] = props
+    return edges
+
+
+def write_plan(
+    data: GraphData,
+    old_questions: Iterable[str] = (),
+    old_concepts: Iterable[str] = (),
+    old_edges: Iterable[tuple[bool, str, str, str]] = (),
+) -> list[Step]:
+    """What `replace(data)` sends: upserts, then deletion of what the database holds beyond data.
+
+    `old_edges` are EDGE_KEYS rows (from_question, type, src, dst). Empty steps are left out.
+    """
+    edges = _edges(data)
+    keys = {(label is _Q_, t.value): (label, t) for label, t in edges}
+    stale: dict[EdgeKey, list[dict[str, str]]] = {k: [] for k in edges}
+    for from_question, kind, src, dst in old_edges:
+        key = keys.get((from_question, kind))  # None: not ours (another label or type)
+        if key is not None and (src, dst) not in edges[key]:
+            stale[key].append({"src": src, "dst": dst})
+    questions = [{"id": q.id, "props": to_props(q)} for q in data.questions.values()]
+    plan: list[Step] = [
+        (MERGE_QUESTIONS, "rows", questions),
+        (MERGE_CONCEPTS, "rows", _concept_rows(data)),
+    ]
+    for key, found in edges.items():
+        rows = [{"src": s, "dst": d, "props": p} for (s, d), p in sorted(found.items())]
+        plan.append((merge_edges[key], "rows", rows))
+    plan += [(delete_edges[key], "rows", rows) for key, rows in stale.items()]
+    plan.append((DELETE_QUESTIONS, "ids", sorted(set(old_questions) - set(data.questions))))
+    plan.append((DELETE_CONCEPTS, "ids", sorted(set(old_concepts) - set(data.concepts))))
+    return [step for step in plan if step[2]]

@@ -1,0 +1,309 @@
+"""The Neo4j store: the GraphStore protocol over the official `neo4j` driver.
+
+Statements live in graph/cypher.py. Writes are `UNWIND $rows` batches, each a managed write
+transaction (`driver.execute_query`, retried by the driver on transient errors); reads are routed
+READ. The database finds closures (variable-length PREREQUISITE_OF) and aggregates (related, stats);
+graph/study.py orders the closures exactly as for the embedded store. Driver errors become one-line
+StoreError / StoreUnavailable naming the URI and database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import neo4j
+import networkx as nx
+from neo4j import RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import cypher, study
+from graph.errors import StoreError, StoreUnavailable
+from graph.lookup import ConceptIndex, TitleIndex, resolve_target
+from graph.memory import _source_key as source_key
+from graph.model import (
+    CONCEPT_RELATIONS,
+    ChainStep,
+    Concept,
+    GraphData,
+    Mention,
+    Neighborhood,
+    Question,
+    QuestionRef,
+    RelatedQuestion,
+    Relation,
+    RelationType,
+    SearchHit,
+    StudyPlan,
+)
+
+ENV_USER, ENV_PASSWORD, ENV_DATABASE = "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"
+ENV_NAMES = (ENV_USER, ENV_PASSWORD, ENV_DATABASE)
+DEFAULT_USER = "neo4j"
+DEFAULT_DATABASE = "neo4j"
+DEFAULT_BATCH_SIZE = 5000
+INDEX_WAIT_SECONDS = 300
+_DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+_PRE = RelationType.PREREQUISITE_OF.value
+LINK_JOINER = "↔"  # study.related names a linked-concept reason "LSTM↔GRU"
+
+
+def _one_line(text: object, limit: int = 240) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Neo4jStore:
+    """GraphStore over a Neo4j database. The driver is closed by close()."""
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str = DEFAULT_DATABASE,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        uri: str = "neo4j",
+        user: str = DEFAULT_USER,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self._driver = driver
+        self.database = database
+        self.batch_size = batch_size
+        self.uri = uri
+        self.user = user
+        self._schema_ready = False
+
+    @classmethod
+    def from_env(cls, uri: str, batch_size: int = DEFAULT_BATCH_SIZE) -> Neo4jStore:
+        """Open a driver for `uri` with NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE."""
+        user = os.environ.get(ENV_USER) or DEFAULT_USER
+        password = os.environ.get(ENV_PASSWORD)
+        database = os.environ.get(ENV_DATABASE) or DEFAULT_DATABASE
+        if not password:
+            raise StoreUnavailable(f"Neo4j {uri}: 未设置环境变量 {ENV_PASSWORD} (用户 '{user}')")
+        try:
+            driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+        except (ValueError, DriverError) as e:
+            raise StoreError(f"Neo4j 地址 '{uri}' 无效: {_one_line(e)}") from e
+        return cls(driver, database, batch_size, uri=uri, user=user)
+
+    # --- plumbing ---
+    def _error(self, e: Exception) -> StoreError:
+        """A one-line StoreError for a driver error, naming the URI and database."""
+        where = f"Neo4j {self.uri} (数据库 '{self.database}')"
+        if isinstance(e, AuthError):
+            return StoreUnavailable(
+                f"{where}: 用户 '{self.user}' 认证失败, 请检查 {ENV_USER} / {ENV_PASSWORD}"
+            )
+        if isinstance(e, Neo4jError) and e.code == _DATABASE_NOT_FOUND:
+            return StoreError(
+                f"Neo4j {self.uri}: 没有数据库 '{self.database}', 请检查 {ENV_DATABASE}"
+            )
+        if isinstance(e, (ServiceUnavailable, SessionExpired)):
+            return StoreUnavailable(f"{where}: 无法连接 ({_one_line(e)})")
+        if isinstance(e, Neo4jError):
+            return StoreError(f"{where}: {e.code}: {_one_line(e.message or e)}")
+        return StoreUnavailable(f"{where}: {_one_line(e)}")
+
+    def _run(
+        self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
+    ) -> list[neo4j.Record]:
+        try:
+            result = self._driver.execute_query(
+                query,
+                params or {},
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+                database_=self.database,
+            )
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+        return list(result.records)
+
+    def _ensure_schema(self) -> None:
+        """Constraints and full-text indexes, IF NOT EXISTS, once per store."""
+        if self._schema_ready:
+            return
+        for statement in cypher.schema_statements:
+            self._run(statement, write=True)
+        self._run(cypher.AWAIT_INDEXES, {"seconds": INDEX_WAIT_SECONDS}, write=True)
+        self._schema_ready = True
+
+    # --- writes ---
+    def replace(self, data: GraphData) -> None:
+        """Hold exactly `data`: upsert everything in batches, then delete what `data` lacks.
+
+        Not atomic: a failure leaves the batches already written (the message says how many);
+        running it again completes the replacement.
+        """
+        self._ensure_schema()
+        plan = cypher.write_plan(
+            data,
+            old_questions=[r["id"] for r in self._run(cypher.QUESTION_IDS)],
+            old_concepts=[r["id"] for r in self._run(cypher.CONCEPT_IDS)],
+            old_edges=[
+                (r["from_question"], r["type"], r["src"], r["dst"])
+                for r in self._run(cypher.EDGE_KEYS)
+            ],
+        )
+        batches = [
+            (statement, key, items[start : start + self.batch_size])
+            for statement, key, items in plan
+            for start in range(0, len(items), self.batch_size)
+        ]
+        rows = 0
+        for done, (statement, key, chunk) in enumerate(batches):
+            try:
+                self._driver.execute_query(
+                    statement, {key: chunk}, routing_=RoutingControl.WRITE, database_=self.database
+                )
+            except (Neo4jError, DriverError) as e:
+                error = self._error(e)
+                raise type(error)(
+                    f"{error}; 写入中断: 已完成 {done}/{len(batches)} 批 ({rows} 行)"
+                ) from e
+            rows += len(chunk)
+
+    # --- whole-graph reads ---
+    def _graph(self, *queries: tuple[str, dict[str, Any]]) -> GraphData:
+        return cypher.subgraph(row for q, params in queries for row in self._run(q, params))
+
+    def load(self) -> GraphData:
+        return self._graph(
+            (cypher.LOAD_QUESTIONS, {}),
+            (cypher.LOAD_CONCEPTS, {}),
+            (cypher.LOAD_RELATIONS, {}),
+            (cypher.LOAD_MENTIONS, {}),
+        )
+
+    def stats(self) -> dict[str, object]:
+        nodes = self._run(cypher.STATS_NODES)[0]
+        relations = {r["type"]: r["n"] for r in self._run(cypher.STATS_RELATIONS)}
+        return {
+            "questions": nodes["questions"],
+            "concepts": nodes["concepts"],
+            "relations": dict(sorted(relations.items())),
+        }
+
+    def questions(self) -> list[Question]:
+        questions = self._graph((cypher.LOAD_QUESTIONS, {})).questions.values()
+        return sorted(questions, key=source_key)
+
+    def concepts(self) -> list[Concept]:
+        concepts = self._graph((cypher.LINKED_CONCEPTS, {})).concepts
+        return [concepts[c] for c in sorted(concepts)]
+
+    def concept_question_counts(self) -> dict[str, int]:
+        rows = self._run(cypher.CONCEPT_QUESTION_COUNTS)
+        return {r["id"]: r["n"] for r in sorted(rows, key=lambda r: r["id"])}
+
+    # --- lookups ---
+    def _titles(self) -> TitleIndex:
+        return TitleIndex({r["id"]: r["title"] for r in self._run(cypher.QUESTION_TITLES)})
+
+    def question(self, ref: str) -> Question:
+        found = self._graph((cypher.QUESTION_BY_ID, {"id": ref.strip()})).questions
+        if not found:
+            qid = self._titles().resolve(ref)
+            found = self._graph((cypher.QUESTION_BY_ID, {"id": qid})).questions
+        return next(iter(found.values()))
+
+    def concept(self, ref: str) -> Concept:
+        found = self._graph((cypher.CONCEPT_BY_ID, {"id": ref.strip()})).concepts
+        if found:
+            return next(iter(found.values()))
+        concepts = self._graph((cypher.LOAD_CONCEPTS, {})).concepts
+        return concepts[ConceptIndex(concepts.values()).resolve(ref)]
+
+    def _question_graph(self, ref: str) -> tuple[str, nx.MultiDiGraph]:
+        """A question's id and the study graph of it, its mentions and their concepts."""
+        qid = self.question(ref).id
+        return qid, study.build_graph(self._graph((cypher.QUESTION_GRAPH, {"id": qid})))
+
+    def question_concepts(self, question_id: str) -> list[Concept]:
+        qid, g = self._question_graph(question_id)
+        return study.question_concepts(g, qid)
+
+    def concept_questions(self, concept_id: str) -> list[Question]:
+        params = {"id": self.concept(concept_id).id}
+        questions = self._graph((cypher.CONCEPT_QUESTIONS, params)).questions.values()
+        return sorted(questions, key=lambda q: (int(q.level), q.title, q.id))
+
+    def mentions(self, question_id: str) -> list[Mention]:
+        qid, g = self._question_graph(question_id)
+        found = study.mentions(g, qid)
+        return [found[c] for c in sorted(found)]
+
+    def relations(self, concept_id: str) -> list[Relation]:
+        params = {"id": self.concept(concept_id).id}
+        found = {r.key: r for r in self._graph((cypher.CONCEPT_EDGES, params)).relations}
+        return [found[k] for k in sorted(found)]
+
+    # --- study queries ---
+    def chain(self, question_id: str) -> list[ChainStep]:
+        qid = self.question(question_id).id
+        data = self._graph((cypher.CHAIN, {"id": qid}), (cypher.CONCEPT_PREREQUISITES, {}))
+        return study.chain(study.build_graph(data), qid)
+
+    def related(self, question_id: str, top: int = 10) -> list[RelatedQuestion]:
+        params = {
+            "id": self.question(question_id).id,
+            "top": max(top, 0),
+            "discount": study.LINK_DISCOUNT,
+            "joiner": LINK_JOINER,
+        }
+        found = []
+        for r in self._run(cypher.RELATED, params):
+            reasons = sorted(r["reasons"], key=lambda pair: (-pair[1], pair[0]))
+            ref = QuestionRef(r["id"], r["title"])
+            found.append(RelatedQuestion(ref, round(r["score"], 6), [name for name, _ in reasons]))
+        return sorted(found, key=lambda x: (-x.score, x.question.title, x.question.id))
+
+    def path(self, targets: Iterable[str], known: Iterable[str] = ()) -> StudyPlan:
+        index = ConceptIndex(self._graph((cypher.LOAD_CONCEPTS, {})).concepts.values())
+        goals: list[str] = []
+        for ref in targets:
+            cid = index.find(ref)
+            if cid is not None:
+                found = [cid]
+            else:  # a question: its topic concepts (resolve_target raises with suggestions)
+                qid, g = self._question_graph(resolve_target(ref, index, self._titles())[1])
+                found = study.topic_concepts(g, qid)
+            goals += [c for c in found if c not in goals]
+        known_ids = [index.resolve(ref) for ref in known]
+        params = {"ids": goals + known_ids, "floor": study.PREREQ_FLOOR}
+        g = study.build_graph(self._graph((cypher.PATH_CLOSURE, params)))
+        return study.path(g, goals, known_ids)
+
+    def neighborhood(
+        self, concept_id: str, depth: int = 1, types: Iterable[RelationType] | None = None
+    ) -> Neighborhood:
+        center = self.concept(concept_id).id
+        chosen = list(types) if types is not None else list(CONCEPT_RELATIONS)
+        allowed = sorted({t.value for t in chosen} - {RelationType.MENTIONS.value})
+        seen, frontier = {center}, {center}
+        for _ in range(max(depth, 0)):
+            if not frontier:
+                break
+            rows = self._run(cypher.NEIGHBOR_STEP, {"ids": sorted(frontier), "types": allowed})
+            frontier = {r["id"] for r in rows} - seen
+            seen |= frontier
+        data = self._graph((cypher.NEIGHBORHOOD, {"ids": sorted(seen), "types": allowed}))
+        return study.neighborhood(study.build_graph(data), center, depth, chosen)
+
+    def search(self, text: str, top: int = 10) -> list[SearchHit]:
+        """Questions through the full-text index (`cjk` analyzer); titles count twice."""
+        query = cypher.fulltext_query(text)
+        if top <= 0 or not query:
+            return []
+        self._ensure_schema()
+        params = {"index": cypher.question_index, "query": query, "top": top}
+        return [
+            SearchHit(QuestionRef(r["id"], r["title"]), round(r["score"], 6))
+            for r in self._run(cypher.SEARCH, params)
+        ]
+
+    def close(self) -> None:
+        """Close the driver (opened by from_env or handed in by the caller)."""
+        self._driver.close()

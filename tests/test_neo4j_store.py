@@ -1,0 +1,551 @@
+"""Neo4jStore against MagicMock(spec=neo4j.Driver): the exact statements and parameters it sends,
+how it turns rows into answers, and how it translates driver errors.
+
+No Neo4j server runs here. Where a test needs rows back, `rows_for` writes out in Python what the
+read statement returns by its documentation in graph/cypher.py, so the store's assembly and
+graph/study.py can be compared with the embedded store. The Cypher itself is checked by
+tests/test_cypher_lint.py (Neo4j's own front end) and, against a live server, by
+tests/test_contract.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from unittest.mock import MagicMock, call
+
+import neo4j
+import networkx as nx
+import pytest
+from neo4j import EagerResult, Record, RoutingControl
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import cypher, study
+from graph.errors import QuestionNotFound, StoreError, StoreUnavailable
+from graph.memory import MemoryStore
+from graph.model import GraphData, Label, RelationType
+from graph.neo4j_store import ENV_NAMES, Neo4jStore
+
+READ, WRITE = RoutingControl.READ, RoutingControl.WRITE
+URI = "neo4j://graph.example:7687"
+SCHEMA = [*cypher.schema_statements, cypher.AWAIT_INDEXES]
+
+
+def _result(rows: list[dict[str, Any]]) -> EagerResult:
+    keys = list(rows[0]) if rows else []
+    return EagerResult([Record(row) for row in rows], MagicMock(), keys)
+
+
+def _error(code: str, message: str) -> Neo4jError:
+    return Neo4jError._hydrate_neo4j(code=code, message=message)
+
+
+# --- what each read statement returns, from GraphData (see the module docstring) ---
+
+
+def _qprops(data: GraphData, qid: str, short: bool = False) -> dict[str, Any]:
+    props = cypher.to_props(data.questions[qid])
+    return {k: props[k] for k in ("id", "title", "level")} if short else props
+
+
+def _edge(r: Any) -> dict[str, Any]:
+    return {"type": r.type.value, "src": r.src, "dst": r.dst, "props": cypher._relation_props(r)}
+
+
+def _mention(m: Any) -> dict[str, Any]:
+    props = cypher.to_props(m, drop=("question_id", "concept_id"))
+    return {"question": m.question_id, "concept": m.concept_id, "props": props}
+
+
+def rows_for(data: GraphData, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    g = study.build_graph(data)
+    pre = RelationType.PREREQUISITE_OF
+    concept_pre = [r for r in data.relations if r.type is pre and r.src in data.concepts]
+    question_pre = [r for r in data.relations if r.type is pre and r.src in data.questions]
+    if query == cypher.QUESTION_BY_ID:
+        found = params["id"] in data.questions
+        return [{"questions": [_qprops(data, params["id"])]}] if found else []
+    if query == cypher.QUESTION_TITLES:
+        return [{"id": q.id, "title": q.title} for q in data.questions.values()]
+    if query in (cypher.LOAD_CONCEPTS, cypher.CONCEPT_BY_ID):
+        ids = [params["id"]] if "id" in params else list(data.concepts)
+        return [
+            {"concepts": [cypher.to_props(data.concepts[c])]} for c in ids if c in data.concepts
+        ]
+    if query == cypher.QUESTION_GRAPH:
+        ms = [m for m in data.mentions if m.question_id == params["id"]]
+        return [
+            {
+                "questions": [_qprops(data, params["id"])],
+                "concepts": [cypher.to_props(data.concepts[m.concept_id]) for m in ms],
+                "mentions": [_mention(m) for m in ms],
+            }
+        ]
+    if query == cypher.CHAIN:
+        qd = nx.DiGraph((r.src, r.dst) for r in question_pre)
+        closure = (
+            nx.ancestors(qd, params["id"]) | {params["id"]}
+            if params["id"] in qd
+            else {params["id"]}
+        )
+        return [
+            {
+                "questions": [_qprops(data, a, short=True)],
+                "edges": [_edge(r) for r in question_pre if r.src == a and r.dst in closure],
+                "mentions": [_mention(m) for m in data.mentions if m.question_id == a],
+            }
+            for a in closure
+        ]
+    if query == cypher.CONCEPT_PREREQUISITES:
+        return [
+            {
+                "concepts": [cypher.to_props(c)],
+                "edges": [_edge(r) for r in concept_pre if r.src == c.id],
+            }
+            for c in data.concepts.values()
+        ]
+    if query == cypher.PATH_CLOSURE:
+        strong = [r for r in concept_pre if r.confidence >= params["floor"]]
+        cd = nx.DiGraph((r.src, r.dst) for r in strong)
+        closure = set()
+        for t in params["ids"]:
+            closure |= {t} | (nx.ancestors(cd, t) if t in cd else set())
+        return [
+            {
+                "concepts": [cypher.to_props(data.concepts[c])],
+                "edges": [_edge(r) for r in strong if r.src == c and r.dst in closure],
+                "questions": [_qprops(data, q, short=True) for q, _ in g.in_edges(c)
+                              if q in data.questions],
+                "mentions": [_mention(m) for m in data.mentions if m.concept_id == c],
+            }
+            for c in closure
+        ]  # fmt: skip
+    raise AssertionError(f"no rows written out for {query[:60]}")
+
+
+@pytest.fixture
+def driver() -> MagicMock:
+    d = MagicMock(spec=neo4j.Driver)
+    d.execute_query.return_value = _result([])
+    return d
+
+
+@pytest.fixture
+def store(driver: MagicMock) -> Neo4jStore:
+    return Neo4jStore(driver, "zhitu", batch_size=3, uri=URI, user="reader")
+
+
+@pytest.fixture
+def answering(driver: MagicMock, toy: GraphData) -> Callable[[], None]:
+    """Make the driver answer read statements from the toy graph."""
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        return _result(rows_for(toy, query, params))
+
+    driver.execute_query.side_effect = answer
+    return answer
+
+
+def _sent(driver: MagicMock) -> list[str]:
+    return [c.args[0] for c in driver.execute_query.call_args_list]
+
+
+# --- schema and writes ---
+
+
+def test_replace_sends_schema_then_diff_reads_then_batches(store, driver, toy) -> None:
+    store.replace(toy)
+    calls = driver.execute_query.call_args_list
+    assert calls[:5] == [
+        *(call(s, {}, routing_=WRITE, database_="zhitu") for s in cypher.schema_statements),
+        call(cypher.AWAIT_INDEXES, {"seconds": 300}, routing_=WRITE, database_="zhitu"),
+    ]
+    assert calls[5:8] == [
+        call(q, {}, routing_=READ, database_="zhitu")
+        for q in (cypher.QUESTION_IDS, cypher.CONCEPT_IDS, cypher.EDGE_KEYS)
+    ]
+    merges = [c for c in calls[8:] if c.args[0] == cypher.MERGE_QUESTIONS]
+    assert [len(c.args[1]["rows"]) for c in merges] == [3, 3, 3]  # 9 questions, batch_size 3
+    assert merges[0] == call(
+        cypher.MERGE_QUESTIONS,
+        {
+            "rows": [
+                {"id": q.id, "props": cypher.to_props(q)} for q in list(toy.questions.values())[:3]
+            ]
+        },
+        routing_=WRITE,
+        database_="zhitu",
+    )
+    assert all(c.kwargs == {"routing_": WRITE, "database_": "zhitu"} for c in calls[8:])
+
+
+def test_schema_is_created_once(store, driver, toy) -> None:
+    store.replace(toy)
+    store.replace(toy)
+    sent = _sent(driver)
+    assert [sent.count(s) for s in SCHEMA] == [1] * len(SCHEMA)
+
+
+def test_schema_statements_are_idempotent_and_cjk() -> None:
+    assert all("IF NOT EXISTS" in s for s in cypher.schema_statements)
+    fulltext = [s for s in cypher.schema_statements if "FULLTEXT" in s]
+    assert len(fulltext) == 2
+    assert all("`fulltext.analyzer`: 'cjk'" in s for s in fulltext)
+    assert "q.title, q.answer" in cypher.CREATE_QUESTION_FULLTEXT
+    assert (
+        "c.name" in cypher.CREATE_CONCEPT_FULLTEXT
+        and "alias_text" in cypher.CREATE_CONCEPT_FULLTEXT
+    )
+
+
+def test_edges_carry_confidence_source_and_evidence_as_parallel_lists(toy) -> None:
+    plan = cypher.write_plan(toy)
+    (rows,) = [items for s, _, items in plan if s == cypher.MERGE_CONCEPT_PREREQUISITE_OF]
+    loop = next(r for r in rows if (r["src"], r["dst"]) == ("attention", "transformer"))
+    assert loop["props"] == {
+        "confidence": 0.7,
+        "source": "pattern",
+        "evidence_questions": ["q-lstm"],
+        "evidence_sentences": ["LSTM 缓解了 RNN 的梯度消失"],
+    }
+    (mentions,) = [items for s, _, items in plan if s == cypher.MERGE_MENTIONS]
+    assert mentions[0]["props"] == {"count": 1, "in_title": True, "weight": 1.0, "positions": [0]}
+
+
+def test_concepts_store_idf_and_alias_text(toy) -> None:
+    (rows,) = [items for s, _, items in cypher.write_plan(toy) if s == cypher.MERGE_CONCEPTS]
+    by_id = {r["id"]: r["props"] for r in rows}
+    # vanishing-gradient: q-vg, q-lstm, q-bn of 9 questions
+    assert by_id["vanishing-gradient"]["idf"] == pytest.approx(study.idf(9, 3))
+    assert by_id["dropout"]["idf"] == pytest.approx(study.idf(9, 0))
+    assert by_id["batch-norm"]["alias_text"] == "BN\nBatchNormalization"
+    assert "minutes" not in by_id["gru"]  # None: no property, not a null
+
+
+def test_properties_round_trip(toy) -> None:
+    rows = [{"questions": [cypher.to_props(q)]} for q in toy.questions.values()]
+    rows += [{"concepts": [cypher.to_props(c)]} for c in toy.concepts.values()]
+    rows += [{"edges": [_edge(r)]} for r in toy.relations]
+    rows += [{"mentions": [_mention(m)]} for m in toy.mentions]
+    assert cypher.subgraph(rows) == toy
+
+
+def test_second_replace_of_the_same_data_deletes_nothing(store, driver, toy) -> None:
+    held = {
+        cypher.QUESTION_IDS: [{"id": q} for q in toy.questions],
+        cypher.CONCEPT_IDS: [{"id": c} for c in toy.concepts],
+        cypher.EDGE_KEYS: [
+            {
+                "from_question": r.src in toy.questions,
+                "type": r.type.value,
+                "src": r.src,
+                "dst": r.dst,
+            }
+            for r in toy.relations
+        ]
+        + [
+            {"from_question": True, "type": "MENTIONS", "src": m.question_id, "dst": m.concept_id}
+            for m in toy.mentions
+        ],
+    }
+    driver.execute_query.side_effect = lambda q, p, **_: _result(held.get(q, []))
+    store.replace(toy)
+    deletes = [s for s in _sent(driver) if "DELETE" in s]
+    assert deletes == []
+
+
+def test_replace_deletes_what_data_lacks_by_id(store, driver, toy) -> None:
+    held = {
+        cypher.QUESTION_IDS: [{"id": "q-old"}, {"id": "q-nn"}],
+        cypher.CONCEPT_IDS: [{"id": "gone"}],
+        cypher.EDGE_KEYS: [
+            {"from_question": False, "type": "IS_A", "src": "rnn", "dst": "lstm"},  # reversed
+            {"from_question": False, "type": "IS_A", "src": "lstm", "dst": "rnn"},  # kept
+            {"from_question": True, "type": "MENTIONS", "src": "q-nn", "dst": "rnn"},
+            {"from_question": True, "type": "PREREQUISITE_OF", "src": "q-nn", "dst": "q-bn"},
+            {"from_question": False, "type": "FOREIGN", "src": "a", "dst": "b"},  # not ours
+        ],
+    }
+    driver.execute_query.side_effect = lambda q, p, **_: _result(held.get(q, []))
+    store.replace(toy)
+    deletes = [(c.args[0], c.args[1]) for c in driver.execute_query.call_args_list
+               if "DELETE" in c.args[0]]  # fmt: skip
+    assert deletes == [
+        (cypher.DELETE_IS_A, {"rows": [{"src": "rnn", "dst": "lstm"}]}),
+        (cypher.DELETE_QUESTION_PREREQUISITE_OF, {"rows": [{"src": "q-nn", "dst": "q-bn"}]}),
+        (cypher.DELETE_MENTIONS, {"rows": [{"src": "q-nn", "dst": "rnn"}]}),
+        (cypher.DELETE_QUESTIONS, {"ids": ["q-old"]}),
+        (cypher.DELETE_CONCEPTS, {"ids": ["gone"]}),
+    ]
+    assert _sent(driver).index(cypher.DELETE_QUESTIONS) > _sent(driver).index(cypher.MERGE_MENTIONS)
+
+
+def test_relation_statements_use_only_enum_types() -> None:
+    for (label, rel), statement in cypher.merge_edges.items():
+        assert f":{label.value} " in statement and f"[r:{rel.value}]" in statement
+    assert set(cypher.merge_edges) == set(cypher.delete_edges)
+    assert (Label.QUESTION, RelationType.MENTIONS) in cypher.merge_edges
+
+
+# --- reads ---
+
+
+def test_reads_are_routed_read(store, driver, answering) -> None:
+    store.chain("q-lstm")
+    assert driver.execute_query.call_args_list == [
+        call(cypher.QUESTION_BY_ID, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
+        call(cypher.CHAIN, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
+        call(cypher.CONCEPT_PREREQUISITES, {}, routing_=READ, database_="zhitu"),
+    ]
+
+
+def test_chain_is_a_variable_length_prerequisite_query() -> None:
+    assert f"-[:{RelationType.PREREQUISITE_OF.value}*1..]->" in cypher.CHAIN
+    assert f"-[:{RelationType.PREREQUISITE_OF.value}*1..]->" in cypher.PATH_CLOSURE
+
+
+@pytest.mark.parametrize("question", ["q-lstm-f", "q-bn", "q-nn", "q-att"])
+def test_chain_orders_the_closure_as_the_embedded_store(
+    store, answering, toy_store: MemoryStore, question: str
+) -> None:
+    assert store.chain(question) == toy_store.chain(question)
+
+
+@pytest.mark.parametrize(
+    ("targets", "known"),
+    [
+        (["LSTM"], []),
+        (["lstm", "batch-norm"], ["rnn"]),
+        (["transformer"], []),  # an extracted prerequisite loop: condensed, reported
+        (["LSTM每个门的计算公式"], []),  # a question: its topic concepts
+    ],
+)
+def test_path_orders_the_closure_as_the_embedded_store(
+    store, driver, answering, toy_store: MemoryStore, targets: list[str], known: list[str]
+) -> None:
+    assert store.path(targets, known) == toy_store.path(targets, known)
+    closures = [c for c in driver.execute_query.call_args_list if c.args[0] == cypher.PATH_CLOSURE]
+    assert len(closures) == 1  # the closure in one query
+    assert closures[0].args[1]["floor"] == study.PREREQ_FLOOR
+
+
+@pytest.mark.parametrize("method", ["question_concepts", "mentions", "question"])
+@pytest.mark.parametrize("ref", ["q-lstm", "LSTM的原理", "BatchNormalization"])
+def test_question_lookups_as_the_embedded_store(
+    store, answering, toy_store: MemoryStore, method: str, ref: str
+) -> None:
+    assert getattr(store, method)(ref) == getattr(toy_store, method)(ref)
+
+
+@pytest.mark.parametrize("ref", ["lstm", "批归一化", "Recurrent Neural Network", "梯度弥散"])
+def test_concept_by_id_name_or_alias(store, answering, toy_store: MemoryStore, ref: str) -> None:
+    assert store.concept(ref) == toy_store.concept(ref)
+
+
+def test_question_by_title_then_not_found(store, driver, answering) -> None:
+    assert store.question("ｌｓｔｍ 每个门").id == "q-lstm-f"
+    assert _sent(driver) == [cypher.QUESTION_BY_ID, cypher.QUESTION_TITLES, cypher.QUESTION_BY_ID]
+    with pytest.raises(QuestionNotFound) as e:
+        store.question("卷积核的尺寸怎么选")
+    assert "卷积核的尺寸怎么选" in str(e.value)
+
+
+def test_related_sends_the_aggregation_and_ranks_its_rows(store, driver) -> None:
+    rows = [
+        {"id": "q2", "title": "B", "score": 0.5, "reasons": [["RNN", 0.25], ["LSTM↔GRU", 0.25]]},
+        {"id": "q1", "title": "A", "score": 0.50000001, "reasons": [["梯度消失", 0.5]]},
+    ]
+    driver.execute_query.side_effect = lambda q, p, **_: _result(
+        [{"questions": [{"id": "q-lstm", "title": "LSTM的原理"}]}] if q == cypher.QUESTION_BY_ID
+        else rows
+    )  # fmt: skip
+    found = store.related("q-lstm", top=2)
+    assert driver.execute_query.call_args_list[-1] == call(
+        cypher.RELATED,
+        {"id": "q-lstm", "top": 2, "discount": study.LINK_DISCOUNT, "joiner": "↔"},
+        routing_=READ,
+        database_="zhitu",
+    )
+    # equal after rounding to 6 places: the title decides, as in study.related
+    assert [(r.question.id, r.score, r.shared) for r in found] == [
+        ("q1", 0.5, ["梯度消失"]),
+        ("q2", 0.5, ["LSTM↔GRU", "RNN"]),
+    ]
+
+
+def test_related_mirrors_study_related() -> None:
+    # the link types, the discount and the reason joiner are study.related's
+    assert "|".join(t.value for t in study.LINK_TYPES) in cypher.RELATED
+    assert "c.idf * sqrt(weight * m2.weight)" in cypher.RELATED
+    assert "max(gain)" in cypher.RELATED and "sum(gain)" in cypher.RELATED
+
+
+def test_neighborhood_walks_breadth_first_then_fetches_once(store, driver) -> None:
+    is_a = [("lstm", "rnn"), ("gru", "lstm"), ("rnn", "nn")]
+    steps = {("lstm",): ["rnn", "gru"], ("gru", "rnn"): ["lstm", "nn"]}
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        if query == cypher.NEIGHBOR_STEP:
+            return _result([{"id": i} for i in steps[tuple(params["ids"])]])
+        if query == cypher.CONCEPT_BY_ID:
+            return _result([{"concepts": [{"id": params["id"]}]}])
+        edges = [{"type": "IS_A", "src": a, "dst": b, "props": {}} for a, b in is_a]
+        return _result([{"concepts": [{"id": i} for i in params["ids"]], "edges": edges}])
+
+    driver.execute_query.side_effect = answer
+    found = store.neighborhood("lstm", depth=2, types=[RelationType.IS_A, RelationType.MENTIONS])
+    assert [c.id for c in found.concepts] == ["lstm", "gru", "nn", "rnn"]
+    assert [c.args[:2] for c in driver.execute_query.call_args_list[1:]] == [
+        (cypher.NEIGHBOR_STEP, {"ids": ["lstm"], "types": ["IS_A"]}),
+        (cypher.NEIGHBOR_STEP, {"ids": ["gru", "rnn"], "types": ["IS_A"]}),
+        (cypher.NEIGHBORHOOD, {"ids": ["gru", "lstm", "nn", "rnn"], "types": ["IS_A"]}),
+    ]
+
+
+def test_stats_aggregate_in_the_database(store, driver) -> None:
+    answers = {
+        cypher.STATS_NODES: [{"questions": 9, "concepts": 8}],
+        cypher.STATS_RELATIONS: [{"type": "MENTIONS", "n": 14}, {"type": "IS_A", "n": 2}],
+    }
+    driver.execute_query.side_effect = lambda q, p, **_: _result(answers[q])
+    assert store.stats() == {
+        "questions": 9,
+        "concepts": 8,
+        "relations": {"IS_A": 2, "MENTIONS": 14},
+    }
+    assert _sent(driver) == [cypher.STATS_NODES, cypher.STATS_RELATIONS]
+
+
+# --- search ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("梯度消失", "梯度消失"),
+        # every Lucene special character, escaped
+        ('+ - && || ! ( ) { } [ ] ^ " ~ * ? : \\ /',
+         r'\+ \- \&\& \|\| \! \( \) \{ \} \[ \] \^ \" \~ \* \? \: \\ \/'),
+        # C++ is a term, not a required clause
+        ("C++和Java", r"C\+\+和Java"),
+        # boolean operators in user text are words
+        ("RNN AND LSTM OR NOT GRU", "RNN and LSTM or not GRU"),
+        ("title:RNN", r"title\:RNN"),  # no field queries from users
+        ("  多个   空格 ", "多个 空格"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_escape_lucene(text: str, expected: str) -> None:
+    assert cypher.escape_lucene(text) == expected
+
+
+def test_search_sends_escaped_text_through_the_fulltext_index(store, driver) -> None:
+    driver.execute_query.side_effect = lambda q, p, **_: _result(
+        [{"id": "q-lstm", "title": "LSTM的原理", "score": 1.23456789}] if q == cypher.SEARCH else []
+    )
+    hits = store.search('LSTM "门" (公式)?', top=5)
+    query = r"LSTM \"门\" \(公式\)\?"
+    assert driver.execute_query.call_args_list[-1] == call(
+        cypher.SEARCH,
+        {"index": "zhitu_question_text", "query": f"title:({query})^2 OR ({query})", "top": 5},
+        routing_=READ,
+        database_="zhitu",
+    )
+    assert _sent(driver)[: len(SCHEMA)] == SCHEMA  # the index exists before the first search
+    assert [(h.question.id, h.score) for h in hits] == [("q-lstm", 1.234568)]
+
+
+@pytest.mark.parametrize(("text", "top"), [("", 10), ("   ", 10), ("LSTM", 0)])
+def test_search_for_nothing_sends_nothing(store, driver, text: str, top: int) -> None:
+    assert store.search(text, top) == []
+    driver.execute_query.assert_not_called()
+
+
+# --- errors ---
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "words"),
+    [
+        (ServiceUnavailable("Couldn't connect to graph.example:7687\nConnection refused"),
+         StoreUnavailable, [URI, "无法连接", "Connection refused"]),
+        (SessionExpired("gone"), StoreUnavailable, [URI, "无法连接"]),
+        (_error("Neo.ClientError.Security.Unauthorized", "authentication failure"),
+         StoreUnavailable, [URI, "'reader'", "NEO4J_USER", "NEO4J_PASSWORD"]),
+        (_error("Neo.ClientError.Database.DatabaseNotFound", "Graph not found: zhitu"),
+         StoreError, [URI, "'zhitu'", "NEO4J_DATABASE"]),
+        (_error("Neo.ClientError.Statement.SyntaxError", "Invalid input\n  'x'"),
+         StoreError, [URI, "Neo.ClientError.Statement.SyntaxError", "Invalid input"]),
+    ],
+)  # fmt: skip
+def test_driver_errors_become_one_line_store_errors(
+    store, driver, error: Exception, kind: type, words: list[str]
+) -> None:
+    driver.execute_query.side_effect = error
+    with pytest.raises(kind) as e:
+        store.stats()
+    message = str(e.value)
+    assert "\n" not in message
+    assert all(w in message for w in words), message
+    assert e.value.__cause__ is error
+
+
+def test_auth_error_is_translated() -> None:
+    assert issubclass(AuthError, Neo4jError)  # hydrated from the Unauthorized code above
+    error = _error("Neo.ClientError.Security.Unauthorized", "x")
+    assert isinstance(error, AuthError)
+
+
+def test_server_gone_mid_ingest_says_what_was_written(store, driver, toy) -> None:
+    writes = 0
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        nonlocal writes
+        if query.startswith("UNWIND $rows"):
+            writes += 1
+            if writes == 3:
+                raise ServiceUnavailable("connection lost")
+        return _result([])
+
+    driver.execute_query.side_effect = answer
+    batches = sum(-(-len(items) // store.batch_size) for _, _, items in cypher.write_plan(toy))
+    with pytest.raises(StoreUnavailable) as e:
+        store.replace(toy)
+    message = str(e.value)
+    assert f"已完成 2/{batches} 批 (6 行)" in message, message
+    assert URI in message and "\n" not in message
+
+
+# --- opening and closing ---
+
+
+def test_from_env_reads_the_documented_names(monkeypatch) -> None:
+    assert ENV_NAMES == ("NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv("NEO4J_DATABASE", "bank")
+    opened = MagicMock(spec=neo4j.Driver)
+    factory = MagicMock(return_value=opened)
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", factory)
+    store = Neo4jStore.from_env(URI)
+    factory.assert_called_once_with(URI, auth=("alice", "s3cret-pass"))
+    assert (store.database, store.uri, store.batch_size) == ("bank", URI, 5000)
+    store.close()
+    opened.close.assert_called_once_with()
+
+
+def test_from_env_defaults_and_missing_password(monkeypatch) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(StoreUnavailable, match="NEO4J_PASSWORD"):
+        Neo4jStore.from_env(URI)
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pass")
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", MagicMock())
+    store = Neo4jStore.from_env(URI)
+    assert (store.user, store.database) == ("neo4j", "neo4j")
+
+
+def test_from_env_rejects_a_bad_uri(monkeypatch) -> None:
+    monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pass")
+    with pytest.raises(StoreError, match=r"'neo4j://\[::1'"):
+        Neo4jStore.from_env("neo4j://[::1")
