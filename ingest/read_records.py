@@ -1,0 +1,202 @@
+"""Structured banks: JSON (a list, or {"questions": [...]}), JSONL and CSV with a header row.
+
+Fields (keys are case-insensitive): question / title / 问题 / 题目, answer / 答案 / 参考回答 /
+参考答案 / 回答, analysis / 解析, tags / 标签 (a list, or a string separated by , ， 、 ; ；),
+topic / 主题 / 分类. Line numbers: the JSONL line, the CSV row's first line, and for JSON the line
+where the question's object starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from graph.errors import InputError
+from ingest.read_common import RawQuestion, ReadResult, make_question
+
+TITLE_KEYS = ("question", "title", "问题", "题目")
+ANSWER_KEYS = ("answer", "答案", "参考回答", "参考答案", "回答")
+ANALYSIS_KEYS = ("analysis", "解析")
+TAG_KEYS = ("tags", "标签")
+TOPIC_KEYS = ("topic", "主题", "分类")
+_TAG_SPLIT = re.compile(r"[,，、;；]")
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def read_json(text: str, name: str) -> ReadResult:
+    """Questions of a JSON bank; InputError when it is not JSON or holds no question list."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        if e.msg == "Extra data":  # one object per line: a JSONL file named .json
+            return read_jsonl(text, name)
+        raise InputError(f"{name}:{e.lineno}: JSON 格式错误：{e.msg}") from e
+    except (ValueError, RecursionError) as e:
+        raise InputError(f"{name}:1: JSON 无法解析：{type(e).__name__}") from e
+    items = _question_list(data)
+    if items is None:
+        raise InputError(f'{name}:1: JSON 顶层应为问题列表或 {{"questions": [...]}}')
+    lines = _item_lines(text, len(items))
+    warnings: list[str] = []
+    questions = [
+        q
+        for item, line in zip(items, lines, strict=True)
+        if (q := _record(item, name, line, warnings))
+    ]
+    return ReadResult(questions, warnings)
+
+
+def read_jsonl(text: str, name: str) -> ReadResult:
+    """Questions of a JSONL bank; a bad line is a warning."""
+    warnings: list[str] = []
+    questions: list[RawQuestion] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
+            warnings.append(f"{name}:{number}: 不是合法的 JSON 行，已跳过")
+            continue
+        if (q := _record(item, name, number, warnings)) is not None:
+            questions.append(q)
+    return ReadResult(questions, warnings)
+
+
+def read_csv(text: str, name: str) -> ReadResult:
+    """Questions of a CSV bank with a header row (comma, tab or semicolon separated)."""
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=header_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    warnings: list[str] = []
+    questions: list[RawQuestion] = []
+    try:
+        header = [key.strip().lower() for key in next(reader, [])]
+        if not any(key in TITLE_KEYS for key in header):
+            raise InputError(f"{name}:1: CSV 表头没有问题列（question / title / 问题）")
+        start = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                item = dict(zip(header, row, strict=False))
+                if (q := _record(item, name, start, warnings)) is not None:
+                    questions.append(q)
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise InputError(f"{name}:{reader.line_num}: CSV 格式错误：{e}") from e
+    return ReadResult(questions, warnings)
+
+
+def _question_list(data: Any) -> list[Any] | None:
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        if isinstance(data.get("questions"), list):
+            return data["questions"]
+        if _field(_lower_keys(data), TITLE_KEYS):  # a single question object
+            return [data]
+    return None
+
+
+def _record(item: Any, name: str, line: int, warnings: list[str]) -> RawQuestion | None:
+    if not isinstance(item, dict):
+        warnings.append(f"{name}:{line}: 不是问题对象（{type(item).__name__}），已跳过")
+        return None
+    fields = _lower_keys(item)
+    return make_question(
+        _field(fields, TITLE_KEYS),
+        _field(fields, ANSWER_KEYS),
+        _field(fields, ANALYSIS_KEYS),
+        (name, line),
+        warnings,
+        topic=_field(fields, TOPIC_KEYS).strip(),
+        tags=_tags(next((fields[k] for k in TAG_KEYS if k in fields), None)),
+    )
+
+
+def _lower_keys(item: dict[Any, Any]) -> dict[str, Any]:
+    return {str(key).strip().lower(): value for key, value in item.items()}
+
+
+def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = fields.get(key)
+        if value is not None and value != "":
+            return _as_text(value)
+    return ""
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(_as_text(v) for v in value if v is not None)
+    if isinstance(value, dict):
+        return ""
+    return str(value)
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, list):
+        tags = [_as_text(v).strip() for v in value]
+    elif isinstance(value, str):
+        tags = [t.strip() for t in _TAG_SPLIT.split(value)]
+    else:
+        tags = []
+    return [t for t in tags if t]
+
+
+def _item_lines(text: str, count: int) -> list[int]:
+    """The line where each element of the question list starts (1 each when the scan fails)."""
+    try:
+        offsets = _element_offsets(text)
+    except (ValueError, IndexError, RecursionError):
+        offsets = []
+    if len(offsets) != count:
+        return [1] * count
+    lines: list[int] = []
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        lines.append(line)
+        last = offset
+    return lines
+
+
+def _element_offsets(text: str) -> list[int]:
+    """Offsets of the question list's elements, found by walking the top level."""
+    decoder = json.JSONDecoder()
+    start = _skip(text, 0)
+    if text[start] == "[":
+        return _array_offsets(text, start, decoder)[0]
+    found = [start]  # a single question object
+    pos = _skip(text, start + 1)
+    while text[pos] != "}":
+        key, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, _skip(text, pos) + 1)  # past ':'
+        if key == "questions" and text[pos] == "[":
+            found, pos = _array_offsets(text, pos, decoder)
+        else:
+            _, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return found
+
+
+def _array_offsets(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[int], int]:
+    """Offsets of the elements of the array at pos, and the offset after it."""
+    offsets: list[int] = []
+    pos = _skip(text, pos + 1)
+    while text[pos] != "]":
+        offsets.append(pos)
+        _, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return offsets, pos + 1
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
