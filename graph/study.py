@@ -168,7 +168,12 @@ def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
             continue
         # the edge that brought it in: to the question itself, else to the latest in the chain
         after = max(sub.successors(n), key=lambda s: position[s], default=question_id)
-        steps.append(ChainStep(_ref(g, n), _via(g, pre, n, after)))
+        edge: Relation | None = (
+            g.edges[n, after, _PRE]["item"] if g.has_edge(n, after, _PRE) else None
+        )
+        # ingest records the concept link that made the edge as its evidence sentence
+        via = edge.evidence[0].sentence if edge and edge.evidence else _via(g, pre, n, after)
+        steps.append(ChainStep(_ref(g, n), via))
     return steps
 
 
@@ -214,11 +219,17 @@ def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
     return out | {u for u, _, k in g.in_edges(concept_id, keys=True) if k in types}
 
 
-def _step_questions(g: nx.MultiDiGraph, concept_id: str) -> list[QuestionRef]:
-    """1-3 questions to study a concept with: about it first, then by weight; ordered by level."""
+def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> list[QuestionRef]:
+    """1-3 questions to study a concept with, ordered by level: questions about it first, among
+    them those whose title names no concept still `later` in the plan, then by weight."""
     ms = _mentioned_by(g, concept_id)
-    best = sorted(ms, key=lambda q: (not ms[q].in_title, -ms[q].weight, _question_key(g)(q)))
-    return [_ref(g, q) for q in sorted(best[:QUESTIONS_PER_STEP], key=_question_key(g))]
+
+    def rank(q: str) -> tuple:
+        ahead = any(c in later for c, m in mentions(g, q).items() if m.in_title)
+        return (not ms[q].in_title, ahead, -ms[q].weight, _question_key(g)(q))
+
+    best = sorted(ms, key=rank)[:QUESTIONS_PER_STEP]
+    return [_ref(g, q) for q in sorted(best, key=_question_key(g))]
 
 
 def path(
@@ -241,11 +252,12 @@ def path(
     unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
     importance = {c: len(_mentioned_by(g, c)) for c in sub}
     comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
+    order = [c for comp in comps for c in comp]
     steps = []
-    for comp in comps:
-        for c in comp:
-            concept: Concept = g.nodes[c]["item"]
-            steps.append(PlanStep(concept, _step_questions(g, c), concept.minutes))
+    for i, c in enumerate(order):
+        concept: Concept = g.nodes[c]["item"]
+        questions = _step_questions(g, c, set(order[i + 1 :]))
+        steps.append(PlanStep(concept, questions, concept.minutes))
     # a condensed loop is ready as a whole, when everything it needs from outside is known
     ready = [
         c

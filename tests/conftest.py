@@ -113,3 +113,26 @@ def toy_store(tmp_path: Path, toy: GraphData) -> MemoryStore:
 def toy_file(toy_store: MemoryStore) -> Path:
     """A graph file holding the toy graph."""
     return toy_store.file
+
+
+def _ingested(target: Path, *paths: Path) -> Path:
+    """A graph file built by the real pipeline from `paths`."""
+    from ingest.pipeline import ingest
+
+    data, _ = ingest([str(p) for p in paths])
+    MemoryStore.open(target).replace(data, meta={"built_from": [str(p) for p in paths]})
+    return target
+
+
+@pytest.fixture(scope="session")
+def mini_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checked-in mini bank (tests/fixtures/mini_bank.txt) through the real pipeline."""
+    return _ingested(tmp_path_factory.mktemp("mini") / "mini.json", FIXTURES / "mini_bank.txt")
+
+
+@pytest.fixture(scope="session")
+def bundled_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled question bank through the real pipeline."""
+    import data
+
+    return _ingested(tmp_path_factory.mktemp("bundled") / "bundled.json", data.QUESTIONS_DIR)

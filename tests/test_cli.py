@@ -227,7 +227,8 @@ def test_ingest_missing_input(tmp_path: Path) -> None:
 def test_usage_errors_exit_2(toy_file: Path, args: list[str]) -> None:
     result = run("--graph", str(toy_file), *args)
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
+    assert result.stderr.startswith("错误: ") and len(result.stderr.splitlines()) == 1
+    assert "--help" in result.stderr and result.stdout == ""
 
 
 def test_interrupt_exits_130_quietly(toy_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:

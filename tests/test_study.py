@@ -133,3 +133,11 @@ def test_topic_concepts_fall_back_to_heaviest_mentions(toy: GraphData) -> None:
         if m.question_id == "q-lstm":
             m.in_title, m.weight = False, 2.0 if m.concept_id == "lstm" else 0.5
     assert study.topic_concepts(study.build_graph(toy), "q-lstm") == ["lstm"]
+
+
+def test_chain_via_comes_from_the_edge_evidence(toy: GraphData) -> None:
+    from graph.model import Evidence
+
+    edge = next(r for r in toy.relations if (r.src, r.dst) == ("q-lstm", "q-lstm-f"))
+    edge.evidence = [Evidence("q-lstm-f", "LSTM → LSTM公式")]  # what ingest records
+    assert study.chain(study.build_graph(toy), "q-lstm-f")[-1].via == "LSTM → LSTM公式"

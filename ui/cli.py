@@ -130,6 +130,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as e:
+            name = e.ctx.command_path if e.ctx else "zhitu"
+            _fail(ctx, f"{e.format_message()} (用法见: {name} --help)", 2)
         except NotFoundError as e:
             _fail(ctx, str(e), 2, e.suggestions)
         except ZhituError as e:

@@ -16,6 +16,8 @@ from graph.model import (
     StudyPlan,
 )
 
+MAX_REASONS = 5  # shared concepts shown per related question in text (JSON has them all)
+
 
 def _score(value: float) -> float:
     return round(value, 4)
@@ -103,7 +105,8 @@ def related_text(q: Question, related: list[RelatedQuestion]) -> list[str]:
         return [f"没有与「{q.title}」相关的问题。"]
     lines = [f"与「{q.title}」相关的问题:"]
     for i, r in enumerate(related, 1):
-        lines.append(f"{i:>3}. {r.question.title}  ({r.score:.3f}; {'、'.join(r.shared)})")
+        shared = "、".join(r.shared[:MAX_REASONS]) + ("等" if len(r.shared) > MAX_REASONS else "")
+        lines.append(f"{i:>3}. {r.question.title}  ({r.score:.3f}; {shared})")
     return lines
 
 
