@@ -1,8 +1,8 @@
 """Export a graph as the store's JSON, as GraphML (Gephi, yEd) or as a Cypher script (cypher-shell).
 
 A script has no $parameters, so this is the one place values are written into Cypher as literals:
-every string goes through `cypher_string`, every value through `cypher_literal`; labels and
-relationship types come only from the Label and RelationType enums.
+the statements are graph/cypher.py's own (what Neo4jStore runs), and every row value goes through
+`cypher_literal` / `cypher_string`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 
 import networkx as nx
 
+from graph import cypher
 from graph.memory import dumps
-from graph.model import GraphData, Label, RelationType
+from graph.model import GraphData, Label
 
 FORMATS = ("json", "graphml", "cypher")
 BATCH = 200  # rows per UNWIND statement in the Cypher script
@@ -85,40 +85,14 @@ def cypher_literal(value: object) -> str:
     raise TypeError(f"no Cypher literal for {type(value).__name__}")
 
 
-def _props(record: object, **extra: object) -> dict[str, object]:
-    """Node/edge properties: scalars and lists of scalars only (Neo4j's property types)."""
-    out: dict[str, object] = {}
-    for key, value in {**asdict(record), **extra}.items():  # type: ignore[call-overload]
-        if value is None or key in ("evidence", "type", "src", "dst", "question_id", "concept_id"):
-            continue
-        out[key] = value.value if hasattr(value, "value") else value
-    return out
-
-
-def _evidence(r: object) -> dict[str, object]:
-    ev = r.evidence  # type: ignore[attr-defined]
-    return {"evidence_questions": [e.question_id for e in ev], "evidence": [e.sentence for e in ev]}
-
-
-def _node_rows(data: GraphData) -> list[tuple[Label, list[dict[str, object]]]]:
-    questions = [{"id": k, "props": _props(data.questions[k])} for k in sorted(data.questions)]
-    concepts = [
-        {"id": k, "props": _props(c, alias_text=" ".join(c.aliases))}
-        for k, c in sorted(data.concepts.items())
-    ]
-    return [(Label.QUESTION, questions), (Label.CONCEPT, concepts)]
-
-
-def _edge_rows(data: GraphData) -> list[tuple[Label, RelationType, Label, list[dict[str, object]]]]:
-    groups: dict[tuple[Label, RelationType, Label], list[dict[str, object]]] = {}
-    for r in sorted(data.relations, key=lambda r: r.key):
-        label = Label.QUESTION if r.src in data.questions else Label.CONCEPT
-        row = {"src": r.src, "dst": r.dst, "props": _props(r, **_evidence(r))}
-        groups.setdefault((label, r.type, label), []).append(row)
-    for m in sorted(data.mentions, key=lambda m: (m.question_id, m.concept_id)):
-        row = {"src": m.question_id, "dst": m.concept_id, "props": _props(m)}
-        groups.setdefault((Label.QUESTION, RelationType.MENTIONS, Label.CONCEPT), []).append(row)
-    return [(*k, rows) for k, rows in sorted(groups.items(), key=lambda kv: str(kv[0]))]
+def _sorted(data: GraphData) -> GraphData:
+    """The same graph with every record in id order, so exports are byte-identical."""
+    return GraphData(
+        questions=dict(sorted(data.questions.items())),
+        concepts=dict(sorted(data.concepts.items())),
+        relations=sorted(data.relations, key=lambda r: r.key),
+        mentions=sorted(data.mentions, key=lambda m: (m.question_id, m.concept_id)),
+    )
 
 
 def _batches(rows: list[dict[str, object]]) -> Iterable[str]:
@@ -127,47 +101,42 @@ def _batches(rows: list[dict[str, object]]) -> Iterable[str]:
 
 
 def to_cypher(data: GraphData) -> str:
-    """A script for `cypher-shell -f`: constraints, then MERGE batches (re-running is harmless)."""
-    q, c = Label.QUESTION.value, Label.CONCEPT.value
-    lines = [
-        f"// zhitu export: {len(data.questions)} questions, {len(data.concepts)} concepts",
-        f"CREATE CONSTRAINT zhitu_question_id IF NOT EXISTS FOR (n:{q}) REQUIRE n.id IS UNIQUE;",
-        f"CREATE CONSTRAINT zhitu_concept_id IF NOT EXISTS FOR (n:{c}) REQUIRE n.id IS UNIQUE;",
-    ]
-    for label, rows in _node_rows(data):
-        for batch in _batches(rows):
-            lines.append(
-                f"UNWIND {batch} AS row\nMERGE (n:{label.value} {{id: row.id}}) SET n = row.props;"
-            )
-    for src, rel, dst, rows in _edge_rows(data):
-        for batch in _batches(rows):
-            lines.append(
-                f"UNWIND {batch} AS row\nMATCH (a:{src.value} {{id: row.src}})\n"
-                f"MATCH (b:{dst.value} {{id: row.dst}})\n"
-                f"MERGE (a)-[r:{rel.value}]->(b) SET r = row.props;"
-            )
+    """A script for `cypher-shell -f`: the schema, then exactly the UNWIND batches
+    Neo4jStore.replace sends (graph/cypher.py), rows inlined as literals. Re-running is harmless.
+    """
+    lines = [f"// zhitu export: {len(data.questions)} questions, {len(data.concepts)} concepts"]
+    lines += [f"{statement};" for statement in cypher.schema_statements]
+    for statement, key, rows in cypher.write_plan(_sorted(data)):
+        placeholder = f"${key}"
+        if statement.count(placeholder) != 1:
+            raise ValueError(f"statement has no single {placeholder}: {statement}")
+        lines += [f"{statement.replace(placeholder, batch)};" for batch in _batches(rows)]
     return "\n".join(lines) + "\n"
 
 
-def _graphml_value(value: object) -> object:
+def _scalar(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
     return value
 
 
 def to_graphml(data: GraphData) -> str:
-    """GraphML with scalar attributes only (lists joined with "; "), as Gephi and yEd read it."""
+    """GraphML with scalar attributes only (lists joined with "; "), as Gephi and yEd read it.
+
+    Nodes and edges carry the same properties as in Neo4j, plus `kind`/`label` and `type`.
+    """
+    edge_types = {statement: key for key, statement in cypher.merge_edges.items()}
     g = nx.MultiDiGraph()
-    for label, rows in _node_rows(data):
+    for statement, _, rows in cypher.write_plan(_sorted(data)):
         for row in rows:
-            props = {k: _graphml_value(v) for k, v in row["props"].items()}  # type: ignore[union-attr]
-            name = props.get("title") if label is Label.QUESTION else props.get("name")
-            g.add_node(row["id"], kind=label.value, label=name, **props)
-    for _, rel, _, rows in _edge_rows(data):
-        for row in rows:
-            props = {k: _graphml_value(v) for k, v in row["props"].items()}  # type: ignore[union-attr]
-            props.pop("positions", None)
-            g.add_edge(row["src"], row["dst"], key=rel.value, type=rel.value, **props)
+            props = {k: _scalar(v) for k, v in row["props"].items()}
+            if statement == cypher.MERGE_QUESTIONS:
+                g.add_node(row["id"], kind=Label.QUESTION.value, label=props["title"], **props)
+            elif statement == cypher.MERGE_CONCEPTS:
+                g.add_node(row["id"], kind=Label.CONCEPT.value, label=props["name"], **props)
+            else:
+                rel = edge_types[statement][1].value
+                g.add_edge(row["src"], row["dst"], key=rel, type=rel, **props)
     return "\n".join(nx.generate_graphml(g, prettyprint=True)) + "\n"
 
 

@@ -149,12 +149,15 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _source_key(q: Question) -> tuple[str, int, str]:
+def source_key(q: Question) -> tuple[str, int, str]:
     """Questions in the order their files give them."""
     if not q.sources:
         return ("", 0, q.id)
     file, _, line = q.sources[0].rpartition(":")
     return (file, int(line), q.id) if line.isdigit() else (q.sources[0], 0, q.id)
+
+
+_source_key = source_key  # the name graph/neo4j_store.py imports
 
 
 class MemoryStore:
@@ -204,7 +207,7 @@ class MemoryStore:
         }
 
     def questions(self) -> list[Question]:
-        return sorted(self._data.questions.values(), key=_source_key)
+        return sorted(self._data.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
         g = self._graph
