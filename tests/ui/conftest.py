@@ -1,0 +1,66 @@
+"""Graph files for the UI tests: the bundled bank, an empty graph, and a hostile one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graph.memory import MemoryStore
+from graph.model import Evidence, GraphData
+from tests.conftest import make_toy
+
+APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+MARKER = "--x_x--0_0--"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+JS_LINK = "[点我](javascript:alert(3))"
+HOSTILE_TITLE = f"LSTM{SCRIPT}的原理"
+HOSTILE_ANSWER = f"{IMG} {JS_LINK} {MARKER}function(){{alert(4)}}{MARKER} 门控缓解梯度消失"
+
+
+def build_bank(path: Path) -> Path:
+    """The bundled bank, ingested the way `zhitu ingest` does, stored at `path`."""
+    from data import QUESTIONS_DIR
+    from ingest.pipeline import ingest
+
+    data, _ = ingest([QUESTIONS_DIR])
+    MemoryStore.open(path).replace(data)
+    return path
+
+
+def hostile_data() -> GraphData:
+    """The hand-made graph with script, image, javascript: links and the ECharts marker in
+    titles, answers, analyses, concept names, aliases, summaries and evidence."""
+    data = make_toy()
+    q = data.questions["q-lstm"]
+    data.questions["q-lstm"] = replace(
+        q, title=HOSTILE_TITLE, answer=HOSTILE_ANSWER, analysis=f"**粗体** <b>b</b> {SCRIPT}"
+    )
+    c = data.concepts["lstm"]
+    data.concepts["lstm"] = replace(
+        c, name=f"LSTM{MARKER}alert(5){MARKER}", aliases=[IMG, "长短时记忆网络"], summary=SCRIPT
+    )
+    data.relations = [
+        replace(r, evidence=[Evidence("q-lstm", f"证据{SCRIPT}{IMG}")]) if r.dst == "lstm" else r
+        for r in data.relations
+    ]
+    return data
+
+
+@pytest.fixture(scope="session")
+def bank_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_bank(tmp_path_factory.mktemp("bank") / "graph.json")
+
+
+@pytest.fixture(scope="session")
+def empty_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("empty") / "none.json"  # a missing file is an empty store
+
+
+@pytest.fixture(scope="session")
+def hostile_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "graph.json"
+    MemoryStore.open(path).replace(hostile_data())
+    return path

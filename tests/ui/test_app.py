@@ -1,0 +1,317 @@
+"""The Streamlit app through AppTest: every page on the bundled bank, an empty graph and a hostile
+one; search, filters, deep links, chains, study paths with known concepts, progress, import."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph.memory import MemoryStore
+from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, build_bank
+from ui import conceptmap, graphview
+from ui.conceptmap import ConceptMap
+from ui.pages import path as path_page
+from ui.render import md
+
+PAGES = ["pages/map.py", "pages/questions.py", "pages/path.py", "pages/import_bank.py"]
+TIMEOUT = 60
+
+
+def run(
+    graph: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str = "pages/map.py",
+    **params: str | list[str],
+) -> AppTest:
+    """Run the app on `graph`, open page `script` with query params, fail on any exception."""
+    monkeypatch.setenv("ZHITU_GRAPH", str(graph))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if script != "pages/map.py":
+        at.switch_page(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def elements(at: AppTest, kind: str) -> list:
+    """Every element of a kind ("PageLink", "Html", ...), nested ones included."""
+    return [e for e in at.main if type(e).__name__ == kind]
+
+
+def links(at: AppTest) -> list[tuple[str, str, str]]:
+    """(label, page, query string) of every page link."""
+    return [(e.proto.label, e.proto.page, e.proto.query_string) for e in elements(at, "PageLink")]
+
+
+def html(at: AppTest) -> str:
+    return "\n".join(e.proto.body for e in elements(at, "Html"))
+
+
+def chart(at: AppTest) -> dict:
+    (component,) = [e for e in at.main if getattr(e, "type", "") == "bidi_component"]
+    return json.loads(component.proto.json)["options"]
+
+
+def texts(at: AppTest) -> list[str]:
+    """Everything shown as Markdown: markdown, captions, headers, link and expander labels."""
+    out = [e.value for e in at.main if type(e).__name__ in ("Markdown", "Caption", "Subheader")]
+    out += [label for label, _, _ in links(at)]
+    return out + [e.label for e in at.expander]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_bundled_bank(bank_graph, monkeypatch, page) -> None:
+    at = run(bank_graph, monkeypatch, page)
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_graph(empty_graph, monkeypatch, page) -> None:
+    at = run(empty_graph, monkeypatch, page)
+    assert not at.error
+    if page != "pages/import_bank.py":  # every other page points at the import page
+        assert at.info and "导入" in at.info[0].value
+
+
+def test_map_overview_draws_the_most_asked_concepts(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch)
+    series = chart(at)["series"][0]
+    cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
+    assert [n["id"] for n in series["data"]] == cmap.ranked()[: conceptmap.OVERVIEW_NODES]
+    shown = {n["id"] for n in series["data"]}
+    assert series["links"] and all(
+        e["source"] in shown and e["target"] in shown for e in series["links"]
+    )
+    at.slider(key="map_size").set_value(120).run()
+    assert len(chart(at)["series"][0]["data"]) == 120
+
+
+def test_a_concept_link_opens_its_panel_and_neighbourhood(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, c="lstm")
+    assert at.selectbox(key="map_focus").value == "lstm"
+    assert at.subheader[0].value == "LSTM"
+    labels = [label for label, _, query in links(at) if query.startswith("c=")]
+    assert "RNN" in labels  # among 需要先学
+    data = chart(at)["series"][0]["data"]
+    assert {"lstm", "rnn", "gru"} <= {n["id"] for n in data}
+    assert any(n["id"] == "lstm" and n["label"]["fontWeight"] == "bold" for n in data)
+    assert any(e.label.startswith("需要先学") for e in at.expander)
+
+
+def test_edge_type_toggles_and_confidence_filter_edges(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, c="lstm")
+    at.button_group(key="map_types").set_value(["IS_A"]).run()
+    kinds = {e["value"] for e in chart(at)["series"][0]["links"]}
+    assert kinds == {graphview.RELATION_LABELS[graphview.RelationType.IS_A]}
+    at.button_group(key="map_types").set_value(list(conceptmap.DEFAULT_TYPES)).run()
+    at.slider(key="map_conf").set_value(1.0).run()
+    widths = {e["lineStyle"]["width"] for e in chart(at)["series"][0]["links"]}
+    assert widths == {2.5}  # only confidence-1.0 edges are left
+
+
+def test_choosing_a_concept_writes_the_deep_link(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch)
+    at.selectbox(key="map_focus").set_value("rnn").run()
+    assert at.query_params["c"] == "rnn" and at.subheader[0].value == "RNN"
+    at.selectbox(key="map_focus").set_value(None).run()
+    assert "c" not in at.query_params
+
+
+def test_an_unknown_concept_in_the_link_falls_back_to_the_overview(bank_graph, monkeypatch):
+    at = run(bank_graph, monkeypatch, c="no-such-concept")
+    assert at.selectbox(key="map_focus").value is None and not at.error
+
+
+def test_search_finds_and_highlights(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/questions.py", s="梯度消失")
+    found = [label for label, _, query in links(at) if query.startswith("q=")]
+    assert found and "**梯度消失**" in found[0]
+    assert "<mark>梯度消失</mark>" in html(at)
+
+
+def test_typing_a_search_updates_results_and_link(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/questions.py")
+    everything = len([q for _, _, q in links(at) if q.startswith("q=")])
+    at.text_input(key="list_search").input("LSTM 遗忘门").run()
+    assert at.query_params["s"] == "LSTM 遗忘门"
+    assert "按相关度排序" in at.caption[0].value
+    assert any("**LSTM**" in label for label, _, _ in links(at))
+    assert everything == 20  # the unfiltered list is paged
+
+
+def test_a_search_with_no_match_says_so(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/questions.py", s="量子纠缠超导体")
+    assert at.warning and "没有找到" in at.warning[0].value
+
+
+def test_concept_filter_keeps_only_questions_mentioning_it(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/questions.py", c="gru")
+    cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
+    shown = [q[2:] for _, _, q in links(at) if q.startswith("q=")]
+    assert shown and all("gru" in cmap.by_question[q] for q in shown)
+
+
+def test_category_filter(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/questions.py")
+    at.multiselect(key="cat").set_value(["rnn"]).run()
+    cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
+    shown = [q[2:] for _, _, q in links(at) if q.startswith("q=")]
+    assert shown and all(
+        any(cmap.concepts[c].category == "rnn" for c in cmap.by_question[q]) for q in shown
+    )
+
+
+def test_question_page_shows_answer_chips_chain_and_related(bank_graph, monkeypatch) -> None:
+    store = MemoryStore.open(bank_graph)
+    q = store.question("LSTM和GRU的区别")
+    at = run(bank_graph, monkeypatch, "pages/questions.py", q=q.id)
+    assert at.subheader[0].value.startswith("LSTM和GRU")
+    assert q.answer.splitlines()[0][:10] in html(at)
+    chips = [label for label, page, query in links(at) if query.startswith("c=")]
+    assert {"LSTM", "GRU"} <= set(chips)
+    chain = [s.question.id for s in store.chain(q.id)]
+    shown = [query[2:] for label, _, query in links(at) if re.match(r"\d+\\\. ", label)]
+    assert shown == chain and chain  # the chain, in order, numbered
+    assert html(at).count("经由 ") == sum(1 for s in store.chain(q.id) if s.via)
+    assert "共同概念" in html(at)
+
+
+def test_a_path_with_known_concepts_omits_them(bank_graph, monkeypatch) -> None:
+    full = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm")
+    known = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm", k="rnn")
+
+    def steps(at: AppTest) -> list[str]:
+        return [m.value for m in at.markdown if re.match(r"\*\*\d+\*\*", m.value)]
+
+    assert any("**RNN**" in s for s in steps(full))
+    assert steps(known) and not any("**RNN**" in s for s in steps(known))
+    assert len(steps(known)) < len(steps(full))
+    assert any("**LSTM**" in s for s in steps(known))
+
+
+def test_marking_steps_done_updates_progress_and_next(bank_graph, monkeypatch) -> None:
+    at = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm")
+    first = next(b for b in at.button if b.key and b.key.startswith("done-"))
+    concept = first.key.removeprefix("done-")
+    first.click().run()
+    assert at.metric[3].value.startswith("1 / ")
+    assert at.session_state["progress"] == {concept: "done"}
+    ready = [query for _, _, query in links(at)[:5]]
+    assert f"c={concept}" not in ready
+    at.button(key=f"undo-{concept}").click().run()
+    assert at.session_state["progress"] == {}
+
+
+def test_progress_file_round_trip_and_upload(bank_graph, monkeypatch) -> None:
+    doc = path_page.progress_json(["c:lstm"], ["nn"], {"rnn": "done"})
+    assert path_page.parse_progress(doc.encode()) == (["c:lstm"], ["nn"], {"rnn": "done"})
+    at = run(bank_graph, monkeypatch, "pages/path.py")
+    at.file_uploader(key="progress_upload").upload("p.json", doc.encode(), "application/json")
+    at.run()
+    assert at.multiselect(key="path_targets").value == ["c:lstm"]
+    assert at.session_state["progress"] == {"rnn": "done"}
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"{not json", "不是有效的 JSON"),
+        (b'{"format": "other"}', "不是知图导出的进度文件"),
+        (b'{"format": "zhitu-progress", "progress": {"rnn": "maybe"}}', "格式不对"),
+    ],
+)
+def test_bad_progress_files_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        path_page.parse_progress(data)
+
+
+def test_plan_markdown_lists_steps_and_questions(bank_graph) -> None:
+    plan = MemoryStore.open(bank_graph).path(["lstm"])
+    text = path_page.plan_markdown(plan, ["LSTM"], {plan.steps[0].concept.id: "done"})
+    assert text.startswith("# 学习路径：LSTM")
+    assert text.count("- [x]") == 1 and text.count("- [ ]") == len(plan.steps) - 1
+
+
+def test_deep_links_from_any_page(bank_graph, monkeypatch) -> None:
+    store = MemoryStore.open(bank_graph)
+    q = store.questions()[0]
+    at = run(bank_graph, monkeypatch, q=q.id)  # a question link to the root opens the question
+    assert at.subheader[0].value.startswith(q.title[:4])
+    at = run(bank_graph, monkeypatch, page="path")  # ?page=path
+    assert at.subheader[0].value == "学习路径"
+
+
+def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
+    graph = build_bank(tmp_path / "graph.json")
+    before = MemoryStore.open(graph).stats()["questions"]
+    bank = (
+        "● 什么是知图测试专用的胶囊网络路由\n参考回答:\n"
+        "胶囊网络用动态路由代替池化，和CNN相比保留了位置关系。\n"
+    )
+    at = run(graph, monkeypatch, "pages/import_bank.py")
+    at.file_uploader[0].upload("新题库.txt", bank.encode("utf-8"), "text/plain").run()
+    assert not at.exception and at.metric[1].value == "1"  # one new question
+    assert MemoryStore.open(graph).stats()["questions"] == before  # preview writes nothing
+    at.button[0].click().run()
+    assert not at.exception and "已合并" in at.success[0].value
+    merged = MemoryStore.open(graph)
+    assert merged.stats()["questions"] == before + 1
+    assert any("uploads/新题库.txt" in s for q in merged.questions() for s in q.sources)
+
+
+def test_import_refuses_oversized_and_unreadable_files(empty_graph, monkeypatch) -> None:
+    from ui.pages.import_bank import MAX_UPLOAD_MB
+
+    at = run(empty_graph, monkeypatch, "pages/import_bank.py")
+    at.file_uploader[0].upload("big.txt", b"x" * (MAX_UPLOAD_MB * 2**20 + 1), "text/plain").run()
+    assert at.error and f"超过了 {MAX_UPLOAD_MB} MB" in at.error[0].value
+    at = run(empty_graph, monkeypatch, "pages/import_bank.py")
+    at.file_uploader[0].upload("x.txt", b"\x89PNG\r\n\x1a\n\x00\x00binary", "text/plain").run()
+    assert at.error and md("x.txt") in at.error[0].value  # the pipeline's one-line message
+    assert not at.button
+
+
+def test_a_broken_graph_file_is_one_error_not_a_traceback(tmp_path, monkeypatch) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    at = run(broken, monkeypatch)
+    assert at.error and md(str(broken)) in at.error[0].value  # shown escaped, as text
+
+
+# --- hostile text: shown as text everywhere, never as markup or script ---
+
+HOSTILE_VIEWS = [
+    ("pages/map.py", {"c": "lstm"}),
+    ("pages/questions.py", {}),
+    ("pages/questions.py", {"s": "LSTM 原理"}),
+    ("pages/questions.py", {"q": "q-lstm"}),
+    ("pages/path.py", {"t": "c:lstm"}),
+]
+
+
+@pytest.mark.parametrize("page, params", HOSTILE_VIEWS)
+def test_hostile_text_is_escaped(hostile_graph, monkeypatch, page, params) -> None:
+    at = run(hostile_graph, monkeypatch, page, **params)
+    body = html(at)
+    assert not re.search(r"<(script|img|svg|iframe)", body, re.IGNORECASE), body
+    assert MARKER not in body
+    for text in texts(at):  # Markdown: every < and ( of bank text is backslash-escaped
+        assert not re.search(r"(?<!\\)<(script|img|svg)", text), text
+        assert "](javascript" not in text and MARKER not in text, text
+    if page == "pages/map.py":
+        assert MARKER not in json.dumps(chart(at), ensure_ascii=False)
+
+
+def test_hostile_question_shows_its_markup_literally(hostile_graph, monkeypatch) -> None:
+    at = run(hostile_graph, monkeypatch, "pages/questions.py", q="q-lstm")
+    assert at.subheader[0].value == r"LSTM\<script\>alert\(1\)\<\/script\>的原理"
+    body = html(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;img src=x onerror=alert(2)&gt;" in body and "[点我](javascript:alert(3))" in body
+    assert IMG not in body and SCRIPT not in body

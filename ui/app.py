@@ -1,0 +1,62 @@
+"""Streamlit entry point of 知图: `zhitu serve` runs `streamlit run ui/app.py` with $ZHITU_GRAPH.
+
+Pages live in ui/pages/ (one file each) and are wired with st.navigation. Deep links work from
+any page: ?page=<map|questions|path|import>, ?q=<question id> opens the question page,
+?c=<concept id> opens the concept on the map (other params are kept).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from ui.state import PAGES, param  # noqa: E402
+
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+[class*="st-key-chips-"] [data-testid="stPageLink"] a {
+  border: 1px solid #d0d7de; border-radius: 999px; padding: 0 .7rem; background: #f6f8fa; }
+[class*="st-key-chips-"] [data-testid="stPageLink"] a:hover { border-color: #ff4b4b; }
+mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+.zt-answer p { line-height: 1.75; margin: 0 0 .6em 0; }
+.zt-snippet { color: #495057; font-size: .92rem; margin: -.4rem 0 .2rem 2rem; }
+.zt-meta { color: #868e96; font-size: .85rem; }
+.zt-evidence { color: #495057; font-size: .9rem; border-left: 3px solid #dee2e6;
+               padding-left: .6rem; margin: .2rem 0 .5rem 0; }
+</style>
+"""
+
+
+def _redirect(current: str) -> None:
+    """Honour ?page= and entity params that belong to another page."""
+    wanted = param("page")
+    if wanted is None:
+        if param("q") and current != "questions" and current != "path":
+            wanted = "questions"
+        elif param("c") and current == "import":
+            wanted = "map"
+    if wanted in PAGES and wanted != current:
+        keep = {k: v for k, v in st.query_params.to_dict().items() if k != "page"}
+        st.switch_page(PAGES[wanted][0], query_params=keep)
+
+
+def main() -> None:
+    st.set_page_config(page_title="知图 · 深度学习面试知识图谱", page_icon="🧭", layout="wide")
+    pages = {
+        name: st.Page(script, title=title, icon=icon, url_path=name, default=name == "map")
+        for name, (script, title, icon) in PAGES.items()
+    }
+    current = st.navigation(list(pages.values()), position="top")
+    st.html(_CSS)
+    _redirect(next(n for n, p in pages.items() if p.url_path == current.url_path))
+    current.run()
+
+
+main()

@@ -1,0 +1,167 @@
+"""What every page shares: the store (opened once per process), derived views, deep links.
+
+The store named by $ZHITU_GRAPH is opened once per process with st.cache_resource and shared
+read-only by all sessions. A graph file is keyed by its mtime and size, so a rebuild on disk
+(zhitu ingest while serving) is picked up; `reload()` drops the derived views after an import.
+Deep links are query params: ?q=<question id>, ?c=<concept id>, ?page=<name> on any page.
+Errors become one `st.error` and stop the page (the UI is where errors turn into messages).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection
+from typing import TypeVar
+
+import streamlit as st
+
+from graph.errors import ZhituError
+from graph.model import Concept, Question
+from graph.store import GraphStore, is_neo4j_target, open_store
+from ui.conceptmap import ConceptMap
+from ui.render import md
+
+TARGET_ENV = "ZHITU_GRAPH"
+PAGES: dict[str, tuple[str, str, str]] = {  # name -> (script, title, icon)
+    "map": ("pages/map.py", "概念图谱", ":material/hub:"),
+    "questions": ("pages/questions.py", "题库", ":material/quiz:"),
+    "path": ("pages/path.py", "学习路径", ":material/route:"),
+    "import": ("pages/import_bank.py", "导入", ":material/upload_file:"),
+}
+T = TypeVar("T")
+
+
+def target() -> str:
+    value = os.environ.get(TARGET_ENV, "").strip()
+    if not value:
+        st.error(f"没有指定图谱：请设置环境变量 {TARGET_ENV}，或用 `zhitu serve` 启动。")
+        st.stop()
+    return value
+
+
+def _stamp(target_: str) -> str:
+    """Changes whenever the graph file does, so a rebuilt graph is picked up by every session."""
+    if is_neo4j_target(target_):
+        return ""
+    try:
+        st_ = os.stat(target_)
+    except OSError:
+        return "missing"
+    return f"{st_.st_mtime_ns}:{st_.st_size}"
+
+
+@st.cache_resource(show_spinner="正在打开图谱…", max_entries=2)
+def _open(target_: str, stamp: str) -> GraphStore:
+    return open_store(target_)
+
+
+@st.cache_resource(show_spinner="正在整理概念图…", max_entries=2)
+def _concept_map(target_: str, stamp: str) -> ConceptMap:
+    return ConceptMap.from_data(_open(target_, stamp).load())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _concept_list(target_: str, stamp: str) -> list[Concept]:
+    return sorted(_open(target_, stamp).concepts(), key=lambda c: c.name.casefold())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _question_list(target_: str, stamp: str) -> list[Question]:
+    return _open(target_, stamp).questions()
+
+
+def _key() -> tuple[str, str]:
+    t = target()
+    return t, _stamp(t)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run a store call; a ZhituError becomes one error message and stops the page."""
+    try:
+        return fn()
+    except ZhituError as e:
+        st.error(md(str(e)))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def store() -> GraphStore:
+    return guarded(lambda: _open(*_key()))
+
+
+def concept_map() -> ConceptMap:
+    return guarded(lambda: _concept_map(*_key()))
+
+
+def concepts() -> list[Concept]:
+    """Concepts in the graph, by name."""
+    return guarded(lambda: _concept_list(*_key()))
+
+
+def questions() -> list[Question]:
+    """Questions in the order their files give them."""
+    return guarded(lambda: _question_list(*_key()))
+
+
+def reload() -> None:
+    """Forget the derived views after an import merged into the store.
+
+    The store itself stays open (a Neo4j driver may be in use by another session); a graph
+    file that changed on disk is reopened anyway, because its stamp is part of the cache key.
+    """
+    for cached in (_concept_map, _concept_list, _question_list):
+        cached.clear()
+
+
+def param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def url_to_widget(key: str, name: str, allowed: Collection[str], *, many: bool = False) -> None:
+    """Seed widget `key` from ?name= before the widget is drawn; values not in `allowed` drop.
+
+    The URL is the source of truth (deep links, back button); `widget_to_url` writes it back.
+    """
+    values = [v for v in st.query_params.get_all(name) if v in allowed]
+    st.session_state[key] = values if many else (values[0] if values else None)
+
+
+def widget_to_url(key: str, name: str) -> None:
+    """on_change callback: write widget `key` to ?name= (removed when empty)."""
+    value = st.session_state.get(key)
+    if value in (None, "", []):
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+
+
+def concept_label(c: Concept) -> str:
+    """'LSTM · 长短期记忆网络' (plain text, for select boxes)."""
+    return f"{c.name} · {c.zh}" if c.zh and c.zh != c.name else c.name
+
+
+def link_question(q_id: str, title: str, *, prefix: str = "", icon: str | None = None) -> None:
+    st.page_link(
+        PAGES["questions"][0], label=prefix + md(title), query_params={"q": q_id}, icon=icon
+    )
+
+
+def link_concept(c: Concept, *, icon: str | None = None) -> None:
+    st.page_link(
+        PAGES["map"][0],
+        label=md(c.name),
+        query_params={"c": c.id},
+        icon=icon,
+        help=concept_label(c),
+    )
+
+
+def concept_chips(items: list[Concept], key: str, empty: str = "（无）") -> None:
+    """Concepts as a row of pill-shaped links to their map panels (`key`: unique per page)."""
+    if not items:
+        st.caption(empty)
+        return
+    with st.container(horizontal=True, gap="small", key=f"chips-{key}"):
+        for c in items:
+            link_concept(c)
