@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import networkx as nx
 
@@ -39,6 +40,7 @@ LINK_DISCOUNT = 0.5  # weight of a concept linked to a shared one (GRU question 
 LINK_TYPES = (RelationType.CONTRASTS_WITH, RelationType.IS_A, RelationType.PART_OF)
 QUESTIONS_PER_STEP = 3
 
+T = TypeVar("T")
 _PRE = RelationType.PREREQUISITE_OF.value
 _MENTIONS = RelationType.MENTIONS.value
 
@@ -80,21 +82,50 @@ def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[
     return [members[n] for n in order]
 
 
+def _cached(g: nx.MultiDiGraph, key: object, make: Callable[[], T]) -> T:
+    """Derived data kept on the graph itself (a built graph is never changed afterwards)."""
+    cache = g.graph.setdefault("study_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 def concept_prerequisites(g: nx.MultiDiGraph, floor: float = PREREQ_FLOOR) -> nx.DiGraph:
-    """Concept PREREQUISITE_OF edges at or above `floor`, over every concept."""
-    d = nx.DiGraph()
-    d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "concept")
-    for u, v, k, r in g.edges(keys=True, data="item"):
-        if k == _PRE and u in d and v in d and r.confidence >= floor:
-            d.add_edge(u, v)
-    return d
+    """Concept PREREQUISITE_OF edges at or above `floor`, over every concept (do not modify)."""
+
+    def make() -> nx.DiGraph:
+        d = nx.DiGraph()
+        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "concept")
+        for u, v, k, r in g.edges(keys=True, data="item"):
+            if k == _PRE and u in d and v in d and r.confidence >= floor:
+                d.add_edge(u, v)
+        return d
+
+    return _cached(g, ("concept_prerequisites", floor), make)
 
 
 def _question_prerequisites(g: nx.MultiDiGraph) -> nx.DiGraph:
-    d = nx.DiGraph()
-    d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "question")
-    d.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == _PRE and u in d and v in d)
-    return d
+    def make() -> nx.DiGraph:
+        d = nx.DiGraph()
+        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "question")
+        edges = g.edges(keys=True)
+        d.add_edges_from((u, v) for u, v, k in edges if k == _PRE and u in d and v in d)
+        return d
+
+    return _cached(g, "question_prerequisites", make)
+
+
+def _titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """question id -> the concepts its title names."""
+
+    def make() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for u, v, k, m in g.edges(keys=True, data="item"):
+            if k == _MENTIONS and m.in_title:
+                out.setdefault(u, set()).add(v)
+        return out
+
+    return _cached(g, "titled", make)
 
 
 def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
@@ -183,7 +214,7 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
     A concept shared with the question adds idf(c)·√(w·w'); a concept linked to one of the
     question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much.
     """
-    total = sum(1 for _, kind in g.nodes(data="kind") if kind == "question")
+    total = len(_question_prerequisites(g))
     mine = mentions(g, question_id)
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
     scores: dict[str, dict[str, float]] = {}  # other question -> reason -> contribution
@@ -224,8 +255,10 @@ def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> lis
     them those whose title names no concept still `later` in the plan, then by weight."""
     ms = _mentioned_by(g, concept_id)
 
+    titled = _titled(g)
+
     def rank(q: str) -> tuple:
-        ahead = any(c in later for c, m in mentions(g, q).items() if m.in_title)
+        ahead = not later.isdisjoint(titled.get(q, ()))
         return (not ms[q].in_title, ahead, -ms[q].weight, _question_key(g)(q))
 
     best = sorted(ms, key=rank)[:QUESTIONS_PER_STEP]
@@ -248,7 +281,7 @@ def path(
     targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
     known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
     needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
-    sub = pre.subgraph(needed - known_all)
+    sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
     unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
     importance = {c: len(_mentioned_by(g, c)) for c in sub}
     comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
