@@ -299,3 +299,11 @@ def test_serve_without_the_app(
 
 def test_default_graph_path_respects_xdg(tmp_path: Path) -> None:
     assert cli_module.default_graph_path() == tmp_path / "xdg" / "zhitu" / "graph.json"
+
+
+def test_neo4j_target_without_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    result = run("--graph", "bolt://localhost:7687", "stats", "--json")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("错误: ") and "NEO4J_PASSWORD" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -168,6 +169,8 @@ top_option = click.option("--top", default=10, show_default=True, type=click.Int
 @click.pass_context
 def cli(ctx: click.Context, target: str | None) -> None:
     """知图: 深度学习面试题知识图谱。"""
+    # the driver logs every connection retry on stderr; failures reach us as StoreError anyway
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = _Target(target)
     ctx.call_on_close(ctx.obj.close)
 
