@@ -1,0 +1,129 @@
+"""ingest.mentions: Aho-Corasick over folded text, word boundaries, offsets, ambiguity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.model import Concept, Question
+from ingest.lexicon import Lexicon, load_lexicon
+from ingest.mentions import (
+    TITLE_WEIGHT,
+    Automaton,
+    automaton_for,
+    find_mentions,
+    fold,
+    locate,
+    split_sentences,
+)
+
+SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(SMALL)
+
+
+@pytest.fixture(scope="module")
+def auto(lexicon: Lexicon) -> Automaton:
+    return automaton_for(lexicon)
+
+
+def _concepts(text: str, auto: Automaton) -> list[str]:
+    return [f.concept for f in locate(text, auto)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RNN的结构", ["rnn"]),
+        ("LSTM和GRU", ["lstm", "gru"]),
+        ("BRNN是双向的", []),  # RNN inside a longer Latin word
+        ("BNN是二值网络", []),  # BN inside BNN
+        ("BN层的作用", ["batch-norm"]),  # longest surface wins
+        ("Batch\nNormalization的作用", ["batch-norm"]),  # a word broken across lines
+        ("BatchNormalization的作用", ["batch-norm"]),  # written together
+        ("batch-normalization", ["batch-norm"]),  # hyphenated
+        ("Leaky ReLU比ReLU好", ["leaky-relu", "relu"]),
+        ("ReLU6不算", []),  # a digit continues the word
+        ("ＲＮＮ与ｓｉｇｍｏｄ", ["rnn", "sigmoid"]),  # full width and a typo alias
+        ("Long Short-Term Memory网络", ["lstm"]),
+        ("long short term memory", ["lstm"]),  # hyphen written as space
+        ("循环神经网络(RNN)", ["rnn", "rnn"]),
+        ("使用 BN 层", ["batch-norm"]),  # spaces next to CJK disappear
+    ],
+)
+def test_surfaces_and_word_boundaries(text: str, expected: list[str], auto: Automaton) -> None:
+    assert _concepts(text, auto) == expected
+
+
+def test_offsets_refer_to_the_original_text(auto: Automaton) -> None:
+    # NFKC turns the ligature ﬁ into two letters and ① into "1": offsets must still fit
+    text = "ﬁ①, ＬＳＴＭ和梯度弥散"
+    found = locate(text, auto)
+    assert [text[f.start:f.end] for f in found] == ["ＬＳＴＭ", "梯度弥散"]
+
+
+def test_combining_marks_keep_offsets(auto: Automaton) -> None:
+    text = "e\u0301 RNN"  # a decomposed é: NFKC composes it, one character less
+    (found,) = locate(text, auto)
+    assert text[found.start:found.end] == "RNN"
+
+
+def test_a_rejected_match_does_not_hide_one_inside_it() -> None:
+    # "ab中" matches first at x|ab中文 but fails its boundary; "中文" starts inside it
+    lex = _lexicon({"a": ["ab中"], "b": ["中文"]})
+    assert _concepts("xab中文", Automaton.build(lex)) == ["b"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="abRNLSTM梯度消失ﬁ①Ａ \n的和", max_size=30))
+def test_fold_maps_every_character_back(text: str) -> None:
+    folded, offsets = fold(text)
+    assert len(offsets) == len(folded)
+    assert offsets == sorted(offsets) and all(0 <= o < len(text) for o in offsets)
+
+
+def test_ambiguous_surface_follows_the_context(auto: Automaton) -> None:
+    assert _concepts("BN和批归一化", auto) == ["batch-norm", "batch-norm"]
+    assert _concepts("BN用到概率", auto) == ["bayesian-network", "probability"]
+    assert _concepts("BN是什么", auto) == []  # no context: skipped, not guessed
+
+
+def test_find_mentions_counts_title_and_positions(auto: Automaton) -> None:
+    q = Question("q1", "什么是dropout", "dropout随机丢弃神经元，防止过拟合。dropout很常用。")
+    mentions = {m.concept_id: m for m in find_mentions(q, auto)}
+    drop = mentions["dropout"]
+    assert (drop.count, drop.in_title) == (3, True)
+    assert drop.weight == TITLE_WEIGHT + 2
+    assert [q.text[p:p + 7] for p in drop.positions] == ["dropout"] * 3
+    over = mentions["overfitting"]
+    assert (over.count, over.in_title, over.weight) == (1, False, 1.0)
+    assert list(mentions) == ["dropout", "overfitting"]  # heaviest first
+
+
+def test_automaton_is_built_once_per_lexicon(lexicon: Lexicon) -> None:
+    assert automaton_for(lexicon) is automaton_for(lexicon)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RNN是一种网络。它有记忆！\n LSTM呢", ["RNN是一种网络。", "它有记忆！", "LSTM呢"]),
+        ("a;b；c?d", ["a;", "b；", "c?", "d"]),
+        ("\n\n", []),
+        ("无标点", ["无标点"]),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def _lexicon(surfaces: dict[str, list[str]]) -> Lexicon:
+    concepts = {cid: Concept(cid, names[0], names[0], names[1:]) for cid, names in surfaces.items()}
+    index = {s.lower(): [cid] for cid, names in surfaces.items() for s in names}
+    return Lexicon(concepts, [], index, set(), "inline")

@@ -1,0 +1,105 @@
+"""ingest.segment: one jieba per process, the lexicon as user dictionary, noun tokens."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest import segment
+from ingest.lexicon import Lexicon, load_lexicon
+
+SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(SMALL)
+
+
+@pytest.fixture(params=["jieba", "rjieba"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test under each engine (ZHITU_SEGMENTER)."""
+    monkeypatch.setenv(segment.ENGINE_ENV, request.param)
+    return request.param
+
+
+def test_engine_name_follows_the_environment(engine: str) -> None:
+    assert segment.engine_name() == engine
+    assert segment.prepare() == engine
+
+
+def test_unknown_engine_falls_back_to_jieba(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(segment.ENGINE_ENV, "thulac")
+    assert segment.engine_name() == "jieba"
+
+
+def test_lexicon_words_stay_whole(engine: str, lexicon: Lexicon) -> None:
+    # 跟新门 (a typo of 更新门 seen in real banks) is not a jieba word until the lexicon adds it
+    tokens = segment.tokenize("Gru由重置门和跟新门组成", lexicon)
+    assert "跟新门" in tokens and "重置门" in tokens
+    assert segment.tokenize("BN层的作用", lexicon)[0] == "BN层"
+
+
+def test_user_words_skip_spaced_surfaces(lexicon: Lexicon) -> None:
+    words = segment.user_words(lexicon)
+    assert "Long Short-Term Memory" not in words  # no tokenizer can hold a space
+    assert {"BN层", "bn层", "跟新门", "sigmod"} <= set(words)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LSTM和GRU", ["LSTM", "和", "GRU"]),
+        ("  ", []),  # whitespace only
+        ("", []),
+        ("Batch Normalization", ["Batch", "Normalization"]),  # spaces split words
+    ],
+)
+def test_tokenize_drops_whitespace(text: str, expected: list[str]) -> None:
+    assert segment.tokenize(text) == expected
+
+
+def test_keywords_are_nouns_of_two_or_more_characters(engine: str) -> None:
+    words = segment.keywords("锐化就是通过增强高频分量来减少图像中的模糊")
+    assert "图像" in words
+    assert not {"就是", "通过", "减少", "中", "的"} & set(words)
+
+
+def test_noun_spans_point_into_the_text(engine: str, lexicon: Lexicon) -> None:
+    text = "平滑与锐化相反, 过滤掉高频分量, 减少图像的噪声"
+    spans = segment.noun_spans(text, lexicon)
+    assert spans and all(text[p:p + len(w)] == w for w, p in spans)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="RNN的梯度消失 和LSTM，。\nab12", max_size=40))
+def test_token_offsets_always_match(text: str) -> None:
+    for word, _, pos in segment.token_spans(text):
+        assert text[pos:pos + len(word)] == word
+
+
+@pytest.mark.parametrize(("word", "common"), [("问题", True), ("方法", True), ("感受野", False),
+                                              ("稀疏性", False)])
+def test_is_common(engine: str, word: str, common: bool) -> None:
+    assert segment.is_common(word) is common
+
+
+def test_threads_share_one_segmenter(lexicon: Lexicon) -> None:
+    text = "循环神经网络(RNN)是一种节点定向连接成环的人工神经网络,Gru由重置门和跟新门组成"
+    expected = segment.tokenize(text, lexicon)
+    results: list[list[str]] = []
+
+    def work() -> None:
+        for _ in range(20):
+            results.append(segment.tokenize(text, lexicon))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 80 and all(r == expected for r in results)
