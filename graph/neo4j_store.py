@@ -21,7 +21,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 from graph import cypher, study
 from graph.errors import StoreError, StoreUnavailable
 from graph.lookup import ConceptIndex, TitleIndex, resolve_target
-from graph.memory import _source_key as source_key
+from graph.memory import source_key
 from graph.model import (
     CONCEPT_RELATIONS,
     ChainStep,
@@ -74,6 +74,7 @@ class Neo4jStore:
         self.uri = uri
         self.user = user
         self._schema_ready = False
+        self._connected = False
 
     @classmethod
     def from_env(cls, uri: str, batch_size: int = DEFAULT_BATCH_SIZE) -> Neo4jStore:
@@ -107,9 +108,24 @@ class Neo4jStore:
             return StoreError(f"{where}: {e.code}: {_one_line(e.message or e)}")
         return StoreUnavailable(f"{where}: {_one_line(e)}")
 
+    def _connect(self) -> None:
+        """Check the server and the credentials once, without the retries of transactions.
+
+        A managed transaction retries an unreachable server for half a minute; a mistyped URI or
+        password should fail at once.
+        """
+        if self._connected:
+            return
+        try:
+            self._driver.verify_connectivity()
+        except (Neo4jError, DriverError) as e:
+            raise self._error(e) from e
+        self._connected = True
+
     def _run(
         self, query: str, params: dict[str, Any] | None = None, *, write: bool = False
     ) -> list[neo4j.Record]:
+        self._connect()
         try:
             result = self._driver.execute_query(
                 query,

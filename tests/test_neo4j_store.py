@@ -490,6 +490,31 @@ def test_driver_errors_become_one_line_store_errors(
     assert e.value.__cause__ is error
 
 
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (ServiceUnavailable("Unable to retrieve routing information"), ["无法连接", URI]),
+        (_error("Neo.ClientError.Security.Unauthorized", "x"), ["认证失败", "'reader'"]),
+    ],
+)
+def test_connection_is_checked_once_without_transaction_retries(
+    store, driver, error: Exception, words: list[str]
+) -> None:
+    # a managed transaction would retry an unreachable server for 30 s before failing
+    driver.verify_connectivity.side_effect = error
+    with pytest.raises(StoreUnavailable) as e:
+        store.stats()
+    assert all(w in str(e.value) for w in words) and e.value.__cause__ is error
+    driver.execute_query.assert_not_called()
+    driver.verify_connectivity.side_effect = None
+    driver.execute_query.side_effect = lambda q, p, **_: _result(
+        [{"questions": 0, "concepts": 0}] if q == cypher.STATS_NODES else []
+    )
+    store.stats()
+    store.stats()
+    assert driver.verify_connectivity.call_count == 2  # the failed check, then one that passed
+
+
 def test_auth_error_is_translated() -> None:
     assert issubclass(AuthError, Neo4jError)  # hydrated from the Unauthorized code above
     error = _error("Neo.ClientError.Security.Unauthorized", "x")
