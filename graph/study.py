@@ -186,11 +186,31 @@ def _via(g: nx.MultiDiGraph, pre: nx.DiGraph, before: str, after: str) -> str:
     return name(shared[0]) if shared else ""
 
 
+def _concept_depth(g: nx.MultiDiGraph) -> dict[str, int]:
+    """concept id -> length of its longest prerequisite path (loops condensed): 0 = fundamental."""
+
+    def make() -> dict[str, int]:
+        cond = nx.condensation(concept_prerequisites(g, floor=0.0))
+        depth: dict[int, int] = {}
+        for n in nx.topological_sort(cond):
+            depth[n] = max((depth[p] + 1 for p in cond.predecessors(n)), default=0)
+        return {c: depth[n] for c, n in cond.graph["mapping"].items()}
+
+    return _cached(g, "concept_depth", make)
+
+
 def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
-    """Every prerequisite question of `question_id`, transitively, fundamentals first."""
+    """Every prerequisite question of `question_id`, transitively, fundamentals first: among
+    questions ready to come next, the one whose topics sit lowest in the concept prerequisites,
+    then the lower level."""
     qd = _question_prerequisites(g)
     sub = qd.subgraph(nx.ancestors(qd, question_id) | {question_id})
-    order = [n for comp in ordered_components(sub, _question_key(g)) for n in comp]
+    depth, by_level = _concept_depth(g), _question_key(g)
+
+    def key(n: Hashable) -> tuple:
+        return (max((depth[c] for c in topic_concepts(g, str(n))), default=0), *by_level(n))
+
+    order = [n for comp in ordered_components(sub, key) for n in comp]
     position = {n: i for i, n in enumerate(order)}
     pre = concept_prerequisites(g, floor=0.0)
     steps = []

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ui import cli as cli_module
+from ui import cli_target
 from ui.cli import cli
 
 CONCEPT_KEYS = {"id", "name", "aliases"}
@@ -298,7 +299,7 @@ def test_serve_without_the_app(
 
 
 def test_default_graph_path_respects_xdg(tmp_path: Path) -> None:
-    assert cli_module.default_graph_path() == tmp_path / "xdg" / "zhitu" / "graph.json"
+    assert cli_target.default_graph_path() == tmp_path / "xdg" / "zhitu" / "graph.json"
 
 
 def test_neo4j_target_without_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -141,3 +141,20 @@ def test_chain_via_comes_from_the_edge_evidence(toy: GraphData) -> None:
     edge = next(r for r in toy.relations if (r.src, r.dst) == ("q-lstm", "q-lstm-f"))
     edge.evidence = [Evidence("q-lstm-f", "LSTM → LSTM公式")]  # what ingest records
     assert study.chain(study.build_graph(toy), "q-lstm-f")[-1].via == "LSTM → LSTM公式"
+
+
+def test_chain_puts_more_fundamental_topics_first(toy: GraphData) -> None:
+    from graph.model import Level, Mention, Question
+
+    # a comparison on 神经网络 (depth 0) comes before 什么是RNN (depth 1) despite its level
+    toy.questions["q-nn-cmp"] = Question(
+        "q-nn-cmp", "神经网络和感知机的区别", "", level=Level.COMPARISON
+    )
+    toy.mentions.append(Mention("q-nn-cmp", "nn", 1, True))
+    pre = RelationType.PREREQUISITE_OF
+    toy.relations += [
+        Relation(pre, "q-nn", "q-nn-cmp", 1, Origin.INFERRED),
+        Relation(pre, "q-nn-cmp", "q-lstm", 1, Origin.INFERRED),
+    ]
+    ids = [s.question.id for s in study.chain(study.build_graph(toy), "q-lstm-f")]
+    assert ids == ["q-nn", "q-nn-cmp", "q-rnn", "q-vg", "q-rnn-why", "q-lstm"]

@@ -1,0 +1,125 @@
+"""What a `zhitu` command works on: the --graph TARGET, or the default graph built from the
+bundled bank, and ingest into it (merging, recording what the graph was built from).
+
+The default graph is $XDG_DATA_HOME/zhitu/graph.json (default ~/.local/share). It is built from
+the bundled bank on first use and rebuilt when the bundled data's fingerprint changed while the
+graph holds nothing else (meta built_from == ["bundled"]); a learner's own questions are never
+dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+import data
+from graph.errors import InputError, StoreError
+from graph.memory import MemoryStore
+from graph.store import GraphStore, check_target, is_neo4j_target, open_store
+
+BUNDLED = "bundled"
+PROGRESS_MIN = 50  # show a progress bar from this many units of ingest work
+
+
+def default_graph_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "zhitu" / "graph.json"
+
+
+def bundled_fingerprint() -> str:
+    """A hash of the bundled lexicon and question files (names and bytes)."""
+    h = hashlib.blake2b(digest_size=10)
+    files = [data.LEXICON_PATH, *sorted(p for p in data.QUESTIONS_DIR.rglob("*") if p.is_file())]
+    for path in files:
+        h.update(path.relative_to(data.DATA_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A pipeline progress callback drawing click's progress bar on stderr for long work."""
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state and total >= PROGRESS_MIN:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        if "bar" in state:
+            state["bar"].update(done - state["bar"].pos)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+def ingest_files(paths: list[str], existing: Any) -> tuple[Any, Any]:
+    from ingest.lexicon import load_lexicon
+    from ingest.pipeline import ingest
+
+    with progress_bar("构建知识图谱") as progress:
+        return ingest(paths, existing=existing, lexicon=load_lexicon(), progress=progress)
+
+
+class Target:
+    """The graph the command works on, opened once, on first use."""
+
+    def __init__(self, target: str | None) -> None:
+        self.explicit = target
+        self.target = target or str(default_graph_path())
+        self._store: GraphStore | None = None
+
+    def store(self, must_exist: bool = True) -> GraphStore:
+        if self._store is None:
+            if self.explicit is None:
+                self._store = self._default_store()
+            else:
+                check_target(self.target)
+                if must_exist and not is_neo4j_target(self.target):
+                    if not Path(self.target).exists():
+                        raise StoreError(
+                            f"图文件 {self.target} 不存在; "
+                            f"先运行: zhitu --graph {self.target} ingest 题库文件"
+                        )
+                self._store = open_store(self.target)
+        return self._store
+
+    def _default_store(self) -> MemoryStore:
+        store = MemoryStore.open(self.target)
+        fingerprint = bundled_fingerprint()
+        only_bundled = store.meta.get("built_from") == [BUNDLED]
+        if not store.file.exists() or (
+            only_bundled and store.meta.get("fingerprint") != fingerprint
+        ):
+            graph, _ = ingest_files([str(data.QUESTIONS_DIR)], None)
+            store.replace(graph, meta={"built_from": [BUNDLED], "fingerprint": fingerprint})
+        return store
+
+    def ingest(self, paths: list[str]) -> tuple[GraphStore, Any]:
+        """Merge files into the graph (re-read files replace their questions): (store, report)."""
+        for p in paths:
+            if not Path(p).exists():
+                raise InputError(f"{p}: 文件或目录不存在")
+        store = self.store(must_exist=False)
+        graph, report = ingest_files(paths, store.load())
+        if isinstance(store, MemoryStore):
+            built_from = [str(b) for b in store.meta.get("built_from", [])]  # type: ignore[union-attr]
+            meta = {"built_from": built_from + [p for p in paths if p not in built_from]}
+            if BUNDLED in built_from:
+                meta["fingerprint"] = store.meta.get("fingerprint", "")
+            store.replace(graph, meta=meta)
+        else:
+            store.replace(graph)
+        return store, report
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
