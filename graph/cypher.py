@@ -85,47 +85,46 @@ def _delete_edges(src: Label, rel: RelationType, dst: Label) -> str:
     )
 
 
-_C_, _Q_ = Label.CONCEPT, Label.QUESTION
-MERGE_CONCEPT_PREREQUISITE_OF = _merge_edges(_C_, RelationType.PREREQUISITE_OF, _C_)
-MERGE_IS_A = _merge_edges(_C_, RelationType.IS_A, _C_)
-MERGE_PART_OF = _merge_edges(_C_, RelationType.PART_OF, _C_)
-MERGE_ADDRESSES = _merge_edges(_C_, RelationType.ADDRESSES, _C_)
-MERGE_CONTRASTS_WITH = _merge_edges(_C_, RelationType.CONTRASTS_WITH, _C_)
-MERGE_RELATED_TO = _merge_edges(_C_, RelationType.RELATED_TO, _C_)
-MERGE_QUESTION_PREREQUISITE_OF = _merge_edges(_Q_, RelationType.PREREQUISITE_OF, _Q_)
-MERGE_MENTIONS = _merge_edges(_Q_, RelationType.MENTIONS, _C_)
+_CONCEPT, _QUESTION = Label.CONCEPT, Label.QUESTION
+MERGE_CONCEPT_PREREQUISITE_OF = _merge_edges(_CONCEPT, RelationType.PREREQUISITE_OF, _CONCEPT)
+MERGE_IS_A = _merge_edges(_CONCEPT, RelationType.IS_A, _CONCEPT)
+MERGE_PART_OF = _merge_edges(_CONCEPT, RelationType.PART_OF, _CONCEPT)
+MERGE_ADDRESSES = _merge_edges(_CONCEPT, RelationType.ADDRESSES, _CONCEPT)
+MERGE_CONTRASTS_WITH = _merge_edges(_CONCEPT, RelationType.CONTRASTS_WITH, _CONCEPT)
+MERGE_RELATED_TO = _merge_edges(_CONCEPT, RelationType.RELATED_TO, _CONCEPT)
+MERGE_QUESTION_PREREQUISITE_OF = _merge_edges(_QUESTION, RelationType.PREREQUISITE_OF, _QUESTION)
+MERGE_MENTIONS = _merge_edges(_QUESTION, RelationType.MENTIONS, _CONCEPT)
 
-DELETE_CONCEPT_PREREQUISITE_OF = _delete_edges(_C_, RelationType.PREREQUISITE_OF, _C_)
-DELETE_IS_A = _delete_edges(_C_, RelationType.IS_A, _C_)
-DELETE_PART_OF = _delete_edges(_C_, RelationType.PART_OF, _C_)
-DELETE_ADDRESSES = _delete_edges(_C_, RelationType.ADDRESSES, _C_)
-DELETE_CONTRASTS_WITH = _delete_edges(_C_, RelationType.CONTRASTS_WITH, _C_)
-DELETE_RELATED_TO = _delete_edges(_C_, RelationType.RELATED_TO, _C_)
-DELETE_QUESTION_PREREQUISITE_OF = _delete_edges(_Q_, RelationType.PREREQUISITE_OF, _Q_)
-DELETE_MENTIONS = _delete_edges(_Q_, RelationType.MENTIONS, _C_)
+DELETE_CONCEPT_PREREQUISITE_OF = _delete_edges(_CONCEPT, RelationType.PREREQUISITE_OF, _CONCEPT)
+DELETE_IS_A = _delete_edges(_CONCEPT, RelationType.IS_A, _CONCEPT)
+DELETE_PART_OF = _delete_edges(_CONCEPT, RelationType.PART_OF, _CONCEPT)
+DELETE_ADDRESSES = _delete_edges(_CONCEPT, RelationType.ADDRESSES, _CONCEPT)
+DELETE_CONTRASTS_WITH = _delete_edges(_CONCEPT, RelationType.CONTRASTS_WITH, _CONCEPT)
+DELETE_RELATED_TO = _delete_edges(_CONCEPT, RelationType.RELATED_TO, _CONCEPT)
+DELETE_QUESTION_PREREQUISITE_OF = _delete_edges(_QUESTION, RelationType.PREREQUISITE_OF, _QUESTION)
+DELETE_MENTIONS = _delete_edges(_QUESTION, RelationType.MENTIONS, _CONCEPT)
 
 # (from-label, type) -> statement; the from-label tells question from concept prerequisites.
 merge_edges: dict[tuple[Label, RelationType], str] = {
-    (_C_, RelationType.PREREQUISITE_OF): MERGE_CONCEPT_PREREQUISITE_OF,
-    (_C_, RelationType.IS_A): MERGE_IS_A,
-    (_C_, RelationType.PART_OF): MERGE_PART_OF,
-    (_C_, RelationType.ADDRESSES): MERGE_ADDRESSES,
-    (_C_, RelationType.CONTRASTS_WITH): MERGE_CONTRASTS_WITH,
-    (_C_, RelationType.RELATED_TO): MERGE_RELATED_TO,
-    (_Q_, RelationType.PREREQUISITE_OF): MERGE_QUESTION_PREREQUISITE_OF,
-    (_Q_, RelationType.MENTIONS): MERGE_MENTIONS,
+    (_CONCEPT, RelationType.PREREQUISITE_OF): MERGE_CONCEPT_PREREQUISITE_OF,
+    (_CONCEPT, RelationType.IS_A): MERGE_IS_A,
+    (_CONCEPT, RelationType.PART_OF): MERGE_PART_OF,
+    (_CONCEPT, RelationType.ADDRESSES): MERGE_ADDRESSES,
+    (_CONCEPT, RelationType.CONTRASTS_WITH): MERGE_CONTRASTS_WITH,
+    (_CONCEPT, RelationType.RELATED_TO): MERGE_RELATED_TO,
+    (_QUESTION, RelationType.PREREQUISITE_OF): MERGE_QUESTION_PREREQUISITE_OF,
+    (_QUESTION, RelationType.MENTIONS): MERGE_MENTIONS,
 }
 delete_edges: dict[tuple[Label, RelationType], str] = {
-    (_C_, RelationType.PREREQUISITE_OF): DELETE_CONCEPT_PREREQUISITE_OF,
-    (_C_, RelationType.IS_A): DELETE_IS_A,
-    (_C_, RelationType.PART_OF): DELETE_PART_OF,
-    (_C_, RelationType.ADDRESSES): DELETE_ADDRESSES,
-    (_C_, RelationType.CONTRASTS_WITH): DELETE_CONTRASTS_WITH,
-    (_C_, RelationType.RELATED_TO): DELETE_RELATED_TO,
-    (_Q_, RelationType.PREREQUISITE_OF): DELETE_QUESTION_PREREQUISITE_OF,
-    (_Q_, RelationType.MENTIONS): DELETE_MENTIONS,
+    (_CONCEPT, RelationType.PREREQUISITE_OF): DELETE_CONCEPT_PREREQUISITE_OF,
+    (_CONCEPT, RelationType.IS_A): DELETE_IS_A,
+    (_CONCEPT, RelationType.PART_OF): DELETE_PART_OF,
+    (_CONCEPT, RelationType.ADDRESSES): DELETE_ADDRESSES,
+    (_CONCEPT, RelationType.CONTRASTS_WITH): DELETE_CONTRASTS_WITH,
+    (_CONCEPT, RelationType.RELATED_TO): DELETE_RELATED_TO,
+    (_QUESTION, RelationType.PREREQUISITE_OF): DELETE_QUESTION_PREREQUISITE_OF,
+    (_QUESTION, RelationType.MENTIONS): DELETE_MENTIONS,
 }
-assert {t for (label, t) in merge_edges if label is _C_} == set(CONCEPT_RELATIONS)
 
 # --- reads. Graph reads return any of the columns `questions` and `concepts` (property maps),
 # `edges` ({type, src, dst, props}) and `mentions` ({question, concept, props}), each a list;
@@ -184,7 +183,8 @@ CONCEPT_EDGES = (
 CHAIN = (
     f"MATCH (q:{_Q} {{id: $id}}) "
     f"OPTIONAL MATCH (p:{_Q})-[:{_PRE}*1..]->(q) "
-    "WITH q, collect(DISTINCT p) AS ancestors "
+    "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
+    "WITH q, collect(p) AS ancestors "
     "UNWIND ancestors + q AS a "
     "WITH a, ancestors + q AS closure "
     "RETURN [a {.id, .title, .level}] AS questions, "
@@ -203,6 +203,7 @@ PATH_CLOSURE = (
     f"UNWIND $ids AS id MATCH (t:{_C} {{id: id}}) "
     f"OPTIONAL MATCH p = (x:{_C})-[:{_PRE}*1..]->(t) "
     "WHERE all(r IN relationships(p) WHERE r.confidence >= $floor) "
+    "WITH DISTINCT t, x "  # distinct end nodes: the planner may prune the path expansion
     "WITH collect(DISTINCT t) + collect(DISTINCT x) AS closure "
     "UNWIND closure AS c "
     "WITH DISTINCT c, closure "
@@ -374,13 +375,13 @@ def _edges(data: GraphData) -> dict[EdgeKey, dict[tuple[str, str], dict[str, Any
     edges: dict[EdgeKey, dict[tuple[str, str], dict[str, Any]]] = {k: {} for k in merge_edges}
     for r in data.relations:
         if r.src in data.concepts and r.dst in data.concepts and r.type in CONCEPT_RELATIONS:
-            edges[(_C_, r.type)][(r.src, r.dst)] = _relation_props(r)
+            edges[(_CONCEPT, r.type)][(r.src, r.dst)] = _relation_props(r)
         elif r.src in data.questions and r.dst in data.questions and r.type.value == _PRE:
-            edges[(_Q_, r.type)][(r.src, r.dst)] = _relation_props(r)
+            edges[(_QUESTION, r.type)][(r.src, r.dst)] = _relation_props(r)
     for m in data.mentions:
         if m.question_id in data.questions and m.concept_id in data.concepts:
             props = to_props(m, drop=("question_id", "concept_id"))
-            edges[(_Q_, RelationType.MENTIONS)][(m.question_id, m.concept_id)] = props
+            edges[(_QUESTION, RelationType.MENTIONS)][(m.question_id, m.concept_id)] = props
     return edges
 
 
@@ -395,7 +396,7 @@ def write_plan(
     `old_edges` are EDGE_KEYS rows (from_question, type, src, dst). Empty steps are left out.
     """
     edges = _edges(data)
-    keys = {(label is _Q_, t.value): (label, t) for label, t in edges}
+    keys = {(label is _QUESTION, t.value): (label, t) for label, t in edges}
     stale: dict[EdgeKey, list[dict[str, str]]] = {k: [] for k in edges}
     for from_question, kind, src, dst in old_edges:
         key = keys.get((from_question, kind))  # None: not ours (another label or type)

@@ -23,7 +23,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 from graph import cypher, study
 from graph.errors import QuestionNotFound, StoreError, StoreUnavailable
 from graph.memory import MemoryStore
-from graph.model import GraphData, Label, RelationType
+from graph.model import CONCEPT_RELATIONS, GraphData, Label, RelationType
 from graph.neo4j_store import ENV_NAMES, Neo4jStore
 
 READ, WRITE = RoutingControl.READ, RoutingControl.WRITE
@@ -284,7 +284,10 @@ def test_relation_statements_use_only_enum_types() -> None:
     for (label, rel), statement in cypher.merge_edges.items():
         assert f":{label.value} " in statement and f"[r:{rel.value}]" in statement
     assert set(cypher.merge_edges) == set(cypher.delete_edges)
+    concept_types = {t for label, t in cypher.merge_edges if label is Label.CONCEPT}
+    assert concept_types == set(CONCEPT_RELATIONS)
     assert (Label.QUESTION, RelationType.MENTIONS) in cypher.merge_edges
+    assert (Label.QUESTION, RelationType.PREREQUISITE_OF) in cypher.merge_edges
 
 
 # --- reads ---
