@@ -1,9 +1,7 @@
 """Study algorithms: prerequisite chains, related questions, study paths, neighbourhoods.
 
-Pure functions over the networkx MultiDiGraph that `build_graph` makes from GraphData, so every
-store shares them (Neo4jStore builds the graph from the rows it reads). Node ids are question and
-concept ids; node attribute `kind` is "question" or "concept" and `item` holds the dataclass; edge
-key is the RelationType value and attribute `item` holds the Relation or Mention.
+Pure functions over the networkx MultiDiGraph that `build_graph` (graph/views.py) makes from
+GraphData, so every store shares them (Neo4jStore builds the graph from the rows it reads).
 
 Study paths use the concept PREREQUISITE_OF edges (curated, inferred and extracted) whose
 confidence is at least PREREQ_FLOOR: below it an extracted edge is a guess, and a wrong
@@ -15,19 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
 
 import networkx as nx
 
+from graph import views
 from graph.model import (
     CONCEPT_RELATIONS,
     ChainStep,
     Concept,
-    GraphData,
-    Mention,
     Neighborhood,
     PlanStep,
-    Question,
     QuestionRef,
     RelatedQuestion,
     Relation,
@@ -40,25 +35,11 @@ LINK_DISCOUNT = 0.5  # weight of a concept linked to a shared one (GRU question 
 LINK_TYPES = (RelationType.CONTRASTS_WITH, RelationType.IS_A, RelationType.PART_OF)
 QUESTIONS_PER_STEP = 3
 
-T = TypeVar("T")
-_PRE = RelationType.PREREQUISITE_OF.value
-_MENTIONS = RelationType.MENTIONS.value
-
-
-def build_graph(data: GraphData) -> nx.MultiDiGraph:
-    """The graph every study function reads; edges with an unknown endpoint are left out."""
-    g = nx.MultiDiGraph()
-    for q in data.questions.values():
-        g.add_node(q.id, kind="question", item=q)
-    for c in data.concepts.values():
-        g.add_node(c.id, kind="concept", item=c)
-    for r in data.relations:
-        if r.src in g and r.dst in g:
-            g.add_edge(r.src, r.dst, key=r.type.value, item=r)
-    for m in data.mentions:
-        if m.question_id in g and m.concept_id in g:
-            g.add_edge(m.question_id, m.concept_id, key=_MENTIONS, item=m)
-    return g
+# re-exported: Neo4jStore calls these as study.*
+build_graph = views.build_graph
+mentions = views.mentions
+question_concepts = views.question_concepts
+topic_concepts = views.topic_concepts
 
 
 def idf(questions: int, with_concept: int) -> float:
@@ -82,137 +63,37 @@ def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[
     return [members[n] for n in order]
 
 
-def _cached(g: nx.MultiDiGraph, key: object, make: Callable[[], T]) -> T:
-    """Derived data kept on the graph itself (a built graph is never changed afterwards)."""
-    cache = g.graph.setdefault("study_cache", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
-
-
-def concept_prerequisites(g: nx.MultiDiGraph, floor: float = PREREQ_FLOOR) -> nx.DiGraph:
-    """Concept PREREQUISITE_OF edges at or above `floor`, over every concept (do not modify)."""
-
-    def make() -> nx.DiGraph:
-        d = nx.DiGraph()
-        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "concept")
-        for u, v, k, r in g.edges(keys=True, data="item"):
-            if k == _PRE and u in d and v in d and r.confidence >= floor:
-                d.add_edge(u, v)
-        return d
-
-    return _cached(g, ("concept_prerequisites", floor), make)
-
-
-def _question_prerequisites(g: nx.MultiDiGraph) -> nx.DiGraph:
-    def make() -> nx.DiGraph:
-        d = nx.DiGraph()
-        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "question")
-        edges = g.edges(keys=True)
-        d.add_edges_from((u, v) for u, v, k in edges if k == _PRE and u in d and v in d)
-        return d
-
-    return _cached(g, "question_prerequisites", make)
-
-
-def _titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
-    """question id -> the concepts its title names."""
-
-    def make() -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for u, v, k, m in g.edges(keys=True, data="item"):
-            if k == _MENTIONS and m.in_title:
-                out.setdefault(u, set()).add(v)
-        return out
-
-    return _cached(g, "titled", make)
-
-
-def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
-    """concept id -> Mention for one question."""
-    return {
-        v: m for _, v, k, m in g.out_edges(question_id, keys=True, data="item") if k == _MENTIONS
-    }
-
-
-def _mentioned_by(g: nx.MultiDiGraph, concept_id: str) -> dict[str, Mention]:
-    return {u: m for u, _, k, m in g.in_edges(concept_id, keys=True, data="item") if k == _MENTIONS}
-
-
-def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
-    """The concepts a question mentions: in the title first, then by weight."""
-    ms = mentions(g, question_id)
-    ranked = sorted(ms.values(), key=lambda m: (not m.in_title, -m.weight, m.concept_id))
-    return [g.nodes[m.concept_id]["item"] for m in ranked]
-
-
-def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:
-    """What a question is about: concepts in its title, else its heaviest mentions."""
-    ms = mentions(g, question_id)
-    titled = sorted(c for c, m in ms.items() if m.in_title)
-    if titled or not ms:
-        return titled
-    top = max(m.weight for m in ms.values())
-    return sorted(c for c, m in ms.items() if m.weight == top)
-
-
-def _ref(g: nx.MultiDiGraph, question_id: str) -> QuestionRef:
-    return QuestionRef(question_id, g.nodes[question_id]["item"].title)
-
-
-def _question_key(g: nx.MultiDiGraph) -> Callable[[Hashable], tuple]:
-    def key(n: Hashable) -> tuple:
-        q: Question = g.nodes[n]["item"]
-        return (int(q.level), q.title, q.id)
-
-    return key
-
-
 def _via(g: nx.MultiDiGraph, pre: nx.DiGraph, before: str, after: str) -> str:
     """The concept link that orders question `before` ahead of `after`: "RNN → LSTM" or "RNN"."""
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
-    a_concepts, b_concepts = mentions(g, before), mentions(g, after)
-    a_topic, b_topic = topic_concepts(g, before) or sorted(a_concepts), topic_concepts(g, after)
+    a_concepts, b_concepts = views.mentions(g, before), views.mentions(g, after)
+    a_topic, b_topic = (
+        views.topic_concepts(g, before) or sorted(a_concepts),
+        views.topic_concepts(g, after),
+    )
     b_topic = b_topic or sorted(b_concepts)
     for a in a_topic:
         for b in b_topic:
             if a != b and pre.has_edge(a, b):
                 return f"{name(a)} → {name(b)}"
-    for a in a_topic:
-        for b in b_topic:
-            if a != b and a in pre and b in pre and nx.has_path(pre, a, b):
-                return f"{name(a)} → … → {name(b)}"
     shared = [c for c in a_topic if c in b_concepts] or sorted(set(a_concepts) & set(b_concepts))
     return name(shared[0]) if shared else ""
-
-
-def _concept_depth(g: nx.MultiDiGraph) -> dict[str, int]:
-    """concept id -> length of its longest prerequisite path (loops condensed): 0 = fundamental."""
-
-    def make() -> dict[str, int]:
-        cond = nx.condensation(concept_prerequisites(g, floor=0.0))
-        depth: dict[int, int] = {}
-        for n in nx.topological_sort(cond):
-            depth[n] = max((depth[p] + 1 for p in cond.predecessors(n)), default=0)
-        return {c: depth[n] for c, n in cond.graph["mapping"].items()}
-
-    return _cached(g, "concept_depth", make)
 
 
 def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
     """Every prerequisite question of `question_id`, transitively, fundamentals first: among
     questions ready to come next, the one whose topics sit lowest in the concept prerequisites,
     then the lower level."""
-    qd = _question_prerequisites(g)
+    qd = views.question_prerequisites(g)
     sub = qd.subgraph(nx.ancestors(qd, question_id) | {question_id})
-    depth, by_level = _concept_depth(g), _question_key(g)
+    depth, by_level = views.concept_depth(g), views.question_key(g)
 
     def key(n: Hashable) -> tuple:
-        return (max((depth[c] for c in topic_concepts(g, str(n))), default=0), *by_level(n))
+        return (max((depth[c] for c in views.topic_concepts(g, str(n))), default=0), *by_level(n))
 
     order = [n for comp in ordered_components(sub, key) for n in comp]
     position = {n: i for i, n in enumerate(order)}
-    pre = concept_prerequisites(g, floor=0.0)
+    pre = views.concept_prerequisites(g, floor=0.0)
     steps = []
     for n in order:
         if n == question_id:
@@ -220,11 +101,11 @@ def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
         # the edge that brought it in: to the question itself, else to the latest in the chain
         after = max(sub.successors(n), key=lambda s: position[s], default=question_id)
         edge: Relation | None = (
-            g.edges[n, after, _PRE]["item"] if g.has_edge(n, after, _PRE) else None
+            g.edges[n, after, views.PRE]["item"] if g.has_edge(n, after, views.PRE) else None
         )
         # ingest records the concept link that made the edge as its evidence sentence
         via = edge.evidence[0].sentence if edge and edge.evidence else _via(g, pre, n, after)
-        steps.append(ChainStep(_ref(g, n), via))
+        steps.append(ChainStep(views.ref(g, n), via))
     return steps
 
 
@@ -234,13 +115,13 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
     A concept shared with the question adds idf(c)·√(w·w'); a concept linked to one of the
     question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much.
     """
-    total = len(_question_prerequisites(g))
-    mine = mentions(g, question_id)
+    total = len(views.question_prerequisites(g))
+    mine = views.mentions(g, question_id)
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
     scores: dict[str, dict[str, float]] = {}  # other question -> reason -> contribution
 
     def add(concept: str, weight: float, factor: float, reason: str) -> None:
-        others = _mentioned_by(g, concept)
+        others = views.mentioned_by(g, concept)
         specificity = idf(total, len(others))
         for other, m in others.items():
             gain = factor * specificity * math.sqrt(weight * m.weight)
@@ -259,7 +140,7 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
         score = sum(reasons.values())
         if score > 0:
             shared = sorted(reasons, key=lambda r: (-reasons[r], r))
-            ranked.append(RelatedQuestion(_ref(g, other), round(score, 6), shared))
+            ranked.append(RelatedQuestion(views.ref(g, other), round(score, 6), shared))
     ranked.sort(key=lambda r: (-r.score, r.question.title, r.question.id))
     return ranked[: max(top, 0)]
 
@@ -273,16 +154,16 @@ def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
 def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> list[QuestionRef]:
     """1-3 questions to study a concept with, ordered by level: questions about it first, among
     them those whose title names no concept still `later` in the plan, then by weight."""
-    ms = _mentioned_by(g, concept_id)
+    ms = views.mentioned_by(g, concept_id)
 
-    titled = _titled(g)
+    titled = views.titled(g)
 
     def rank(q: str) -> tuple:
         ahead = not later.isdisjoint(titled.get(q, ()))
-        return (not ms[q].in_title, ahead, -ms[q].weight, _question_key(g)(q))
+        return (not ms[q].in_title, ahead, -ms[q].weight, views.question_key(g)(q))
 
     best = sorted(ms, key=rank)[:QUESTIONS_PER_STEP]
-    return [_ref(g, q) for q in sorted(best, key=_question_key(g))]
+    return [views.ref(g, q) for q in sorted(best, key=views.question_key(g))]
 
 
 def path(
@@ -297,13 +178,13 @@ def path(
     targets minus what is known, in topological order; ties go to fewer unmet prerequisites, then
     to concepts more questions mention.
     """
-    pre = concept_prerequisites(g, floor)
+    pre = views.concept_prerequisites(g, floor)
     targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
     known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
     needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
     sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
     unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
-    importance = {c: len(_mentioned_by(g, c)) for c in sub}
+    importance = {c: len(views.mentioned_by(g, c)) for c in sub}
     comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
     order = [c for comp in comps for c in comp]
     steps = []
@@ -336,7 +217,7 @@ def neighborhood(
 ) -> Neighborhood:
     """Concepts within `depth` concept relations of `concept_id` (either direction)."""
     allowed = {t.value for t in (types if types is not None else CONCEPT_RELATIONS)}
-    allowed.discard(_MENTIONS)
+    allowed.discard(views.MENTIONS)
     seen, frontier = {concept_id}, {concept_id}
     for _ in range(max(depth, 0)):
         step = set()

@@ -1,0 +1,135 @@
+"""The graph the study algorithms read, and views derived from it (cached on the graph).
+
+`build_graph` turns GraphData into a networkx MultiDiGraph: node ids are question and concept
+ids, node attribute `kind` is "question" or "concept" and `item` holds the dataclass; the edge key
+is the RelationType value and attribute `item` holds the Relation or Mention. A built graph is
+never changed afterwards, so derived views are computed once and kept in `g.graph`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import networkx as nx
+
+from graph.model import Concept, GraphData, Mention, Question, QuestionRef, RelationType
+
+T = TypeVar("T")
+PRE = RelationType.PREREQUISITE_OF.value
+MENTIONS = RelationType.MENTIONS.value
+
+
+def build_graph(data: GraphData) -> nx.MultiDiGraph:
+    """The graph every study function reads; edges with an unknown endpoint are left out."""
+    g = nx.MultiDiGraph()
+    for q in data.questions.values():
+        g.add_node(q.id, kind="question", item=q)
+    for c in data.concepts.values():
+        g.add_node(c.id, kind="concept", item=c)
+    for r in data.relations:
+        if r.src in g and r.dst in g:
+            g.add_edge(r.src, r.dst, key=r.type.value, item=r)
+    for m in data.mentions:
+        if m.question_id in g and m.concept_id in g:
+            g.add_edge(m.question_id, m.concept_id, key=MENTIONS, item=m)
+    return g
+
+
+def cached(g: nx.MultiDiGraph, key: object, make: Callable[[], T]) -> T:
+    """Derived data kept on the graph itself (a built graph is never changed afterwards)."""
+    cache = g.graph.setdefault("study_cache", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def concept_prerequisites(g: nx.MultiDiGraph, floor: float) -> nx.DiGraph:
+    """Concept PREREQUISITE_OF edges at or above `floor`, over every concept (do not modify)."""
+
+    def make() -> nx.DiGraph:
+        d = nx.DiGraph()
+        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "concept")
+        for u, v, k, r in g.edges(keys=True, data="item"):
+            if k == PRE and u in d and v in d and r.confidence >= floor:
+                d.add_edge(u, v)
+        return d
+
+    return cached(g, ("concept_prerequisites", floor), make)
+
+
+def question_prerequisites(g: nx.MultiDiGraph) -> nx.DiGraph:
+    def make() -> nx.DiGraph:
+        d = nx.DiGraph()
+        d.add_nodes_from(n for n, kind in g.nodes(data="kind") if kind == "question")
+        edges = g.edges(keys=True)
+        d.add_edges_from((u, v) for u, v, k in edges if k == PRE and u in d and v in d)
+        return d
+
+    return cached(g, "question_prerequisites", make)
+
+
+def titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """question id -> the concepts its title names."""
+
+    def make() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for u, v, k, m in g.edges(keys=True, data="item"):
+            if k == MENTIONS and m.in_title:
+                out.setdefault(u, set()).add(v)
+        return out
+
+    return cached(g, "titled", make)
+
+
+def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
+    """concept id -> Mention for one question."""
+    return {
+        v: m for _, v, k, m in g.out_edges(question_id, keys=True, data="item") if k == MENTIONS
+    }
+
+
+def mentioned_by(g: nx.MultiDiGraph, concept_id: str) -> dict[str, Mention]:
+    return {u: m for u, _, k, m in g.in_edges(concept_id, keys=True, data="item") if k == MENTIONS}
+
+
+def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
+    """The concepts a question mentions: in the title first, then by weight."""
+    ms = mentions(g, question_id)
+    ranked = sorted(ms.values(), key=lambda m: (not m.in_title, -m.weight, m.concept_id))
+    return [g.nodes[m.concept_id]["item"] for m in ranked]
+
+
+def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:
+    """What a question is about: concepts in its title, else its heaviest mentions."""
+    ms = mentions(g, question_id)
+    titled = sorted(c for c, m in ms.items() if m.in_title)
+    if titled or not ms:
+        return titled
+    top = max(m.weight for m in ms.values())
+    return sorted(c for c, m in ms.items() if m.weight == top)
+
+
+def ref(g: nx.MultiDiGraph, question_id: str) -> QuestionRef:
+    return QuestionRef(question_id, g.nodes[question_id]["item"].title)
+
+
+def question_key(g: nx.MultiDiGraph) -> Callable[[Hashable], tuple]:
+    def key(n: Hashable) -> tuple:
+        q: Question = g.nodes[n]["item"]
+        return (int(q.level), q.title, q.id)
+
+    return key
+
+
+def concept_depth(g: nx.MultiDiGraph) -> dict[str, int]:
+    """concept id -> length of its longest prerequisite path (loops condensed): 0 = fundamental."""
+
+    def make() -> dict[str, int]:
+        cond = nx.condensation(concept_prerequisites(g, floor=0.0))
+        depth: dict[int, int] = {}
+        for n in nx.topological_sort(cond):
+            depth[n] = max((depth[p] + 1 for p in cond.predecessors(n)), default=0)
+        return {c: depth[n] for c, n in cond.graph["mapping"].items()}
+
+    return cached(g, "concept_depth", make)
