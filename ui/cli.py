@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def _app_path() -> Path:
     return Path(__file__).resolve().parent / "app.py"
 
 
-def _fail(ctx: click.Context, message: str, code: int, suggestions: list[str] = ()) -> None:
+def _fail(ctx: click.Context, message: str, code: int, suggestions: Sequence[str] = ()) -> None:
     click.echo(f"错误: {message}", err=True)
     if suggestions:
         click.echo("你是不是要找:", err=True)
