@@ -37,7 +37,12 @@ def build_graph(data: GraphData) -> nx.MultiDiGraph:
 
 
 def cached(g: nx.MultiDiGraph, key: object, make: Callable[[], T]) -> T:
-    """Derived data kept on the graph itself (a built graph is never changed afterwards)."""
+    """Derived data kept on the graph itself (a built graph is never changed afterwards).
+
+    >>> g = nx.MultiDiGraph()
+    >>> cached(g, "answer", lambda: 42), cached(g, "answer", lambda: 0)
+    (42, 42)
+    """
     cache = g.graph.setdefault("study_cache", {})
     if key not in cache:
         cache[key] = make()

@@ -7,7 +7,7 @@ import doctest
 import networkx as nx
 import pytest
 
-from graph import study
+from graph import export, lookup, search, study, views
 from graph.model import GraphData, Origin, Relation, RelationType
 
 
@@ -16,8 +16,10 @@ def g(toy: GraphData) -> nx.MultiDiGraph:
     return study.build_graph(toy)
 
 
-def test_doctests() -> None:
-    assert doctest.testmod(study).failed == 0
+@pytest.mark.parametrize("module", [study, views, lookup, search, export], ids=lambda m: m.__name__)
+def test_doctests(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_chain_is_transitive_fundamentals_first(g: nx.MultiDiGraph) -> None:
