@@ -1,6 +1,8 @@
 """Streamlit entry point of 知图: `zhitu serve` runs `streamlit run ui/app.py` with $ZHITU_GRAPH.
 
-Pages live in ui/pages/ (one file each) and are wired with st.navigation. Deep links work from
+Pages live in ui/views/, one file each, wired with st.navigation (not in ui/pages/: a pages/
+folder next to the entry script makes Streamlit fall back to its v1 multipage mode, which runs
+a deep-linked page without this script). Deep links work from
 any page: ?page=<map|questions|path|import>, ?q=<question id> opens the question page,
 ?c=<concept id> opens the concept on the map (other params are kept).
 """
@@ -47,6 +49,16 @@ def _redirect(current: str) -> None:
         st.switch_page(PAGES[wanted][0], query_params=keep)
 
 
+def _sync_url() -> None:
+    """Echo this run's query params to the browser.
+
+    A page link to the page already shown (question -> question) reruns with the new params but
+    Streamlit leaves the address bar alone; echoing them makes the browser push a history entry
+    whenever they differ from its URL, so shared links and the back button keep working.
+    """
+    st.query_params.from_dict({k: st.query_params.get_all(k) for k in st.query_params})
+
+
 def main() -> None:
     st.set_page_config(page_title="知图 · 深度学习面试知识图谱", page_icon="🧭", layout="wide")
     pages = {
@@ -56,6 +68,7 @@ def main() -> None:
     current = st.navigation(list(pages.values()), position="top")
     st.html(_CSS)
     _redirect(next(n for n, p in pages.items() if p.url_path == current.url_path))
+    _sync_url()
     current.run()
 
 

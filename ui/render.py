@@ -90,7 +90,8 @@ def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     terms = sorted({t for t in terms if t}, key=len, reverse=True)
     if not terms:
         return None
-    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    # adjacent matches merge into one highlight ("门控" + "原理" -> "门控原理")
+    return re.compile("(?:" + "|".join(re.escape(t) for t in terms) + ")+", re.IGNORECASE)
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
@@ -114,10 +115,10 @@ def highlight(text: str, terms: Iterable[str]) -> str:
 
 
 def md_mark(text: str, terms: Iterable[str]) -> str:
-    """Markdown-escaped text (one line) with every term in bold, for link labels.
+    """Markdown-escaped text (one line) with every term coloured, for link labels.
 
-    >>> md_mark("什么是RNN*", ["rnn"])
-    '什么是**RNN**\\\\*'
+    >>> md_mark("什么是RNN*的门控原理", ["rnn", "门控", "原理"])
+    '什么是:red[RNN]\\\\*的:red[门控原理]'
     """
     text = " ".join(strip_marker(text).split())
     pattern = _pattern(terms)
@@ -125,7 +126,7 @@ def md_mark(text: str, terms: Iterable[str]) -> str:
         return md(text)
     out, last = [], 0
     for m in pattern.finditer(text):
-        out += [md(text[last : m.start()]), f"**{md(m.group(0))}**"]
+        out += [md(text[last : m.start()]), f":red[{md(m.group(0))}]"]
         last = m.end()
     return "".join([*out, md(text[last:])])
 

@@ -10,6 +10,7 @@ Errors become one `st.error` and stop the page (the UI is where errors turn into
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
@@ -23,10 +24,10 @@ from ui.render import md
 
 TARGET_ENV = "ZHITU_GRAPH"
 PAGES: dict[str, tuple[str, str, str]] = {  # name -> (script, title, icon)
-    "map": ("pages/map.py", "概念图谱", ":material/hub:"),
-    "questions": ("pages/questions.py", "题库", ":material/quiz:"),
-    "path": ("pages/path.py", "学习路径", ":material/route:"),
-    "import": ("pages/import_bank.py", "导入", ":material/upload_file:"),
+    "map": ("views/map.py", "概念图谱", ":material/hub:"),
+    "questions": ("views/questions.py", "题库", ":material/quiz:"),
+    "path": ("views/path.py", "学习路径", ":material/route:"),
+    "import": ("views/import_bank.py", "导入", ":material/upload_file:"),
 }
 T = TypeVar("T")
 
@@ -52,7 +53,17 @@ def _stamp(target_: str) -> str:
 
 @st.cache_resource(show_spinner="正在打开图谱…", max_entries=2)
 def _open(target_: str, stamp: str) -> GraphStore:
-    return open_store(target_)
+    store = open_store(target_)
+    threading.Thread(target=_warm, args=(store,), daemon=True, name="zhitu-warm").start()
+    return store
+
+
+def _warm(store: GraphStore) -> None:
+    """Build the search index (jieba, BM25: about a second) while the first page draws."""
+    try:
+        store.search("预热", top=1)
+    except ZhituError:
+        pass  # the same error reaches the user when they search
 
 
 @st.cache_resource(show_spinner="正在整理概念图…", max_entries=2)

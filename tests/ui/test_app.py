@@ -14,17 +14,17 @@ from graph.memory import MemoryStore
 from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, build_bank
 from ui import conceptmap, graphview
 from ui.conceptmap import ConceptMap
-from ui.pages import path as path_page
 from ui.render import md
+from ui.views import path as path_page
 
-PAGES = ["pages/map.py", "pages/questions.py", "pages/path.py", "pages/import_bank.py"]
+PAGES = ["views/map.py", "views/questions.py", "views/path.py", "views/import_bank.py"]
 TIMEOUT = 60
 
 
 def run(
     graph: Path,
     monkeypatch: pytest.MonkeyPatch,
-    script: str = "pages/map.py",
+    script: str = "views/map.py",
     **params: str | list[str],
 ) -> AppTest:
     """Run the app on `graph`, open page `script` with query params, fail on any exception."""
@@ -33,7 +33,7 @@ def run(
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    if script != "pages/map.py":
+    if script != "views/map.py":
         at.switch_page(script).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -75,7 +75,7 @@ def test_every_page_renders_on_the_bundled_bank(bank_graph, monkeypatch, page) -
 def test_every_page_renders_on_an_empty_graph(empty_graph, monkeypatch, page) -> None:
     at = run(empty_graph, monkeypatch, page)
     assert not at.error
-    if page != "pages/import_bank.py":  # every other page points at the import page
+    if page != "views/import_bank.py":  # every other page points at the import page
         assert at.info and "导入" in at.info[0].value
 
 
@@ -129,36 +129,36 @@ def test_an_unknown_concept_in_the_link_falls_back_to_the_overview(bank_graph, m
 
 
 def test_search_finds_and_highlights(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/questions.py", s="梯度消失")
+    at = run(bank_graph, monkeypatch, "views/questions.py", s="梯度消失")
     found = [label for label, _, query in links(at) if query.startswith("q=")]
-    assert found and "**梯度消失**" in found[0]
+    assert found and ":red[梯度消失]" in found[0]
     assert "<mark>梯度消失</mark>" in html(at)
 
 
 def test_typing_a_search_updates_results_and_link(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/questions.py")
+    at = run(bank_graph, monkeypatch, "views/questions.py")
     everything = len([q for _, _, q in links(at) if q.startswith("q=")])
     at.text_input(key="list_search").input("LSTM 遗忘门").run()
     assert at.query_params["s"] == "LSTM 遗忘门"
     assert "按相关度排序" in at.caption[0].value
-    assert any("**LSTM**" in label for label, _, _ in links(at))
+    assert any(":red[LSTM]" in label for label, _, _ in links(at))
     assert everything == 20  # the unfiltered list is paged
 
 
 def test_a_search_with_no_match_says_so(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/questions.py", s="量子纠缠超导体")
+    at = run(bank_graph, monkeypatch, "views/questions.py", s="量子纠缠超导体")
     assert at.warning and "没有找到" in at.warning[0].value
 
 
 def test_concept_filter_keeps_only_questions_mentioning_it(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/questions.py", c="gru")
+    at = run(bank_graph, monkeypatch, "views/questions.py", c="gru")
     cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
     shown = [q[2:] for _, _, q in links(at) if q.startswith("q=")]
     assert shown and all("gru" in cmap.by_question[q] for q in shown)
 
 
 def test_category_filter(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/questions.py")
+    at = run(bank_graph, monkeypatch, "views/questions.py")
     at.multiselect(key="cat").set_value(["rnn"]).run()
     cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
     shown = [q[2:] for _, _, q in links(at) if q.startswith("q=")]
@@ -170,7 +170,7 @@ def test_category_filter(bank_graph, monkeypatch) -> None:
 def test_question_page_shows_answer_chips_chain_and_related(bank_graph, monkeypatch) -> None:
     store = MemoryStore.open(bank_graph)
     q = store.question("LSTM和GRU的区别")
-    at = run(bank_graph, monkeypatch, "pages/questions.py", q=q.id)
+    at = run(bank_graph, monkeypatch, "views/questions.py", q=q.id)
     assert at.subheader[0].value.startswith("LSTM和GRU")
     assert q.answer.splitlines()[0][:10] in html(at)
     chips = [label for label, page, query in links(at) if query.startswith("c=")]
@@ -183,20 +183,19 @@ def test_question_page_shows_answer_chips_chain_and_related(bank_graph, monkeypa
 
 
 def test_a_path_with_known_concepts_omits_them(bank_graph, monkeypatch) -> None:
-    full = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm")
-    known = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm", k="rnn")
+    full = run(bank_graph, monkeypatch, "views/path.py", t="c:lstm")
+    known = run(bank_graph, monkeypatch, "views/path.py", t="c:lstm", k="rnn")
 
-    def steps(at: AppTest) -> list[str]:
-        return [m.value for m in at.markdown if re.match(r"\*\*\d+\*\*", m.value)]
+    def steps(at: AppTest) -> str:  # step cards and the compact list of later steps
+        return "\n".join(m.value for m in at.markdown)
 
-    assert any("**RNN**" in s for s in steps(full))
-    assert steps(known) and not any("**RNN**" in s for s in steps(known))
-    assert len(steps(known)) < len(steps(full))
-    assert any("**LSTM**" in s for s in steps(known))
+    assert "**RNN**" in steps(full) and "**LSTM**" in steps(full)
+    assert "**RNN**" not in steps(known) and "**LSTM**" in steps(known)
+    assert int(known.metric[0].value) < int(full.metric[0].value)
 
 
 def test_marking_steps_done_updates_progress_and_next(bank_graph, monkeypatch) -> None:
-    at = run(bank_graph, monkeypatch, "pages/path.py", t="c:lstm")
+    at = run(bank_graph, monkeypatch, "views/path.py", t="c:lstm")
     first = next(b for b in at.button if b.key and b.key.startswith("done-"))
     concept = first.key.removeprefix("done-")
     first.click().run()
@@ -211,7 +210,7 @@ def test_marking_steps_done_updates_progress_and_next(bank_graph, monkeypatch) -
 def test_progress_file_round_trip_and_upload(bank_graph, monkeypatch) -> None:
     doc = path_page.progress_json(["c:lstm"], ["nn"], {"rnn": "done"})
     assert path_page.parse_progress(doc.encode()) == (["c:lstm"], ["nn"], {"rnn": "done"})
-    at = run(bank_graph, monkeypatch, "pages/path.py")
+    at = run(bank_graph, monkeypatch, "views/path.py")
     at.file_uploader(key="progress_upload").upload("p.json", doc.encode(), "application/json")
     at.run()
     assert at.multiselect(key="path_targets").value == ["c:lstm"]
@@ -254,7 +253,7 @@ def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
         "● 什么是知图测试专用的胶囊网络路由\n参考回答:\n"
         "胶囊网络用动态路由代替池化，和CNN相比保留了位置关系。\n"
     )
-    at = run(graph, monkeypatch, "pages/import_bank.py")
+    at = run(graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("新题库.txt", bank.encode("utf-8"), "text/plain").run()
     assert not at.exception and at.metric[1].value == "1"  # one new question
     assert MemoryStore.open(graph).stats()["questions"] == before  # preview writes nothing
@@ -266,12 +265,12 @@ def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
 
 
 def test_import_refuses_oversized_and_unreadable_files(empty_graph, monkeypatch) -> None:
-    from ui.pages.import_bank import MAX_UPLOAD_MB
+    from ui.views.import_bank import MAX_UPLOAD_MB
 
-    at = run(empty_graph, monkeypatch, "pages/import_bank.py")
+    at = run(empty_graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("big.txt", b"x" * (MAX_UPLOAD_MB * 2**20 + 1), "text/plain").run()
     assert at.error and f"超过了 {MAX_UPLOAD_MB} MB" in at.error[0].value
-    at = run(empty_graph, monkeypatch, "pages/import_bank.py")
+    at = run(empty_graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("x.txt", b"\x89PNG\r\n\x1a\n\x00\x00binary", "text/plain").run()
     assert at.error and md("x.txt") in at.error[0].value  # the pipeline's one-line message
     assert not at.button
@@ -287,11 +286,11 @@ def test_a_broken_graph_file_is_one_error_not_a_traceback(tmp_path, monkeypatch)
 # --- hostile text: shown as text everywhere, never as markup or script ---
 
 HOSTILE_VIEWS = [
-    ("pages/map.py", {"c": "lstm"}),
-    ("pages/questions.py", {}),
-    ("pages/questions.py", {"s": "LSTM 原理"}),
-    ("pages/questions.py", {"q": "q-lstm"}),
-    ("pages/path.py", {"t": "c:lstm"}),
+    ("views/map.py", {"c": "lstm"}),
+    ("views/questions.py", {}),
+    ("views/questions.py", {"s": "LSTM 原理"}),
+    ("views/questions.py", {"q": "q-lstm"}),
+    ("views/path.py", {"t": "c:lstm"}),
 ]
 
 
@@ -304,12 +303,12 @@ def test_hostile_text_is_escaped(hostile_graph, monkeypatch, page, params) -> No
     for text in texts(at):  # Markdown: every < and ( of bank text is backslash-escaped
         assert not re.search(r"(?<!\\)<(script|img|svg)", text), text
         assert "](javascript" not in text and MARKER not in text, text
-    if page == "pages/map.py":
+    if page == "views/map.py":
         assert MARKER not in json.dumps(chart(at), ensure_ascii=False)
 
 
 def test_hostile_question_shows_its_markup_literally(hostile_graph, monkeypatch) -> None:
-    at = run(hostile_graph, monkeypatch, "pages/questions.py", q="q-lstm")
+    at = run(hostile_graph, monkeypatch, "views/questions.py", q="q-lstm")
     assert at.subheader[0].value == r"LSTM\<script\>alert\(1\)\<\/script\>的原理"
     body = html(at)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body

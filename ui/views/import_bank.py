@@ -34,7 +34,7 @@ class Preview:
     digest: str
     questions_read: int = 0
     new_questions: list[str] = field(default_factory=list)  # titles
-    new_concepts: list[Concept] = field(default_factory=list)
+    new_concepts: list[Concept] = field(default_factory=list)  # no question mentioned them yet
     candidates: list[dict[str, object]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str = ""
@@ -62,6 +62,11 @@ def _ingest(path: Path, existing: GraphData) -> tuple[GraphData, object]:
     return ingest([path], existing=existing)
 
 
+def _asked(data: GraphData) -> set[str]:
+    """Concepts at least one question mentions."""
+    return {m.concept_id for m in data.mentions if m.concept_id in data.concepts}
+
+
 def _preview(name: str, data: bytes, digest: str) -> Preview:
     path = upload_path(state.target(), name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +80,7 @@ def _preview(name: str, data: bytes, digest: str) -> Preview:
         digest,
         questions_read=report.questions_read,  # type: ignore[attr-defined]
         new_questions=[q.title for k, q in merged.questions.items() if k not in existing.questions],
-        new_concepts=[c for k, c in merged.concepts.items() if k not in existing.concepts],
+        new_concepts=[merged.concepts[c] for c in sorted(_asked(merged) - _asked(existing))],
         candidates=[
             {
                 "术语": c.term,

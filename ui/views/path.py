@@ -18,6 +18,7 @@ from ui.render import esc, md
 PROGRESS_FORMAT = "zhitu-progress"
 _STATUS = {"done": "已完成", "skipped": "已跳过"}
 _PROGRESS = "progress"
+FULL_STEPS = 6  # open steps shown as cards; the rest as a compact list
 _ERROR = "_progress_error"
 
 
@@ -165,7 +166,9 @@ def _step(i: int, step: PlanStep, marks: dict[str, str]) -> None:
     status = marks.get(c.id)
     with st.container(border=True):
         head = st.columns([5, 2], vertical_alignment="center")
-        icon = {"done": "✅", "skipped": "⏭️"}.get(status or "", f"**{i}**")
+        icon = {"done": ":material/check_circle:", "skipped": ":material/skip_next:"}.get(
+            status or "", f"**{i}**"
+        )
         parts = [icon, f"**{md(c.name)}**"]
         if c.zh and c.zh != c.name:
             parts.append(md(c.zh))
@@ -217,9 +220,26 @@ def render() -> None:
     state.concept_chips([c for c in ready if c.id not in marks], "ready", "全部完成了，恭喜！")
     for cycle in plan.cycles:
         st.caption("这些概念互为先修，放在一起学：" + md("、".join(cycle)))
-    for i, step in enumerate(plan.steps, 1):
-        _step(i, step, marks)
+    _steps(plan, marks)
     _files(targets, known, plan, titles)
+
+
+def _steps(plan: StudyPlan, marks: dict[str, str]) -> None:
+    """Marked steps and the next FULL_STEPS open ones as cards; later ones as one list."""
+    later: list[str] = []
+    open_cards = 0
+    for i, step in enumerate(plan.steps, 1):
+        if step.concept.id in marks or open_cards < FULL_STEPS:
+            _step(i, step, marks)
+            open_cards += step.concept.id not in marks
+        else:
+            minutes = f" · 约 {step.minutes} 分钟" if step.minutes else ""
+            later.append(
+                f"{i}\\. **{md(step.concept.name)}**{minutes} · {len(step.questions)} 道题"
+            )
+    if later:
+        with st.expander(f"之后还有 {len(later)} 步（完成前面的步骤后展开成卡片）"):
+            st.markdown("  \n".join(later))
 
 
 def _title(target: str) -> str:

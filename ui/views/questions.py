@@ -6,6 +6,8 @@ highlighted in titles and snippets. Filters: category and concept (?c=, shared w
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import streamlit as st
 
 from graph.model import ChainStep, Level, Question, RelatedQuestion
@@ -119,7 +121,7 @@ def _question(ref: str) -> None:
     q = state.guarded(lambda: store.question(ref))
     st.page_link(state.PAGES["questions"][0], label="返回题库", icon=":material/arrow_back:")
     st.subheader(md(q.title), anchor=False)
-    meta = [LEVELS.get(q.level, ""), *(f"出处 {s}" for s in q.sources[:2])]
+    meta = [LEVELS.get(q.level, ""), *(f"出处 {_source(s)}" for s in q.sources[:2])]
     if q.topic:
         meta.insert(1, q.topic)
     st.html(f'<div class="zt-meta">{esc(" · ".join(m for m in meta if m))}</div>')
@@ -147,6 +149,16 @@ def _question(ref: str) -> None:
             query_params={"t": f"q:{q.id}"},
             icon=":material/route:",
         )
+
+
+def _source(source: str) -> str:
+    """'questions/10-rnn.txt:64' -> '10-rnn.txt:64' (the folder is noise to a learner).
+
+    >>> _source("/work/data/questions/10-rnn.txt:64")
+    '10-rnn.txt:64'
+    """
+    file, _, line = source.rpartition(":")
+    return f"{PurePath(file).name}:{line}" if file and line.isdigit() else source
 
 
 def _chain(steps: list[ChainStep]) -> None:
