@@ -18,6 +18,7 @@ if _ROOT not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
 
 import streamlit as st  # noqa: E402
 
+from ui import state  # noqa: E402
 from ui.state import PAGES, param  # noqa: E402
 
 _CSS = """
@@ -70,6 +71,7 @@ def main() -> None:
     _redirect(next(n for n, p in pages.items() if p.url_path == current.url_path))
     _sync_url()
     current.run()
+    state.warm_up()
 
 
 main()

@@ -53,17 +53,32 @@ def _stamp(target_: str) -> str:
 
 @st.cache_resource(show_spinner="正在打开图谱…", max_entries=2)
 def _open(target_: str, stamp: str) -> GraphStore:
-    store = open_store(target_)
-    threading.Thread(target=_warm, args=(store,), daemon=True, name="zhitu-warm").start()
-    return store
+    return open_store(target_)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _warmed(target_: str, stamp: str) -> threading.Thread:
+    thread = threading.Thread(target=_warm, args=(_open(target_, stamp),), daemon=True)
+    thread.start()
+    return thread
 
 
 def _warm(store: GraphStore) -> None:
-    """Build the search index (jieba, BM25: about a second) while the first page draws."""
     try:
         store.search("预热", top=1)
     except ZhituError:
         pass  # the same error reaches the user when they search
+
+
+def warm_up() -> None:
+    """Build the search index (jieba, BM25: about a second) in the background, once per graph.
+
+    Called after a page has been drawn, so it overlaps the browser's rendering, not the script.
+    """
+    try:
+        _warmed(*_key())
+    except ZhituError:
+        pass
 
 
 @st.cache_resource(show_spinner="正在整理概念图…", max_entries=2)

@@ -314,3 +314,9 @@ def test_hostile_question_shows_its_markup_literally(hostile_graph, monkeypatch)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "&lt;img src=x onerror=alert(2)&gt;" in body and "[点我](javascript:alert(3))" in body
     assert IMG not in body and SCRIPT not in body
+
+
+def test_without_a_graph_target_the_app_says_how_to_start(monkeypatch) -> None:
+    monkeypatch.delenv("ZHITU_GRAPH", raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception and at.error and "ZHITU_GRAPH" in at.error[0].value

@@ -1,0 +1,126 @@
+"""The concept map's data and ECharts options, without Streamlit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph.model import GraphData, RelationType
+from tests.ui.conftest import MARKER, hostile_data
+from ui import conceptmap, graphview
+from ui.conceptmap import ConceptMap
+
+
+@pytest.fixture
+def cmap(toy: GraphData) -> ConceptMap:
+    return ConceptMap.from_data(toy)
+
+
+def test_concepts_without_questions_or_relations_are_left_out(cmap: ConceptMap) -> None:
+    assert "dropout" not in cmap.concepts and "lstm" in cmap.concepts
+
+
+def test_ranked_puts_the_most_asked_first(cmap: ConceptMap) -> None:
+    ranked = cmap.ranked()
+    assert ranked[0] == "rnn"  # four questions mention it
+    counts = [cmap.counts.get(c, 0) for c in ranked]
+    assert counts == sorted(counts, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "incoming, expected",
+    [(True, ["rnn", "vanishing-gradient"]), (False, [])],  # LSTM unlocks nothing in the toy
+)
+def test_linked_prerequisites(cmap: ConceptMap, incoming: bool, expected: list[str]) -> None:
+    found = cmap.linked("lstm", RelationType.PREREQUISITE_OF, incoming=incoming)
+    assert sorted(c.id for c in found) == expected
+
+
+def test_overview_is_capped_and_edges_stay_inside(cmap: ConceptMap) -> None:
+    nodes, edges = conceptmap.select(cmap, limit=3)
+    assert nodes == cmap.ranked()[:3]
+    assert all(r.src in nodes and r.dst in nodes for r in edges)
+
+
+@pytest.mark.parametrize(
+    "depth, floor, expected",
+    [
+        (1, 0.0, {"lstm", "rnn", "gru", "vanishing-gradient"}),
+        (2, 0.0, {"lstm", "rnn", "gru", "vanishing-gradient", "nn", "batch-norm"}),
+        (1, 0.9, {"lstm", "rnn", "gru"}),  # the 0.8 inferred edge to 梯度消失 is hidden
+    ],
+)
+def test_neighbourhood_by_depth_and_confidence(cmap, depth, floor, expected) -> None:
+    nodes, edges = conceptmap.select(cmap, center="lstm", depth=depth, min_confidence=floor)
+    assert set(nodes) == expected and nodes[0] == "lstm"
+    assert all(r.confidence >= floor for r in edges)
+
+
+def test_edge_types_filter_the_neighbourhood(cmap: ConceptMap) -> None:
+    nodes, edges = conceptmap.select(cmap, center="lstm", types=[RelationType.CONTRASTS_WITH])
+    assert set(nodes) == {"lstm", "gru"} and {r.type for r in edges} == {
+        RelationType.CONTRASTS_WITH
+    }
+
+
+def test_layout_is_deterministic_and_pins_the_center(cmap: ConceptMap) -> None:
+    nodes, _ = conceptmap.select(cmap, center="lstm", depth=2)
+    conceptmap.layout.cache_clear()
+    first = conceptmap.layout_for(cmap, nodes, "lstm")
+    conceptmap.layout.cache_clear()
+    assert conceptmap.layout_for(cmap, nodes, "lstm") == first
+    assert first["lstm"] == (0.0, 0.0) and set(first) == set(nodes)
+
+
+def test_options_draw_every_node_and_edge(cmap: ConceptMap) -> None:
+    nodes, edges = conceptmap.select(cmap, center="lstm")
+    opts = graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, "lstm"), "lstm")
+    series = opts["series"][0]
+    assert [n["id"] for n in series["data"]] == nodes
+    assert len(series["links"]) == len(edges)
+    lstm = series["data"][0]
+    assert lstm["label"]["fontWeight"] == "bold" and lstm["itemStyle"]["borderWidth"] == 3
+    assert opts["tooltip"]["renderMode"] == "richText"  # tooltips are canvas text, never HTML
+
+
+def test_bank_and_lexicon_text_cannot_run_as_chart_javascript() -> None:
+    data = hostile_data()
+    cmap = ConceptMap.from_data(data)
+    nodes, edges = conceptmap.select(cmap)
+    text = json.dumps(
+        graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
+    )
+    assert MARKER not in text
+    assert "{" not in json.loads(text)["series"][0]["data"][0]["tooltip"]["formatter"]
+
+
+@pytest.mark.parametrize(
+    "selection, expected",
+    [
+        ({"points": [{"point_index": 1, "name": "梯度消失"}]}, "vanishing-gradient"),
+        ({"points": [{"point_index": 1, "name": None}]}, None),  # an edge click has no name
+        ({"points": [{"point_index": 1, "name": "RNN"}]}, None),  # a stale index
+        ({"points": [{"point_index": 99, "name": "RNN"}]}, None),
+        ({"points": []}, None),  # a double click on blank canvas clears the selection
+        (None, None),
+    ],
+)
+def test_clicked_maps_a_node_click_to_its_concept(cmap, selection, expected) -> None:
+    nodes = ["rnn", "vanishing-gradient", "lstm"]
+    assert graphview.clicked(selection, nodes, cmap) == expected
+
+
+def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
+    nodes, edges = conceptmap.select(cmap)
+    opts = graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
+    box = graphview.BOX
+    for cid in nodes:
+        x, y = graphview.pixel(opts, cid, 800, 640)
+        assert box["left"] - 1e-6 <= x <= 800 - box["right"] + 1e-6
+        assert box["top"] - 1e-6 <= y <= 640 - box["bottom"] + 1e-6
+
+
+def test_legend_names_every_shown_type() -> None:
+    html = graphview.legend_html([RelationType.PREREQUISITE_OF, RelationType.IS_A])
+    assert "先修" in html and "属于" in html and "对比" not in html
