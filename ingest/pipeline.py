@@ -99,6 +99,14 @@ def _candidates(docs: list[Doc], lexicon: Lexicon) -> list[Candidate]:
     frequency: Counter[str] = Counter()
     where: dict[str, set[str]] = defaultdict(set)
     examples: dict[str, list[str]] = defaultdict(list)
+    unknown: dict[str, bool] = {}  # term -> not known, not everyday, not question wording
+
+    def new(term: str) -> bool:
+        if term not in unknown:
+            unknown[term] = not (normalize(term) in lexicon.surfaces or segment.is_common(term)
+                                 or any(words.search(term) for _, words in _LEVELS))
+        return unknown[term]
+
     for doc in docs:
         text = doc.question.text
         starts = [f.start for f in doc.found]
@@ -110,8 +118,7 @@ def _candidates(docs: list[Doc], lexicon: Lexicon) -> list[Candidate]:
             i = bisect_right(starts, pos) - 1
             if i >= 0 and doc.found[i].end > pos:
                 continue  # inside a concept mention
-            if (normalize(term) in lexicon.surfaces or segment.is_common(term)
-                    or any(words.search(term) for _, words in _LEVELS)):
+            if not new(term):
                 continue  # known, everyday, or the question's own wording (优缺点, 计算公式)
             frequency[term] += 1
             where[term].add(doc.question.id)

@@ -7,12 +7,19 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.model import Level, Origin, Question, Relation, RelationType
 from ingest.lexicon import Lexicon, load_lexicon
 from ingest.mentions import automaton_for, locate, split_sentences, to_mentions
 from ingest.patterns import sentence_relations
-from ingest.prereq import ancestors_map, question_prerequisites, question_topics
+from ingest.prereq import (
+    ancestors_map,
+    question_prerequisites,
+    question_topics,
+    transitive_reduction,
+)
 from ingest.relations import (
     Doc,
     concept_relations,
@@ -233,3 +240,15 @@ def test_question_edges_grow_linearly(lexicon: Lexicon) -> None:
     assert len(edges) <= 2 * len(docs)  # not 40 x 40
     targets = {r.dst for r in edges}
     assert {f"f{i}" for i in range(40)} | {f"l{i}" for i in range(40)} <= targets
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 25), st.integers(0, 25)), max_size=120))
+def test_transitive_reduction_matches_networkx(pairs: list[tuple[int, int]]) -> None:
+    graph = nx.DiGraph([(f"q{min(a, b)}", f"q{max(a, b)}") for a, b in pairs if a != b])
+    assert set(transitive_reduction(graph)) == set(nx.transitive_reduction(graph).edges)
+
+
+def test_transitive_reduction_refuses_a_cycle() -> None:
+    with pytest.raises(nx.NetworkXUnfeasible):
+        transitive_reduction(nx.DiGraph([("a", "b"), ("b", "a")]))
