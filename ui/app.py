@@ -1,10 +1,10 @@
 """Streamlit entry point of 知图: `zhitu serve` runs `streamlit run ui/app.py` with $ZHITU_GRAPH.
 
-Pages live in ui/views/, one file each, wired with st.navigation (not in ui/pages/: a pages/
+Pages live in ui/views/, one file each, wired with st.navigation. (Not in ui/pages/: a pages/
 folder next to the entry script makes Streamlit fall back to its v1 multipage mode, which runs
-a deep-linked page without this script). Deep links work from
-any page: ?page=<map|questions|path|import>, ?q=<question id> opens the question page,
-?c=<concept id> opens the concept on the map (other params are kept).
+a deep-linked page without this script.) Deep links work from any page:
+?page=<map|questions|path|import>, ?q=<question id> opens the question page, ?c=<concept id>
+opens the concept on the map; other params are kept.
 """
 
 from __future__ import annotations
@@ -41,12 +41,12 @@ def _redirect(current: str) -> None:
     """Honour ?page= and entity params that belong to another page."""
     wanted = param("page")
     if wanted is None:
-        if param("q") and current != "questions" and current != "path":
+        if param("q") and current != "questions":
             wanted = "questions"
         elif param("c") and current == "import":
             wanted = "map"
     if wanted in PAGES and wanted != current:
-        keep = {k: v for k, v in st.query_params.to_dict().items() if k != "page"}
+        keep = {k: st.query_params.get_all(k) for k in st.query_params if k != "page"}
         st.switch_page(PAGES[wanted][0], query_params=keep)
 
 

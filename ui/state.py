@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from graph.errors import ZhituError
+from graph.errors import NotFoundError, ZhituError
 from graph.model import Concept, Question
 from graph.store import GraphStore, is_neo4j_target, open_store
 from ui.conceptmap import ConceptMap
@@ -107,6 +107,8 @@ def guarded(fn: Callable[[], T]) -> T:
         return fn()
     except ZhituError as e:
         st.error(md(str(e)))
+        if isinstance(e, NotFoundError) and e.suggestions:
+            st.caption("你是不是要找：" + "、".join(md(s) for s in e.suggestions[:5]))
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -179,7 +181,7 @@ def link_concept(c: Concept, *, icon: str | None = None) -> None:
         label=md(c.name),
         query_params={"c": c.id},
         icon=icon,
-        help=concept_label(c),
+        help=md(concept_label(c)),
     )
 
 

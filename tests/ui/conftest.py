@@ -1,7 +1,10 @@
-"""Graph files for the UI tests: the bundled bank, an empty graph, and a hostile one."""
+"""UI test fixtures: graph files (the bundled bank, an empty graph, a hostile one), the
+Playwright browser and the timings record for the real-browser tests."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import pytest
 from graph.memory import MemoryStore
 from graph.model import Evidence, GraphData
 from tests.conftest import make_toy
+from tests.ui import browser_kit
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 MARKER = "--x_x--0_0--"
@@ -47,6 +51,26 @@ def hostile_data() -> GraphData:
         for r in data.relations
     ]
     return data
+
+
+@pytest.fixture(scope="session")
+def timings() -> Iterator[dict[str, float]]:
+    found: dict[str, float] = {}
+    yield found
+    if found:
+        browser_kit.ARTIFACTS.mkdir(exist_ok=True)
+        text = json.dumps(found, indent=1, ensure_ascii=False)
+        (browser_kit.ARTIFACTS / "ui-timings.json").write_text(text, encoding="utf-8")
+        print("\nUI timings (s):", json.dumps(found, ensure_ascii=False))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=browser_kit.CHROMIUM, args=browser_kit.ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -89,14 +89,17 @@ def _list() -> None:
         return
     pages = max(1, -(-len(found) // PAGE_SIZE))
     head = st.columns([4, 1], vertical_alignment="center")
+    page = (
+        head[1].number_input(  # keyed by the query, so a new search starts on page 1
+            "页码", 1, pages, 1, key=f"qpage-{text}-{cats}-{concept}", label_visibility="collapsed"
+        )
+        if pages > 1
+        else 1
+    )
     head[0].caption(
         f"{'搜索到' if text.strip() else '共'} {len(found)} 道题"
         + ("（按相关度排序）" if text.strip() else "")
-    )
-    page = (
-        head[1].number_input("页码", 1, pages, 1, key="qpage", label_visibility="collapsed")
-        if pages > 1
-        else 1
+        + (f" · 第 {page} / {pages} 页" if pages > 1 else "")
     )
     for q in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         _row(q, terms, cmap)
@@ -120,6 +123,8 @@ def _question(ref: str) -> None:
     store = state.store()
     q = state.guarded(lambda: store.question(ref))
     st.page_link(state.PAGES["questions"][0], label="返回题库", icon=":material/arrow_back:")
+    if q.id != ref:  # the store matched a title or the closest one
+        st.caption(f"没有编号为「{md(ref)}」的题目，下面是最接近的一道。")
     st.subheader(md(q.title), anchor=False)
     meta = [LEVELS.get(q.level, ""), *(f"出处 {_source(s)}" for s in q.sources[:2])]
     if q.topic:
