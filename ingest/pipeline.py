@@ -77,11 +77,22 @@ def level_of(title: str) -> Level:
     return Level.DEFINITION
 
 
+def _ticker(progress: Progress | None, n: int, phase: int) -> Callable[[int], None]:
+    """Report i of n done in phase 0 (mentions) or 1 (candidates) as (done, 2n), 100 times."""
+    step = max(1, n // 100)
+
+    def tick(i: int) -> None:
+        if progress is not None and (i % step == 0 or i == n):
+            progress(phase * n + i, 2 * n)
+
+    return tick
+
+
 def _docs(questions: list[Question], lexicon: Lexicon, auto: Automaton,
           progress: Progress | None) -> list[Doc]:
     ancestors = ancestors_map(lexicon.relations)
     docs = []
-    step = max(1, len(questions) // 100)
+    tick = _ticker(progress, len(questions), 0)
     for i, q in enumerate(questions, 1):
         found = locate(q.text, auto)
         mentions = to_mentions(q, found)
@@ -89,12 +100,12 @@ def _docs(questions: list[Question], lexicon: Lexicon, auto: Automaton,
 
         doc.topics = question_topics(q, found, mentions, ancestors)
         docs.append(doc)
-        if progress is not None and (i % step == 0 or i == len(questions)):
-            progress(i, len(questions))
+        tick(i)
     return docs
 
 
-def _candidates(docs: list[Doc], lexicon: Lexicon) -> list[Candidate]:
+def _candidates(docs: list[Doc], lexicon: Lexicon,
+                progress: Progress | None = None) -> list[Candidate]:
     """Noun keywords and Latin acronyms outside the lexicon, repeated across questions."""
     frequency: Counter[str] = Counter()
     where: dict[str, set[str]] = defaultdict(set)
@@ -107,7 +118,9 @@ def _candidates(docs: list[Doc], lexicon: Lexicon) -> list[Candidate]:
                                  or any(words.search(term) for _, words in _LEVELS))
         return unknown[term]
 
-    for doc in docs:
+    tick = _ticker(progress, len(docs), 1)
+    for i, doc in enumerate(docs, 1):
+        tick(i)
         text = doc.question.text
         starts = [f.start for f in doc.found]
         terms = [(w, p) for w, t, p in segment.token_spans(text, lexicon)
@@ -162,13 +175,16 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
         relations=relations + question_edges,
         mentions=mentions,
     )
-    return _Built(data, _candidates(docs, lexicon), dropped + cycle_drops,
+    return _Built(data, _candidates(docs, lexicon, progress), dropped + cycle_drops,
                   [d.question.id for d in docs if not d.mentions])
 
 
 def build(questions: list[Question], lexicon: Lexicon, *,
           progress: Progress | None = None) -> tuple[GraphData, list[Candidate]]:
-    """Mentions, levels, every relation and the question prerequisites over the whole set."""
+    """Mentions, levels, every relation and the question prerequisites over the whole set.
+
+    progress(done, total) is called about 200 times: mentions first, then candidate terms.
+    """
     built = _build(questions, lexicon, progress)
     return built.data, built.candidates
 
@@ -231,8 +247,8 @@ def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
     for qid, q in fresh.items():
         if qid in merged:
             old = merged[qid]
-            _absorb(q, old)
-            q.sources = list(dict.fromkeys(old.sources + q.sources))
+            _absorb(q, old)  # the fresh text wins, the old one fills gaps
+            q.sources = list(dict.fromkeys(old.sources + q.sources))  # older sources first
         merged[qid] = q
     user = [r for r in existing.relations if r.source is Origin.USER] if existing else []
     built = _build(list(merged.values()), lexicon, progress, user)

@@ -161,7 +161,7 @@ def test_progress_and_questions_without_concepts(tmp_path: Path, small: Lexicon)
     bank = _write(tmp_path / "a.txt", ("什么是RNN", "RNN"), ("今天天气如何", "晴"))
     calls: list[tuple[int, int]] = []
     data, report = ingest([bank], lexicon=small, progress=lambda i, n: calls.append((i, n)))
-    assert calls[-1] == (2, 2) and calls == sorted(calls)
+    assert calls[-1] == (4, 4) and calls == sorted(calls)  # mentions, then candidates
     assert report.without_concepts == [question_id("今天天气如何")]
     assert report.files == [str(bank)]
 

@@ -24,9 +24,11 @@ from ingest.read import question_id
 
 GOLD = Path(__file__).parent / "gold" / "gold.yaml"
 SAMPLE = Path(__file__).parent / "gold" / "sample.txt"  # a copy of the user's sample bank
-# floors: the sample as the issue asks; the bank's long answers name far more concepts
-FLOORS = {"sample": (0.9, 0.95), "bank": (0.85, 0.85)}
-PREREQ_FLOORS = {"concepts": (0.9, 0.8), "questions": (0.9, 0.7)}
+# floors (precision, recall): the sample as the issue asks; the bank's long answers name about
+# nine concepts each, some only through paraphrases no lexicon lists. Measured when written:
+# sample 0.968 / 0.958, bank 0.938 / 0.942, prerequisites 1.0 / 1.0 and 1.0 / 0.962.
+FLOORS = {"sample": (0.9, 0.95), "bank": (0.9, 0.9)}
+PREREQ_FLOORS = {"concepts": (0.9, 0.9), "questions": (0.9, 0.9)}
 
 
 @dataclass
@@ -67,12 +69,13 @@ def graph(lexicon: Lexicon) -> GraphData:
     return data
 
 
-def _concept_scores(gold: dict, graph: GraphData, lexicon: Lexicon) -> tuple[dict, list[str]]:
+def _concept_scores(gold: dict, graph: GraphData,
+                    lexicon: Lexicon) -> tuple[dict[str, Score], dict[str, list[str]]]:
     found: dict[str, set[str]] = {}
     for m in graph.mentions:
         found.setdefault(m.question_id, set()).add(m.concept_id)
     scores: dict[str, Score] = {"sample": Score(), "bank": Score()}
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {"sample": [], "bank": []}
     for item in gold["questions"]:
         qid = question_id(item["title"])
         assert qid in graph.questions, f"gold question not ingested: {item['title']}"
@@ -85,7 +88,7 @@ def _concept_scores(gold: dict, graph: GraphData, lexicon: Lexicon) -> tuple[dic
         score.fn += len(required - got)
         missing, extra = sorted(required - got), sorted(got - required - optional)
         if missing or extra:
-            notes.append(f"{item['title'][:30]}: missing {missing} extra {extra}")
+            notes[item["source"]].append(f"{item['title'][:30]}: missing {missing} extra {extra}")
     return scores, notes
 
 
@@ -129,9 +132,9 @@ def test_concept_precision_and_recall(source: str, gold: dict, graph: GraphData,
     s = scores[source]
     print(f"\nconcepts [{source}]: precision {s.precision:.3f} recall {s.recall:.3f} "
           f"(tp {s.tp}, fp {s.fp}, fn {s.fn})")
-    print("\n".join(notes))
+    print("\n".join(notes[source]))
     low_p, low_r = FLOORS[source]
-    assert s.precision >= low_p and s.recall >= low_r, notes
+    assert s.precision >= low_p and s.recall >= low_r, notes[source]
 
 
 def test_concept_prerequisites(gold: dict, graph: GraphData) -> None:
