@@ -54,6 +54,9 @@ _PALETTE = (
 )
 # px around the drawing inside the chart: room for the legend on top and labels on the right
 BOX = {"left": 30, "right": 110, "top": 64, "bottom": 30}
+# layout units -> roughly pixels: ECharts shortens arrowed edges by the target's radius taken in
+# data units, so in a [-1, 1] layout arrows stop far short of their nodes
+SPREAD = 300.0
 
 
 def category_label(category: str) -> str:
@@ -89,8 +92,8 @@ def _node(
     node: dict[str, object] = {
         "id": cid,
         "name": chart_text(c.name),
-        "x": xy[0],
-        "y": -xy[1],
+        "x": round(xy[0] * SPREAD, 1),
+        "y": round(-xy[1] * SPREAD, 1),
         "symbolSize": round(size + (8 if cid == selected else 0), 1),
         "category": cats.index(category_label(c.category)),
         "value": asked,
