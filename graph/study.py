@@ -152,17 +152,19 @@ def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
 
 
 def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> list[QuestionRef]:
-    """1-3 questions to study a concept with, ordered by level: questions about it first, among
-    them those whose title names no concept still `later` in the plan, then by weight."""
+    """1-3 questions to study a concept with, ordered by level: questions about it (named in the
+    title), those whose title names no concept still `later` in the plan first, then by weight.
+    None when no title names it: a mention in an answer about something else teaches nothing
+    about the concept (the step still shows the concept and its summary)."""
     ms = views.mentioned_by(g, concept_id)
-
     titled = views.titled(g)
+    about = [q for q, m in ms.items() if m.in_title]
 
     def rank(q: str) -> tuple:
         ahead = not later.isdisjoint(titled.get(q, ()))
-        return (not ms[q].in_title, ahead, -ms[q].weight, views.question_key(g)(q))
+        return (ahead, -ms[q].weight, views.question_key(g)(q))
 
-    best = sorted(ms, key=rank)[:QUESTIONS_PER_STEP]
+    best = sorted(about, key=rank)[:QUESTIONS_PER_STEP]
     return [views.ref(g, q) for q in sorted(best, key=views.question_key(g))]
 
 

@@ -89,6 +89,13 @@ def test_path_is_the_prerequisite_closure_in_order(g: nx.MultiDiGraph) -> None:
     assert [q.id for q in lstm.questions] == ["q-lstm", "q-lstm-f"]  # ordered by level
 
 
+def test_path_steps_list_only_questions_about_the_concept(g: nx.MultiDiGraph) -> None:
+    steps = {s.concept.id: s for s in study.path(g, ["transformer"]).steps}
+    assert [q.id for q in steps["attention"].questions] == ["q-att"]
+    # q-att's answer mentions Transformer in passing: it does not teach it
+    assert steps["transformer"].questions == []
+
+
 def test_path_omits_known_concepts_and_their_prerequisites(g: nx.MultiDiGraph) -> None:
     plan = study.path(g, ["lstm"], known=["rnn"])
     assert [s.concept.id for s in plan.steps] == ["vanishing-gradient", "lstm"]
