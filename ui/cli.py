@@ -255,7 +255,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     env = {**os.environ, "ZHITU_GRAPH": target}
     command = [sys.executable, "-m", "streamlit", "run", str(app)]
     command += ["--server.address", host, "--server.port", str(port)]
-    command += ["--browser.gatherUsageStats", "false"]
+    # headless: no first-run e-mail prompt; minimal toolbar: no "Deploy" button for learners
+    command += ["--browser.gatherUsageStats", "false", "--server.headless", "true"]
+    command += ["--client.toolbarMode", "minimal"]
     ctx.exit(subprocess.call(command, env=env))
 
 
