@@ -17,6 +17,8 @@ from graph.model import Concept
 
 FUZZY_CUTOFF = 0.6  # difflib ratio a fuzzy title match needs
 MAX_SUGGESTIONS = 5
+FUZZY_CHARS = 200  # a reference is compared by its start: difflib time grows with its length
+SHOWN_CHARS = 60  # a reference is quoted in messages by its start, on one line
 
 
 def normalize(text: str) -> str:
@@ -41,8 +43,22 @@ def title_key(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
 
 
+def shown(ref: str) -> str:
+    r"""A reference as quoted in a one-line message: whitespace collapsed, long ones cut,
+    characters no terminal can print (lone surrogates) escaped.
+
+    >>> shown("什么是\nRNN  "), shown("x" * 70)[-3:]
+    ('什么是 RNN', 'xx…')
+    """
+    text = " ".join(ref.split())
+    if len(text) > SHOWN_CHARS:
+        text = text[:SHOWN_CHARS] + "…"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _closest(key: str, candidates: Mapping[str, str], n: int, cutoff: float) -> list[str]:
     """Keys of `candidates` (key -> display) whose text is closest to `key`, best first."""
+    key = key[:FUZZY_CHARS]
     scored = []
     for cand_key in candidates:
         ratio = difflib.SequenceMatcher(None, key, cand_key, autojunk=False).ratio()
@@ -91,7 +107,7 @@ class TitleIndex:
         """The question id `ref` names; QuestionNotFound with suggestions when none."""
         qid = self.find(ref)
         if qid is None:
-            raise QuestionNotFound(f"找不到问题 '{ref}'", self.suggestions(ref))
+            raise QuestionNotFound(f"找不到问题 '{shown(ref)}'", self.suggestions(ref))
         return qid
 
 
@@ -136,7 +152,7 @@ class ConceptIndex:
         """The concept id `ref` names; ConceptNotFound with suggestions when none."""
         cid = self.find(ref)
         if cid is None:
-            raise ConceptNotFound(f"找不到概念 '{ref}'", self.suggestions(ref))
+            raise ConceptNotFound(f"找不到概念 '{shown(ref)}'", self.suggestions(ref))
         return cid
 
 
@@ -152,4 +168,4 @@ def resolve_target(ref: str, concepts: ConceptIndex, titles: TitleIndex) -> tupl
     if qid is not None:
         return ("question", qid)
     suggestions = concepts.suggestions(ref) + titles.suggestions(ref)
-    raise ConceptNotFound(f"找不到概念或问题 '{ref}'", suggestions[:MAX_SUGGESTIONS])
+    raise ConceptNotFound(f"找不到概念或问题 '{shown(ref)}'", suggestions[:MAX_SUGGESTIONS])

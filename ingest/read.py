@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -75,6 +76,7 @@ _BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 _TITLE_PREFIX = "问题:"
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 def normalize_title(title: str) -> str:
@@ -112,15 +114,35 @@ def decode(data: bytes, name: str) -> str:
             raise InputError(f"{name}: 这是二进制文件（{kind}），不是文本题库")
     if b"\x00" in data:
         raise InputError(f"{name}: 含有 NUL 字节：是二进制文件，或是没有 BOM 的 UTF-16 文本")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        failures = [e]
+    try:
+        guess: str | None = data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        failures.append(e)
+        guess = None
+    # Big5 and other CJK bytes often pass GB18030's check, coming out as private-use code
+    # points no real bank holds: then detection has a go first
+    if guess is not None and not _PRIVATE_USE.search(guess):
+        return guess
     best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise InputError(f"{name}: 无法识别文件编码（试过 UTF-8、UTF-16、GB18030 和自动检测）")
-    return str(best)
+    if best is not None:
+        return str(best)
+    if guess is not None:
+        return guess
+    raise _undecodable(data, name, max(failures, key=lambda e: e.start))
+
+
+def _undecodable(data: bytes, name: str, error: UnicodeDecodeError) -> InputError:
+    """The error for bytes no encoding reads, at the line where the likeliest one stopped."""
+    line = data.count(b"\n", 0, error.start) + 1
+    encoding = {"utf-8": "UTF-8", "gb18030": "GB18030"}.get(error.encoding, error.encoding)
+    return InputError(
+        f"{name}:{line}: 无法识别文件编码（按 {encoding} 读到第 {line} 行遇到无效字节 "
+        f"0x{data[error.start]:02x}；也试过 UTF-16 和自动检测）"
+    )
 
 
 def read_text(text: str, name: str, fmt: str | None = None) -> ReadResult:
@@ -159,9 +181,24 @@ def read_file(path: str | Path) -> ReadResult:
         raise InputError(f"{name}: 文件是空的")
     result = read_text(text, name)
     if not result.questions:
-        first = f"，例如 {shorten(result.warnings[0], 80)}" if result.warnings else ""
+        first = _example(result.warnings, name)
         raise InputError(f"{name}: 没有找到可识别的问题（{len(result.warnings)} 条警告{first}）")
     return result
+
+
+def _example(warnings: list[str], name: str) -> str:
+    """The first warning for a message about file `name`: its line and text, not the path again.
+
+    >>> _example(["a.txt:4: 问题「什么是RNN」没有答案，已跳过"], "a.txt")
+    '，例如第 4 行：问题「什么是RNN」没有答案，已跳过'
+    """
+    if not warnings:
+        return ""
+    first = warnings[0]
+    line, _, message = first.removeprefix(f"{name}:").partition(": ")
+    if first.startswith(f"{name}:") and line.isdigit():
+        return f"，例如第 {line} 行：{shorten(message, 60)}"
+    return f"，例如 {shorten(first, 80)}"
 
 
 def read_paths(paths: Iterable[str | Path]) -> ReadResult:
@@ -172,12 +209,14 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
     questions: list[RawQuestion] = []
     warnings: list[str] = []
     errors: list[str] = []
+    failed: list[str] = []
     seen: set[str] = set()
     for given in paths:
         try:
             files = _expand(given)
         except InputError as e:
             errors.append(str(e))
+            failed.append(str(given))
             continue
         for file in files:
             key = os.path.realpath(file)
@@ -188,6 +227,7 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
                 result = read_file(file)
             except InputError as e:
                 errors.append(str(e))
+                failed.append(str(file))
                 continue
             questions += result.questions
             warnings += result.warnings
@@ -196,7 +236,7 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
             raise InputError("没有给出要读取的文件或目录")
         more = f"（另有 {len(errors) - 1} 个文件也无法使用）" if len(errors) > 1 else ""
         raise InputError(errors[0] + more)
-    return ReadResult(questions, errors + warnings)
+    return ReadResult(questions, errors + warnings, failed)
 
 
 def _expand(given: str | Path) -> list[Path]:

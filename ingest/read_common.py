@@ -49,6 +49,9 @@ class RawQuestion:
 class ReadResult:
     questions: list[RawQuestion]
     warnings: list[str]  # "file:line: message"
+    # files (and given paths) that could not be read at all, as named in `warnings`: their
+    # questions already in a graph must stay there, not be replaced by nothing
+    failed: list[str] = field(default_factory=list)
 
 
 def clean_title(text: str) -> str:
