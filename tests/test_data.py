@@ -179,7 +179,7 @@ SEED_TERMS = [
     ("收敛", "convergence"),
     ("归一化", "normalization"),
     ("锐化", "sharpening"),
-    ("平滑", "smoothing"),
+    ("平滑处理", "smoothing"),  # bare 平滑 is mostly an adjective (更平滑): not a surface
     ("高频分量", "high-frequency"),
     ("图像的噪声", "image-noise"),
     ("VGG", "vgg"),
