@@ -26,8 +26,9 @@ GOLD = Path(__file__).parent / "gold" / "gold.yaml"
 SAMPLE = Path(__file__).parent / "gold" / "sample.txt"  # a copy of the user's sample bank
 # floors (precision, recall): the sample as the issue asks; the bank's long answers name about
 # nine concepts each, some only through paraphrases no lexicon lists. Measured when written:
-# sample 0.968 / 0.958, bank 0.938 / 0.942, prerequisites 1.0 / 1.0 and 1.0 / 0.962.
-FLOORS = {"sample": (0.9, 0.95), "bank": (0.9, 0.9)}
+# sample 0.968 / 0.958, bank 0.938 / 0.942, prerequisites 1.0 / 1.0 and 1.0 / 0.962; after the
+# lexicon review sample 0.979 / 0.968 and bank 0.979 / 0.989, so the bank floor rose to 0.95.
+FLOORS = {"sample": (0.9, 0.95), "bank": (0.95, 0.95)}
 PREREQ_FLOORS = {"concepts": (0.9, 0.9), "questions": (0.9, 0.9)}
 
 
