@@ -44,16 +44,22 @@ def title_key(text: str) -> str:
 
 
 def shown(ref: str) -> str:
-    r"""A reference as quoted in a one-line message: whitespace collapsed, long ones cut,
-    characters no terminal can print (lone surrogates) escaped.
+    r"""A reference as quoted in a one-line message: whitespace collapsed, characters a terminal
+    would not print (controls, lone surrogates) escaped, and cut after SHOWN_CHARS.
 
-    >>> shown("什么是\nRNN  "), shown("x" * 70)[-3:]
-    ('什么是 RNN', 'xx…')
+    >>> shown("什么是\nRNN  "), shown("a\x00b"), shown("x" * 70)[-3:]
+    ('什么是 RNN', 'a\\x00b', 'xx…')
     """
-    text = " ".join(ref.split())
-    if len(text) > SHOWN_CHARS:
-        text = text[:SHOWN_CHARS] + "…"
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    out: list[str] = []
+    size = 0
+    for ch in " ".join(ref.split()):
+        piece = ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        if size + len(piece) > SHOWN_CHARS:
+            out.append("…")
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)
 
 
 def _closest(key: str, candidates: Mapping[str, str], n: int, cutoff: float) -> list[str]:

@@ -10,6 +10,7 @@ StoreError / StoreUnavailable naming the URI and database.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,6 +48,17 @@ INDEX_WAIT_SECONDS = 300
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 _PRE = RelationType.PREREQUISITE_OF.value
 LINK_JOINER = "↔"  # study.related names a linked-concept reason "LSTM↔GRU"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _sendable(text: str) -> str:
+    r"""User text as Bolt can carry it (UTF-8): lone surrogates, which argv bytes that were no
+    UTF-8 become, replaced by U+FFFD.
+
+    >>> _sendable("caf\udce9") == "caf\ufffd"
+    True
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _one_line(text: object, limit: int = 240) -> str:
@@ -219,14 +231,14 @@ class Neo4jStore:
         return TitleIndex({r["id"]: r["title"] for r in self._run(cypher.QUESTION_TITLES)})
 
     def question(self, ref: str) -> Question:
-        found = self._graph((cypher.QUESTION_BY_ID, {"id": ref.strip()})).questions
+        found = self._graph((cypher.QUESTION_BY_ID, {"id": _sendable(ref.strip())})).questions
         if not found:
             qid = self._titles().resolve(ref)
             found = self._graph((cypher.QUESTION_BY_ID, {"id": qid})).questions
         return next(iter(found.values()))
 
     def concept(self, ref: str) -> Concept:
-        found = self._graph((cypher.CONCEPT_BY_ID, {"id": ref.strip()})).concepts
+        found = self._graph((cypher.CONCEPT_BY_ID, {"id": _sendable(ref.strip())})).concepts
         if found:
             return next(iter(found.values()))
         concepts = self._graph((cypher.LOAD_CONCEPTS, {})).concepts
@@ -310,7 +322,7 @@ class Neo4jStore:
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]:
         """Questions through the full-text index (`cjk` analyzer); titles count twice."""
-        query = cypher.fulltext_query(text)
+        query = cypher.fulltext_query(_sendable(text))
         if top <= 0 or not query:
             return []
         self._ensure_schema()
