@@ -30,6 +30,11 @@ _NUMBERING = re.compile(
 )
 _LIST_ITEM = re.compile(r"(?:\d{1,4}[.、．)）]|[-*+]\s|[" + BULLETS + "])")
 _SPACES = re.compile(r"\s+")
+# emphasis pairs, as Markdown reads them: `__` only outside words (`__init__` is a name);
+# a pair spans at most 300 characters, so a 100 KB line without closers stays linear
+_STAR_BOLD = re.compile(r"\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*")
+_UNDERSCORE_BOLD = re.compile(r"(?<!\w)__(?=\S)(.{1,300}?)(?<=\S)__(?!\w)")
+_EDGE_EMPH = re.compile(r"^(?:\*\*|__)(?=\S)|(?<=\S)(?:\*\*|__)$")
 
 
 @dataclass
@@ -63,9 +68,12 @@ def clean_title(text: str) -> str:
     '神经网络中权重共享的是?'
     >>> clean_title("**Q1：什么是 `dropout`？**")
     '什么是 dropout？'
+    >>> clean_title("PyTorch中__call__和forward的区别，x**2 的导数")
+    'PyTorch中__call__和forward的区别，x**2 的导数'
     """
     text = _SPACES.sub(" ", text).strip().lstrip("#").strip()
-    text = text.replace("**", "").replace("__", "").replace("`", "").strip()
+    text = _UNDERSCORE_BOLD.sub(r"\1", _STAR_BOLD.sub(r"\1", text)).replace("`", "")
+    text = _EDGE_EMPH.sub("", text).strip()  # an emphasis closed on another line
     text = text.lstrip(BULLETS + " ")
     for _ in range(2):  # "1. 问题：..." carries two prefixes
         match = _NUMBERING.match(text)

@@ -1,0 +1,231 @@
+"""Hostile text across every page (issue 8): bank text and link parameters carrying `<script>`,
+`<img onerror>`, `<svg onload>`, `<iframe>`, `javascript:` links (HTML and Markdown), KaTeX
+`\\href`, entities and the streamlit-echarts JS marker show as text and never run.
+
+Unlike tests/ui/test_app.py (one hostile question and concept), here every question and every
+concept carries a payload, the payloads also arrive through deep-link parameters (?s= ?q= ?c= ?t=)
+and an uploaded bank, and AppTest covers every page and view. The real browser (`zhitu serve`,
+Debian's chromium) then opens each page: every payload would set window.__pwned, which must stay
+undefined while the payload text is visible.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph.memory import MemoryStore
+from graph.model import Evidence, GraphData
+from tests.conftest import make_toy
+from tests.ui.browser_kit import WAIT_MS, idle, needs_chromium, painted, serve, shot
+from tests.ui.conftest import APP, MARKER
+from ui.render import md
+
+TIMEOUT = 60
+PAYLOADS = [
+    "<script>window.__pwned='script'</script>",
+    "<img src=x onerror=\"window.__pwned='img'\">",
+    "<svg onload=\"window.__pwned='svg'\"></svg>",
+    "<iframe src=\"javascript:window.__pwned='iframe'\"></iframe>",
+    "<a href=\"javascript:window.__pwned='a'\">点这里</a>",
+    "[点我](javascript:window.__pwned='md')",
+    f"{MARKER}function(){{window.__pwned='echarts'}}{MARKER}",
+    "$\\href{javascript:window.__pwned='katex'}{公式}$",
+    "&lt;b&gt;实体&lt;/b&gt; {{7*7}} ${7*7} :red[红字] <!-- 注释 -->",
+]
+RAW_HTML = re.compile(r"<\s*(script|img|svg|iframe|object|embed)\b|<a\s[^>]*href\s*=\s*[\"']?"
+                      r"\s*javascript:|\son\w+\s*=\s*[\"']", re.IGNORECASE)  # fmt: skip
+# In Markdown every `<`, `[`, `]`, `(`, `$` of bank text must arrive backslash-escaped
+LIVE_MARKDOWN = re.compile(r"(?<!\\)<|(?<!\\)\]\s*(?<!\\)\(|(?<!\\)\$")
+
+
+def hostile_everywhere() -> GraphData:
+    """The hand-made graph with a payload in every title, answer, analysis, concept name,
+    Chinese name, alias, summary and evidence sentence."""
+    data = make_toy()
+    n = len(PAYLOADS)
+    for i, qid in enumerate(sorted(data.questions)):
+        q = data.questions[qid]
+        data.questions[qid] = replace(
+            q, title=f"{q.title}{PAYLOADS[i % n]}", answer=f"{PAYLOADS[(i + 1) % n]}\n{q.answer}",
+            analysis=PAYLOADS[(i + 2) % n],
+        )  # fmt: skip
+    for j, cid in enumerate(sorted(data.concepts)):
+        c = data.concepts[cid]
+        data.concepts[cid] = replace(
+            c, name=f"{c.name}{PAYLOADS[j % n]}", zh=f"{c.zh}{PAYLOADS[(j + 3) % n]}",
+            aliases=[*c.aliases, PAYLOADS[(j + 4) % n]], summary=PAYLOADS[(j + 5) % n],
+        )  # fmt: skip
+    data.relations = [
+        replace(r, evidence=[Evidence(sorted(data.questions)[k % 9], PAYLOADS[k % n])])
+        for k, r in enumerate(data.relations)
+    ]
+    return data
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile-all") / "graph.json"
+    MemoryStore.open(path).replace(hostile_everywhere())
+    return path
+
+
+def run(graph: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: str) -> AppTest:
+    monkeypatch.setenv("ZHITU_GRAPH", str(graph))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "views/map.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def html(at: AppTest) -> str:
+    return "\n".join(e.proto.body for e in at.main if type(e).__name__ == "Html")
+
+
+def markdown(at: AppTest) -> list[str]:
+    """Every string Streamlit renders as Markdown on the page, and alert texts."""
+    kinds = ("Markdown", "Caption", "Subheader", "Header", "Title", "Error", "Warning", "Info",
+             "Success")  # fmt: skip
+    found = [e.value for e in at.main if type(e).__name__ in kinds]
+    found += [e.proto.label for e in at.main if type(e).__name__ == "PageLink"]
+    return found + [e.label for e in at.expander] + [t.label for t in at.tabs]
+
+
+def assert_inert(at: AppTest) -> None:
+    body = html(at)
+    assert not RAW_HTML.search(body), RAW_HTML.search(body)
+    assert MARKER not in body
+    for text in markdown(at):
+        assert not LIVE_MARKDOWN.search(text) and MARKER not in text, text
+    for chart in [e for e in at.main if getattr(e, "type", "") == "bidi_component"]:
+        options = json.dumps(json.loads(chart.proto.json)["options"], ensure_ascii=False)
+        assert MARKER not in options  # the rest of the payload is inert text on the canvas
+
+
+URL_PAYLOAD = "<img src=x onerror=alert(1)>[x](javascript:alert(2))$x$"
+VIEWS = [
+    ("views/map.py", {}),
+    *[("views/map.py", {"c": cid}) for cid in ("nn", "rnn", "lstm", "gru", "batch-norm")],
+    ("views/map.py", {"c": URL_PAYLOAD}),  # an unknown concept from a crafted link
+    ("views/questions.py", {}),
+    ("views/questions.py", {"s": "RNN 原理"}),
+    ("views/questions.py", {"s": "script img onerror javascript"}),  # highlights inside payloads
+    ("views/questions.py", {"s": URL_PAYLOAD}),  # the no-match message quotes the search
+    ("views/questions.py", {"c": "lstm"}),
+    *[("views/questions.py", {"q": qid}) for qid in ("q-nn", "q-lstm", "q-vg", "q-bn", "q-att")],
+    ("views/questions.py", {"q": URL_PAYLOAD}),  # "没有编号为「…」的题目"
+    ("views/path.py", {"t": "c:lstm"}),
+    ("views/path.py", {"t": "q:q-lstm-f", "k": "nn"}),
+    ("views/path.py", {"t": f"c:{URL_PAYLOAD}"}),
+    ("views/import_bank.py", {}),
+]
+
+
+@pytest.mark.parametrize(("page", "params"), VIEWS, ids=[f"{p[6:-3]}-{i}" for i, (p, _) in
+                                                          enumerate(VIEWS)])  # fmt: skip
+def test_every_view_shows_hostile_text_as_text(graph, monkeypatch, page, params) -> None:
+    at = run(graph, monkeypatch, page, **params)
+    assert_inert(at)
+
+
+def test_the_payloads_are_visible_as_text_on_a_question(graph, monkeypatch) -> None:
+    q = MemoryStore.open(graph).question("q-lstm")
+    at = run(graph, monkeypatch, "views/questions.py", q="q-lstm")
+    body = html(at)
+    for part in (q.answer.splitlines()[0], q.analysis):
+        shown = part.replace(MARKER, "")  # the marker is dropped, the rest kept
+        assert shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+            '"', "&quot;").replace("'", "&#x27;") in body  # fmt: skip
+    assert at.subheader[0].value == md(q.title)  # every Markdown character escaped
+
+
+def test_an_uploaded_hostile_bank_previews_as_text(tmp_path, monkeypatch) -> None:
+    graph = tmp_path / "graph.json"
+    MemoryStore.open(graph).replace(make_toy())
+    bank = "".join(f"● 什么是门控单元{i}{p}\n参考回答:\nLSTM{p}用门控缓解梯度消失。\n"
+                   for i, p in enumerate(PAYLOADS))  # fmt: skip
+    bank += f"● 没有答案的题{PAYLOADS[0]}\n"  # a warning quoting a payload
+    at = run(graph, monkeypatch, "views/import_bank.py")
+    at.file_uploader[0].upload("恶意<题库>.txt", bank.encode("utf-8"), "text/plain").run()
+    assert not at.exception and at.metric[1].value == str(len(PAYLOADS))
+    assert_inert(at)
+    assert "&lt;script&gt;window.__pwned" in html(at)  # in the new-questions list and warning
+
+
+# --- the real browser ---
+
+PWNED = "() => window.__pwned === undefined && !document.querySelector(" \
+        "'[data-testid=stMain] img[src=x], [data-testid=stMain] iframe, " \
+        "[data-testid=stMain] a[href^=javascript], [data-testid=stMain] svg[onload]')"  # fmt: skip
+
+
+@needs_chromium
+def test_no_payload_runs_in_the_browser(browser, graph, tmp_path) -> None:
+    store = MemoryStore.open(graph)
+    lstm = store.question("q-lstm")
+    pages = [
+        ("", "map"),
+        ("?c=lstm", "map-lstm"),
+        ("questions", "questions"),
+        ("questions?s=script%20img%20javascript", "search"),
+        (f"questions?s={URL_PAYLOAD}", "search-url-payload"),
+        ("questions?q=q-lstm", "question"),
+        ("questions?q=q-att", "question-att"),
+        ("path?t=c:lstm", "path"),
+        ("import", "import"),
+    ]
+    with serve(graph, tmp_path / "serve.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path, name in pages:
+            page.goto(f"{url}/{path}")
+            page.locator("[data-testid=stMain]").wait_for(timeout=WAIT_MS)
+            idle(page)
+            if name.startswith("map"):
+                painted(page)  # the chart drew the hostile labels
+            page.wait_for_timeout(300)  # let any injected handler fire
+            assert page.evaluate(PWNED), (name, page.evaluate("window.__pwned"))
+            assert not page.locator("[data-testid=stException]").count(), name
+            if name == "question":  # and the payloads are there to read, as text
+                page.get_by_text("LSTM的原理的参考回答。").wait_for(timeout=WAIT_MS)
+                text = page.inner_text("[data-testid=stMain]")
+                for part in (lstm.title, lstm.answer.splitlines()[0], lstm.analysis):
+                    assert part.replace(MARKER, "") in text, part
+                shot(page, "hostile-question")
+        # the probe does catch a payload that gets in: one added to the page by hand runs
+        page.evaluate("p => document.body.insertAdjacentHTML('beforeend', p)", PAYLOADS[1])
+        page.wait_for_function("() => window.__pwned === 'img'", timeout=WAIT_MS)
+        page.close()
+    assert not dialogs
+
+
+@needs_chromium
+def test_an_oversized_upload_is_refused_in_the_browser(browser, tmp_path) -> None:
+    from ui.views.import_bank import MAX_UPLOAD_MB
+
+    graph = tmp_path / "graph.json"
+    MemoryStore.open(graph).replace(make_toy())
+    before = graph.read_bytes()
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (MAX_UPLOAD_MB * 2**20 + 1))
+    with serve(graph, tmp_path / "serve.log") as url:
+        page = browser.new_page()
+        page.goto(f"{url}/import")
+        page.get_by_text(f"单个文件不超过 {MAX_UPLOAD_MB} MB").wait_for(timeout=WAIT_MS)
+        uploader = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+        uploader.set_input_files(str(big))
+        page.get_by_text(f"File must be {MAX_UPLOAD_MB}.0MB or smaller").wait_for(timeout=WAIT_MS)
+        idle(page)
+        assert not page.get_by_text("读到题目").count()  # no preview was made
+        page.close()
+    assert graph.read_bytes() == before and not (tmp_path / "uploads").exists()
