@@ -50,7 +50,7 @@ long_text = st.builds(lambda s, n: (s * n)[:n], st.sampled_from(NASTY[-6:] + ["a
 refs = nasty_text | long_text
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # lookups of 10,000 characters take a tenth of a second (fuzzy matching): fewer examples
-LOOKUP_SETTINGS = settings(SETTINGS, max_examples=60)
+LOOKUP_SETTINGS = settings(SETTINGS, max_examples=40)
 
 
 def one_line(message: str) -> bool:
