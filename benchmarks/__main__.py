@@ -1,160 +1,158 @@
-"""Benchmark runner: `python -m benchmarks [--sizes 1000,10000] [--no-append]`.
+"""Benchmark runner: `python -m benchmarks [--sizes 1000,10000,100000] [--no-append]`.
 
-For each size: a synthetic bank, raw jieba over its text, the end-to-end `zhitu ingest` (time and
-peak RSS of that process), the saved graph's load time and size, and query latencies (p50/p95 of
-100 random targets). Prints a Markdown table and appends it to BENCHMARKS.md with the machine.
+For each size: a synthetic bank (benchmarks/synth.py); raw segmentation of its text in this
+process (jieba.lcut, or rjieba.cut for the rjieba engine); per engine, an ingest into a new graph
+in a fresh process, doing what `zhitu ingest` does (time, throughput, peak memory; "pipeline" is
+ingest.pipeline.ingest, "save" the store's write and search index; the ratios are to raw
+segmentation of the same text in the same run); the saved graph's size, its load time in a fresh
+process and a cold `zhitu search`; query latencies p50/p95 over 100 random questions. With
+NEO4J_URI set the graph is also written to Neo4j (rows/s) and queried the same way. Prints
+Markdown tables and appends them, with the machine, to BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
-import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import measure
 from benchmarks.synth import write_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "BENCHMARKS.md"
-CLI = "import sys; from ui.cli import main; sys.argv[0] = 'zhitu'; main()"
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = Path("/proc/meminfo").read_text().split()[1]
-        mem_gb = f"{int(mem) / 2**20:.0f} GiB"
-    except OSError:
-        mem_gb = "?"
-    return (f"{cpu}, {os.cpu_count()} cores, {mem_gb} RAM, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
-
-
-def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run a command; return (seconds, peak RSS in MB of that process)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
-
-
-def jieba_startup() -> float:
-    code = "import jieba; jieba.setLogLevel(60); jieba.initialize()"
-    return _run([sys.executable, "-c", code])[0]
-
-
-def raw_segmentation(paths: list[Path], engine: str) -> float:
-    """Seconds to segment the banks' text with jieba.lcut (or rjieba.cut), start-up excluded."""
-    texts = [p.read_text(encoding="utf-8") for p in paths]
-    if engine == "rjieba":
-        import rjieba
-
-        cut = rjieba.cut
-    else:
-        import jieba
-
-        jieba.setLogLevel(60)
-        jieba.initialize()
-        cut = jieba.lcut
-    start = time.perf_counter()
-    for text in texts:
-        cut(text)
-    return time.perf_counter() - start
-
-
-def _percentiles(fn: Callable[[str], object], targets: list[str]) -> tuple[float, float]:
-    times = []
-    for t in targets:
-        start = time.perf_counter()
-        fn(t)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
-
-
-def queries(store, n_targets: int = 100) -> dict[str, tuple[float, float]]:
-    questions = store.questions()
-    rng = random.Random(11)
-    targets = [q.id for q in rng.sample(questions, min(n_targets, len(questions)))]
-    words = {q.id: q.title[:6] for q in questions}
-    return {
-        "chain": _percentiles(store.chain, targets),
-        "related": _percentiles(lambda t: store.related(t, 10), targets),
-        "path": _percentiles(lambda t: store.path([t]), targets),
-        "search": _percentiles(lambda t: store.search(words[t], 10), targets),
-    }
-
-
-def bench_size(n: int, work: Path, engines: list[str]) -> list[str]:
-    from graph.memory import MemoryStore
-    from ingest.lexicon import load_lexicon
-
-    folder = work / f"bank-{n}"
-    paths = write_bank(load_lexicon(), n, folder)
-    size_mb = sum(p.stat().st_size for p in paths) / 2**20
-    rows = []
-    for engine in engines:
-        raw = raw_segmentation(paths, engine)
-        graph = work / f"graph-{n}-{engine}.json"
-        seconds, rss = _run([sys.executable, "-c", CLI, "--graph", str(graph), "ingest",
-                             str(folder), "--json"], env={"ZHITU_SEGMENTER": engine})
-        start = time.perf_counter()
-        store = MemoryStore.open(str(graph))
-        store.stats()
-        load = time.perf_counter() - start
-        lat = queries(store)
-        disk = graph.stat().st_size / 2**20
-        lat_txt = " | ".join(f"{p50:.1f} / {p95:.1f}" for p50, p95 in lat.values())
-        rows.append(
-            f"| {n:,} | {engine} | {size_mb:.1f} | {seconds:.1f} | {n / seconds:,.0f} | "
-            f"{size_mb * 1024 / seconds:,.0f} | {raw:.1f} | {seconds / raw:.2f} | {rss:,.0f} | "
-            f"{load:.2f} | {disk:.1f} | {lat_txt} |"
-        )
-        print(rows[-1], flush=True)
-    return rows
-
-
-HEADER = (
-    "| questions | segmenter | bank MB | ingest s | q/s | KB/s | raw seg s | ingest/raw | "
-    "peak RSS MB | load s | graph MB | chain p50/p95 ms | related | path | search |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+ENGINES = ("jieba", "rjieba")
+INGEST_HEADER = (
+    "| questions | segmenter | workers | bank MB | ingest s | pipeline s | save s | questions/s "
+    "| KB/s | raw seg s | ingest/raw | pipeline/raw | peak RSS MB | peak PSS MB (all processes) |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
+STORE_HEADER = (
+    "| questions | store | graph MB | search index MB | open s | ready s | cold `zhitu search` s | "
+    + " | ".join(f"{k} p50/p95 ms" for k in measure.QUERY_KINDS)
+    + " | first query ms (c/r/p/s) |\n"
+    + "|---|---|---|---|---|---|---|" + "---|" * len(measure.QUERY_KINDS) + "---|"
+)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _latency_cells(lat: dict[str, tuple[float, float]], first: dict[str, float]) -> str:
+    cells = [f"{p50:.1f} / {p95:.1f}" for p50, p95 in lat.values()]
+    return " | ".join([*cells, "/".join(f"{v:.0f}" for v in first.values())])
+
+
+def bench_ingest(n: int, folder: Path, paths: list[Path], work: Path, engine: str,
+                 workers: str | None) -> tuple[str, Path]:
+    """One ingest row; returns it and the graph file."""
+    size_mb = sum(p.stat().st_size for p in paths) / 2**20
+    raw = measure.raw_segmentation(paths, engine)
+    graph = work / f"graph-{n}-{engine}-{workers or 'auto'}.json"
+    env = {"ZHITU_SEGMENTER": engine, **({"ZHITU_WORKERS": workers} if workers else {})}
+    done = measure.run(["-c", measure.INGEST, str(graph), str(folder)], env=env)
+    pipeline, save = (float(x) for x in done.stdout.split())
+    from ingest.pipeline import workers_for
+
+    used = workers or str(workers_for(n))
+    row = (f"| {n:,} | {engine} | {used} | {size_mb:.1f} | {done.seconds:.1f} | {pipeline:.1f} | "
+           f"{save:.1f} | {n / done.seconds:,.0f} | {size_mb * 1024 / done.seconds:,.0f} | "
+           f"{raw:.2f} | {done.seconds / raw:.2f} | {pipeline / raw:.2f} | {done.rss_mb:,.0f} | "
+           f"{done.pss_mb:,.0f} |")
+    return row, graph
+
+
+def bench_store(n: int, graph: Path, engine: str) -> str:
+    """One row for the embedded store over a saved graph."""
+    from graph.memory import MemoryStore
+
+    opened, ready = measure.load_time(graph)
+    env = {"ZHITU_SEGMENTER": engine}
+    cold = measure.cli(graph, "search", "梯度消失", "--json", env=env, sample=False).seconds
+    os.environ["ZHITU_SEGMENTER"] = engine
+    store = MemoryStore.open(graph)
+    lat, first = measure.queries(store)
+    return (f"| {n:,} | memory ({engine}) | {measure.disk_mb(graph):.1f} | "
+            f"{measure.disk_mb(store.search_dir):.1f} | {opened:.2f} | {ready:.2f} | {cold:.2f} | "
+            f"{_latency_cells(lat, first)} |")
+
+
+def bench_neo4j(n: int, graph: Path) -> str:
+    """Write the saved graph to the Neo4j at NEO4J_URI (rows/s) and query it."""
+    from graph.memory import MemoryStore
+    from graph.neo4j_store import Neo4jStore
+
+    data = MemoryStore.open(graph).load()
+    rows = len(data.questions) + len(data.concepts) + len(data.relations) + len(data.mentions)
+    store = Neo4jStore.from_env(os.environ["NEO4J_URI"])
+    try:
+        start = time.perf_counter()
+        store.replace(data)
+        seconds = time.perf_counter() - start
+        lat, first = measure.queries(store)
+    finally:
+        store.close()
+    return (f"| {n:,} | neo4j ({rows / seconds:,.0f} rows/s, {seconds:.1f} s) | | | | | | "
+            f"{_latency_cells(lat, first)} |")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated bank sizes")
-    parser.add_argument("--engines", default="jieba,rjieba", help="segmenters to compare")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="segmenters to compare")
+    parser.add_argument("--serial-up-to", type=int, default=10000,
+                        help="also ingest with ZHITU_WORKERS=1 (jieba) up to this size")
+    parser.add_argument("--work", help="keep banks and graphs in this directory")
     parser.add_argument("--no-append", action="store_true", help="print only")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     engines = args.engines.split(",")
-    lines = [f"## Run of {time.strftime('%Y-%m-%d %H:%M')}", "", f"Machine: {machine()}", "",
-             f"jieba start-up (import + initialize, fresh process): {jieba_startup():.2f} s", "",
-             HEADER]
-    print("\n".join(lines), flush=True)
+    lines = [f"## Run of {time.strftime('%Y-%m-%d %H:%M')}", "",
+             f"Machine: {measure.machine()}", "",
+             f"jieba start-up (import + initialize, fresh process, best of 3): "
+             f"{measure.jieba_startup():.2f} s", ""]
+    for line in lines:
+        _say(line)
+    ingest_rows: list[str] = []
+    store_rows: list[str] = []
+    neo4j = os.environ.get("NEO4J_URI")
+    environ = dict(os.environ)  # bench_store and the cache below change it for this process
     with tempfile.TemporaryDirectory(prefix="zhitu-bench-") as tmp:
+        work = Path(args.work or tmp)
+        os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # search indexes, for this process
+        from ingest.lexicon import load_lexicon
+
         for n in sizes:
-            lines += bench_size(n, Path(tmp), engines)
+            folder = work / f"bank-{n}"
+            paths = write_bank(load_lexicon(), n, folder)
+            runs = [(e, None) for e in engines]
+            if "jieba" in engines and n <= args.serial_up_to:
+                runs.append(("jieba", "1"))
+            for engine, workers in runs:
+                row, graph = bench_ingest(n, folder, paths, work, engine, workers)
+                _say(row)
+                ingest_rows.append(row)
+                if workers is None:
+                    store_rows.append(bench_store(n, graph, engine))
+                    _say(store_rows[-1])
+            if neo4j:
+                store_rows.append(bench_neo4j(n, graph))
+                _say(store_rows[-1])
+        os.environ.clear()
+        os.environ.update(environ)
+    if not neo4j:
+        _say("Neo4j: skipped (set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to measure it)")
+    lines += ["### Ingest", "", INGEST_HEADER, *ingest_rows, "", "### Stores and queries", "",
+              STORE_HEADER, *store_rows, "",
+              "Neo4j: " + ("measured above" if neo4j else "not measured (NEO4J_URI not set)"), ""]
     if not args.no_append:
         with RESULTS.open("a", encoding="utf-8") as f:
             f.write("\n" + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,41 +1,59 @@
 """Deterministic synthetic question banks composed from the lexicon's concepts and templates.
 
-Answers are 150-400 Chinese characters with mixed English terms, 1,000 questions a file (so
-ingest can use a process pool), mostly in the user's sample format, some Markdown and JSONL.
+Each question asks about one concept (the four levels: definition, principle, comparison,
+derivation); its answer is 150-400 characters of Chinese with the English names mixed in, and
+cites what the lexicon says about the concept (its prerequisites, what it addresses, what it is
+contrasted with, its category and summary). Titles are unique; the same seed gives the same bank.
+Files hold PER_FILE questions (so ingest can work on files or chunks); most are in the user's
+sample format, every tenth file Markdown and every tenth JSONL, as mixed real banks are.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from graph.model import Concept, RelationType
-from ingest.lexicon import Lexicon
+from ingest.lexicon import CATEGORIES, Lexicon
 
 PER_FILE = 1000
+_LATIN = re.compile("[A-Za-z]{2}")
+MIN_ANSWER, MAX_ANSWER = 150, 400
 SCENARIOS = (
     "图像分类", "目标检测", "语义分割", "机器翻译", "文本分类", "语音识别", "推荐系统", "问答系统",
     "时间序列预测", "人脸识别", "情感分析", "命名实体识别", "图像生成", "异常检测", "医学影像",
     "自动驾驶", "搜索排序", "视频理解", "对话系统", "OCR",
 )
 TITLES = {
-    0: ("什么是{c}？", "{c}是什么？", "在{s}任务中，什么是{c}？", "简述{c}的定义（{s}场景）"),
-    1: ("{c}的原理是什么？", "{c}在{s}中的作用是什么？", "为什么{s}模型要使用{c}？", "{c}是如何工作的？"),
+    0: ("什么是{c}？请举例说明", "{c}是什么？有什么特点", "在{s}任务中，什么是{c}？",
+        "简述{c}的定义（{s}场景）"),
+    1: ("{c}的原理是什么？", "{c}在{s}中的作用是什么？", "为什么{s}模型要使用{c}？",
+        "{c}是如何工作的？"),
     2: ("{c}和{d}的区别是什么？", "在{s}中，{c}相比{d}有哪些优缺点？", "{c}与{d}如何选择？"),
     3: ("写出{c}的计算公式", "如何实现{c}？请结合{s}说明", "推导{c}的梯度（{s}）"),
 }
+# answer sentences: {p} needs a prerequisite, {a} something the concept addresses
 SENTENCES = (
     "{c}（{e}）是{cat}中的常见概念，{summary}。",
     "理解{c}之前需要先掌握{p}，否则很难看懂它的推导。",
-    "在{s}任务里，{c}通常和{d}一起使用，工程上要注意数值稳定性。",
+    "{c}建立在{p}的基础上，面试时最好先讲清楚{p}再展开。",
     "{c}可以缓解{a}，这也是面试中经常被追问的地方。",
-    "从实现上看，{e}一般只需要几行代码，但超参数的选择会明显影响收敛速度和最终精度。",
+    "引入{e}主要是为了解决{a}带来的训练困难。",
+    "在{s}任务里，{c}通常和{d}一起讨论，工程上要注意数值稳定性。",
     "和{d}相比，{c}的计算量不同，适用的数据规模也不同，需要结合显存和延迟预算来权衡。",
-    "实践中如果训练不稳定，可以先检查学习率、初始化和数据预处理，再考虑调整{c}。",
     "很多候选人会把{c}和{d}混为一谈，回答时最好先给出定义，再说明两者在目标和计算方式上的差别。",
+    "从实现上看，{e}一般只需要几行代码，但超参数的选择会明显影响收敛速度和最终精度。",
+    "在PyTorch或TensorFlow里，{e}都有现成的实现，调参时重点关注batch size和learning rate。",
+    "实践中如果训练不稳定，可以先检查学习率、初始化和数据预处理，再考虑调整{c}。",
+    "{s}的论文里经常能看到{e}，复现时要留意作者给出的默认配置。",
+    "面试官追问{c}的细节时，可以从直觉、公式和代码三个层面依次回答。",
+    "如果只记住一句话，那就是{c}改变了模型看待数据的方式，而不是简单地增加参数。",
+    "{c}的效果依赖数据分布，在{s}这类场景下需要做消融实验来确认收益。",
+    "总结一下，{c}属于{cat}，常与{d}对比，掌握它有助于理解后续更复杂的模型。",
 )
 
 
@@ -49,49 +67,72 @@ def _english(c: Concept) -> str:
 
 
 class _Composer:
+    """Draws questions from one random generator, so a seed fixes the whole bank."""
+
     def __init__(self, lexicon: Lexicon, seed: int) -> None:
         self.rng = random.Random(seed)
         self.concepts = sorted(lexicon.concepts.values(), key=lambda c: c.id)
         self.by_id = lexicon.concepts
         self.prereq: dict[str, list[str]] = defaultdict(list)
         self.addresses: dict[str, list[str]] = defaultdict(list)
-        for r in lexicon.relations:
+        self.contrasts: dict[str, list[str]] = defaultdict(list)
+        self.category: dict[str, list[str]] = defaultdict(list)
+        for c in self.concepts:
+            self.category[c.category].append(c.id)
+        for r in sorted(lexicon.relations, key=lambda r: r.key):
             if r.type is RelationType.PREREQUISITE_OF:
                 self.prereq[r.dst].append(r.src)
             elif r.type is RelationType.ADDRESSES:
                 self.addresses[r.src].append(r.dst)
+            elif r.type is RelationType.CONTRASTS_WITH:
+                self.contrasts[r.src].append(r.dst)
+                self.contrasts[r.dst].append(r.src)
 
-    def _pick(self, ids: list[str]) -> Concept:
-        return self.by_id[self.rng.choice(ids)] if ids else self.rng.choice(self.concepts)
-
-    def question(self) -> tuple[str, str, str]:
+    def title(self) -> tuple[str, Concept, Concept, str]:
+        """A title, its concept, the concept it is compared with, and its scenario."""
         rng = self.rng
-        c, d = rng.sample(self.concepts, 2)
+        c = rng.choice(self.concepts)
+        peers = self.contrasts[c.id] or [p for p in self.category[c.category] if p != c.id]
+        d = self.by_id[rng.choice(peers)] if peers else rng.choice(self.concepts)
         s = rng.choice(SCENARIOS)
-        level = rng.randrange(4)
-        title = rng.choice(TITLES[level]).format(c=_name(c) if rng.random() < 0.6 else c.name,
-                                                 d=d.name, s=s)
-        parts: list[str] = []
-        target = rng.randint(150, 400)
-        while sum(map(len, parts)) < target:
-            p, a = self._pick(self.prereq[c.id]), self._pick(self.addresses[c.id])
-            parts.append(rng.choice(SENTENCES).format(
-                c=_name(c), e=_english(c), d=_name(d), p=_name(p), a=_name(a), s=s,
-                cat=c.category, summary=(c.summary or f"它和{_name(d)}关系密切").rstrip("。"),
-            ))
-        answer = "".join(parts)
-        analysis = f"考察对{c.name}的掌握程度，可以延伸到{d.name}。" if rng.random() < 0.3 else ""
-        return title, answer, analysis
+        template = rng.choice(TITLES[rng.randrange(4)])
+        return template.format(c=_name(c) if rng.random() < 0.6 else c.name, d=d.name, s=s), c, d, s
+
+    def answer(self, c: Concept, d: Concept, s: str) -> str:
+        rng = self.rng
+        p = self.by_id[rng.choice(self.prereq[c.id])] if self.prereq[c.id] else None
+        a = self.by_id[rng.choice(self.addresses[c.id])] if self.addresses[c.id] else None
+        fields = {"c": _name(c), "e": _english(c), "d": _name(d), "s": s,
+                  "p": _name(p) if p else "", "a": _name(a) if a else "",
+                  "cat": CATEGORIES.get(c.category, c.category),
+                  "summary": (c.summary or f"它和{_name(d)}关系密切").rstrip("。")}
+        usable = [t for t in SENTENCES
+                  if (p or "{p}" not in t) and (a or "{a}" not in t)]
+        rng.shuffle(usable)
+        sentences = [t.format(**fields) for t in usable]
+        first = next(i for i, t in enumerate(sentences) if _LATIN.search(t))
+        sentences.insert(0, sentences.pop(first))  # so every answer has English in it
+        target = rng.randint(MIN_ANSWER, MAX_ANSWER)
+        answer = ""
+        for sentence in sentences:
+            if len(answer) + len(sentence) > MAX_ANSWER:
+                continue
+            answer += sentence
+            if len(answer) >= target:
+                break
+        return answer
 
 
 def generate(lexicon: Lexicon, n: int, seed: int = 7) -> Iterator[tuple[str, str, str]]:
     """Yield n (title, answer, analysis) with unique titles, the same for the same seed."""
     composer, seen = _Composer(lexicon, seed), set()
     while len(seen) < n:
-        title, answer, analysis = composer.question()
-        if title not in seen:
-            seen.add(title)
-            yield title, answer, analysis
+        title, c, d, s = composer.title()
+        if title in seen:
+            continue
+        seen.add(title)
+        analysis = f"考察对{c.name}的掌握程度，可以延伸到{d.name}。"
+        yield title, composer.answer(c, d, s), analysis if composer.rng.random() < 0.3 else ""
 
 
 def _sample_format(rows: list[tuple[str, str, str]]) -> str:
@@ -119,14 +160,16 @@ def _jsonl(rows: list[tuple[str, str, str]]) -> str:
     )
 
 
-# every tenth file is JSONL and every tenth Markdown, as mixed real banks are
-_FORMATS = {8: (".md", _markdown), 9: (".jsonl", _jsonl)}
+Render = Callable[[list[tuple[str, str, str]]], str]
+# every tenth file is Markdown and every tenth JSONL
+_FORMATS: dict[int, tuple[str, Render]] = {8: (".md", _markdown), 9: (".jsonl", _jsonl)}
 
 
 def write_bank(lexicon: Lexicon, n: int, folder: Path, seed: int = 7) -> list[Path]:
-    """Write n questions in files of PER_FILE questions (mostly sample format); return the paths."""
+    """Write n questions in files of PER_FILE questions; return the paths in order."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths, batch = [], []
+    paths: list[Path] = []
+    batch: list[tuple[str, str, str]] = []
     for row in generate(lexicon, n, seed):
         batch.append(row)
         if len(batch) == PER_FILE:

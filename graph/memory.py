@@ -1,33 +1,33 @@
 """The embedded store: a networkx graph persisted as one JSON file, written atomically.
 
-File format (version 1): {"format", "version", "meta", "questions", "concepts", "relations",
-"mentions"}, records sorted by id/key and keys sorted, so the same data gives the same bytes
-(no timestamps). `meta` holds what the CLI needs: built_from (inputs) and fingerprint (of the
-bundled data). A missing file is an empty store; a corrupt one raises StoreError naming it.
+The file format is graph/graphfile.py's. `meta` holds what the CLI needs: built_from (inputs)
+and fingerprint (of the bundled data). A missing file is an empty store; a corrupt one raises
+StoreError naming it. The search index is derived data: it is saved in the user's cache
+($XDG_CACHE_HOME/zhitu/search/, one folder per graph file) and used while its key matches.
 """
 
 from __future__ import annotations
 
-import copy
-import json
+import hashlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 
-from graph import study
+import networkx as nx
+
+from graph import study, views
 from graph.errors import StoreError
+from graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
 from graph.lookup import ConceptIndex, TitleIndex, resolve_target
 from graph.model import (
     ChainStep,
     Concept,
-    Evidence,
     GraphData,
-    Level,
     Mention,
     Neighborhood,
-    Origin,
     Question,
     RelatedQuestion,
     Relation,
@@ -35,82 +35,15 @@ from graph.model import (
     SearchHit,
     StudyPlan,
 )
-from graph.search import SearchIndex
+from graph.search import SearchIndex, corpus_key
 
-FORMAT = "zhitu-graph"
-VERSION = 1
-
-
-def dumps(data: GraphData, meta: dict[str, object] | None = None) -> str:
-    """The file text for `data`: deterministic, UTF-8 friendly, one record per line."""
-    doc = {
-        "format": FORMAT,
-        "version": VERSION,
-        "meta": meta or {},
-        "questions": [asdict(data.questions[k]) for k in sorted(data.questions)],
-        "concepts": [asdict(data.concepts[k]) for k in sorted(data.concepts)],
-        "relations": [asdict(r) for r in sorted(data.relations, key=lambda r: r.key)],
-        "mentions": [
-            asdict(m) for m in sorted(data.mentions, key=lambda m: (m.question_id, m.concept_id))
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1, default=_plain) + "\n"
+__all__ = ["FORMAT", "VERSION", "MemoryStore", "dumps", "loads", "source_key", "write_atomic"]
+SEARCH_CACHES = 16  # saved search indexes kept (the most recently saved)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, (RelationType, Origin)):
-        return value.value
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def loads(text: str, name: str) -> tuple[GraphData, dict[str, object]]:
-    """Parse file text; StoreError naming `name` (and the line) when it is not a zhitu graph."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise StoreError(f"{name}:{e.lineno}: 图文件不是有效的 JSON ({e.msg})") from e
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise StoreError(f'{name}: 不是知图的图文件 (缺少 "format": "{FORMAT}")')
-    if doc.get("version") != VERSION:
-        raise StoreError(f"{name}: 图文件版本 {doc.get('version')!r} 不受支持 (应为 {VERSION})")
-    section = "questions"
-    try:
-        questions = [_question(d) for d in doc["questions"]]
-        section = "concepts"
-        concepts = [Concept(**d) for d in doc["concepts"]]
-        section = "relations"
-        relations = [_relation(d) for d in doc["relations"]]
-        section = "mentions"
-        mentions = [Mention(**d) for d in doc["mentions"]]
-        meta = dict(doc.get("meta") or {})
-    except (KeyError, TypeError, ValueError) as e:
-        raise StoreError(f"{name}: 图文件的 {section} 部分已损坏 ({e})") from e
-    data = GraphData(
-        questions={q.id: q for q in questions},
-        concepts={c.id: c for c in concepts},
-        relations=relations,
-        mentions=mentions,
-    )
-    return data, meta
-
-
-def _question(d: dict) -> Question:
-    return Question(**{**d, "level": Level(d.get("level", Level.PRINCIPLE))})
-
-
-def _relation(d: dict) -> Relation:
-    return Relation(
-        **{
-            **d,
-            "type": RelationType(d["type"]),
-            "source": Origin(d["source"]),
-            "evidence": [Evidence(**e) for e in d.get("evidence", [])],
-        }
-    )
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Replace `path` with `text`: temp file in the same directory, fsync, os.replace.
+def write_atomic(path: str | Path, text: str | Iterable[str]) -> None:
+    """Replace `path` with `text` (or its pieces): temp file in the same directory, fsync,
+    os.replace.
 
     A failure at any point leaves the old file as it was (and no temp file behind).
     """
@@ -124,7 +57,8 @@ def write_atomic(path: str | Path, text: str) -> None:
         # mkstemp makes the file private; keep the old file's mode, else the usual 0644
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -149,6 +83,20 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def search_cache() -> Path:
+    """$XDG_CACHE_HOME/zhitu/search (default ~/.cache/zhitu/search)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "zhitu" / "search"
+
+
+def _prune(root: Path, keep: int) -> None:
+    """Remove all but the `keep` most recently saved indexes under `root`."""
+    saved = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in saved[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def source_key(q: Question) -> tuple[str, int, str]:
     """Questions in the order their files give them."""
     if not q.sources:
@@ -161,7 +109,11 @@ _source_key = source_key  # the name graph/neo4j_store.py imports
 
 
 class MemoryStore:
-    """GraphStore over networkx, persisted to one JSON file."""
+    """GraphStore over networkx, persisted to one JSON file.
+
+    The graph, the lookup indexes and the search index are built on first use; the search
+    index is saved in the cache (`search_dir`) and reused while its key matches.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.file = Path(path)
@@ -183,21 +135,71 @@ class MemoryStore:
 
     def _set(self, data: GraphData) -> None:
         self._data = data
-        self._graph = study.build_graph(data)
-        self._titles = TitleIndex({q.id: q.title for q in data.questions.values()})
-        self._concept_index = ConceptIndex(data.concepts.values())
+        for name in ("_graph", "_titles", "_concept_index", "_tokenize"):
+            self.__dict__.pop(name, None)  # cached properties of the previous data
         self._search: SearchIndex | None = None
 
+    @cached_property
+    def _graph(self) -> nx.MultiDiGraph:
+        return study.build_graph(self._data, mention_edges=False)
+
+    @cached_property
+    def _titles(self) -> TitleIndex:
+        return TitleIndex({q.id: q.title for q in self._data.questions.values()})
+
+    @cached_property
+    def _concept_index(self) -> ConceptIndex:
+        return ConceptIndex(self._data.concepts.values())
+
+    @cached_property
+    def _tokenize(self) -> Callable[[str], list[str]]:
+        from ingest.segment import tokenizer_for  # jieba loads on the first search only
+
+        return tokenizer_for(self._data.concepts)
+
+    @property
+    def search_dir(self) -> Path:
+        """Where the search index of this graph file is kept."""
+        name = hashlib.blake2b(str(self.file.resolve()).encode(), digest_size=8).hexdigest()
+        return search_cache() / name
+
+    def _search_key(self) -> str:
+        from ingest.segment import concept_words, engine_name
+
+        words = concept_words(self._data.concepts.values())
+        return corpus_key(self._data.questions.values(), words, engine_name())
+
     # --- writes ---
-    def replace(self, data: GraphData, meta: dict[str, object] | None = None) -> None:
-        """Hold exactly `data` (and `meta`, {} when None), written atomically."""
-        write_atomic(self.file, dumps(data, meta))
+    def replace(
+        self,
+        data: GraphData,
+        meta: dict[str, object] | None = None,
+        *,
+        search_documents: Mapping[str, str] | None = None,
+    ) -> None:
+        """Hold exactly `data` (and `meta`, {} when None), written atomically.
+
+        search_documents (question id -> search document, as ingest makes them) index the
+        graph for search now; without them the index is built on the first search.
+        """
+        write_atomic(self.file, chunks(data, meta))
         self.meta = dict(meta or {})
-        self._set(copy.deepcopy(data))
+        self._set(copy_data(data))
+        if search_documents:
+            index = SearchIndex(self._data.questions.values(), self._tokenize, search_documents)
+            self._search = index
+            self._save_search(index)
+
+    def _save_search(self, index: SearchIndex) -> None:
+        try:
+            index.save(self.search_dir, self._search_key())
+            _prune(self.search_dir.parent, SEARCH_CACHES)
+        except OSError:
+            pass  # an unwritable cache: the index is rebuilt in memory when needed
 
     # --- whole-graph reads ---
     def load(self) -> GraphData:
-        return copy.deepcopy(self._data)
+        return copy_data(self._data)
 
     def stats(self) -> dict[str, object]:
         return {
@@ -210,8 +212,18 @@ class MemoryStore:
         return sorted(self._data.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
-        g = self._graph
-        return [c for cid, c in sorted(self._data.concepts.items()) if g.degree(cid) > 0]
+        linked = self._linked_concepts()
+        return [c for cid, c in sorted(self._data.concepts.items()) if cid in linked]
+
+    def _linked_concepts(self) -> set[str]:
+        """Concepts with an edge in the graph (both ends known), without building the graph."""
+        d = self._data
+        nodes = d.concepts.keys() | d.questions.keys()
+        linked = {m.concept_id for m in d.mentions if m.question_id in nodes}
+        for r in d.relations:
+            if r.src in nodes and r.dst in nodes:
+                linked.update((r.src, r.dst))
+        return linked & d.concepts.keys()
 
     def concept_question_counts(self) -> dict[str, int]:
         return {c.id: len(self._mentioned_by(c.id)) for c in self.concepts()}
@@ -231,10 +243,7 @@ class MemoryStore:
         return sorted(qs, key=lambda q: (int(q.level), q.title, q.id))
 
     def _mentioned_by(self, concept_id: str) -> list[str]:
-        g = self._graph
-        return [
-            u for u, _, k in g.in_edges(concept_id, keys=True) if g.nodes[u]["kind"] == "question"
-        ]
+        return list(views.mentioned_by(self._graph, concept_id))
 
     def mentions(self, question_id: str) -> list[Mention]:
         ms = study.mentions(self._graph, self.question(question_id).id)
@@ -246,7 +255,7 @@ class MemoryStore:
         edges = list(g.out_edges(cid, keys=True, data="item")) + list(
             g.in_edges(cid, keys=True, data="item")
         )
-        found = {r.key: r for _, _, k, r in edges if k != RelationType.MENTIONS.value}
+        found = {r.key: r for _, _, _, r in edges}  # no mentions: see views.build_graph
         return [found[k] for k in sorted(found)]
 
     # --- study queries ---
@@ -272,8 +281,20 @@ class MemoryStore:
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]:
         if self._search is None:
-            self._search = SearchIndex(self._data.questions.values())
+            self._search = self._search_index()
         return self._search.search(text, top)
+
+    def _search_index(self) -> SearchIndex:
+        """The saved index when it was made for this graph, else a new one (then saved)."""
+        questions = self._data.questions.values()
+        if not self.file.exists():
+            return SearchIndex(questions, self._tokenize)
+        key = self._search_key()
+        index = SearchIndex.load(self.search_dir, key, questions, self._tokenize)
+        if index is None:
+            index = SearchIndex(questions, self._tokenize)
+            self._save_search(index)
+        return index
 
     def close(self) -> None:
         """Nothing to release: every write is already on disk."""

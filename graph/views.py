@@ -2,8 +2,12 @@
 
 `build_graph` turns GraphData into a networkx MultiDiGraph: node ids are question and concept
 ids, node attribute `kind` is "question" or "concept" and `item` holds the dataclass; the edge key
-is the RelationType value and attribute `item` holds the Relation or Mention. A built graph is
-never changed afterwards, so derived views are computed once and kept in `g.graph`.
+is the RelationType value and attribute `item` holds the Relation or Mention. Mentions are also
+indexed both ways in `g.graph`, and study code reads them only through `mentions`,
+`mentioned_by` and `titled`; so a store can leave them out of the networkx edges
+(mention_edges=False): a concept has thousands of them at 100,000 questions, which every walk
+over its neighbours would step through. A built graph is never changed afterwards, so derived
+views are computed once and kept in `g.graph`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from graph.model import Concept, GraphData, Mention, Question, QuestionRef, Rela
 T = TypeVar("T")
 PRE = RelationType.PREREQUISITE_OF.value
 MENTIONS = RelationType.MENTIONS.value
+_MENTION_INDEX = "mention_index"
 
 
-def build_graph(data: GraphData) -> nx.MultiDiGraph:
-    """The graph every study function reads; edges with an unknown endpoint are left out."""
+def build_graph(data: GraphData, *, mention_edges: bool = True) -> nx.MultiDiGraph:
+    """The graph every study function reads; edges with an unknown endpoint are left out.
+
+    mention_edges: mentions as networkx edges too (the embedded store does without).
+    """
     g = nx.MultiDiGraph()
     for q in data.questions.values():
         g.add_node(q.id, kind="question", item=q)
@@ -30,9 +38,15 @@ def build_graph(data: GraphData) -> nx.MultiDiGraph:
     for r in data.relations:
         if r.src in g and r.dst in g:
             g.add_edge(r.src, r.dst, key=r.type.value, item=r)
+    by_question: dict[str, dict[str, Mention]] = {}
+    by_concept: dict[str, dict[str, Mention]] = {}
     for m in data.mentions:
         if m.question_id in g and m.concept_id in g:
-            g.add_edge(m.question_id, m.concept_id, key=MENTIONS, item=m)
+            by_question.setdefault(m.question_id, {})[m.concept_id] = m
+            by_concept.setdefault(m.concept_id, {})[m.question_id] = m
+            if mention_edges:
+                g.add_edge(m.question_id, m.concept_id, key=MENTIONS, item=m)
+    g.graph[_MENTION_INDEX] = (by_question, by_concept)
     return g
 
 
@@ -79,23 +93,29 @@ def titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
 
     def make() -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
-        for u, v, k, m in g.edges(keys=True, data="item"):
-            if k == MENTIONS and m.in_title:
-                out.setdefault(u, set()).add(v)
+        for q, ms in _mention_index(g)[0].items():
+            names = {c for c, m in ms.items() if m.in_title}
+            if names:
+                out[q] = names
         return out
 
     return cached(g, "titled", make)
 
 
+def _mention_index(g: nx.MultiDiGraph) -> tuple[dict[str, dict[str, Mention]],
+                                                dict[str, dict[str, Mention]]]:
+    """(question -> concept -> Mention, concept -> question -> Mention), in mention order."""
+    return g.graph.get(_MENTION_INDEX, ({}, {}))
+
+
 def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
-    """concept id -> Mention for one question."""
-    return {
-        v: m for _, v, k, m in g.out_edges(question_id, keys=True, data="item") if k == MENTIONS
-    }
+    """concept id -> Mention for one question (a new dict)."""
+    return dict(_mention_index(g)[0].get(question_id, {}))
 
 
 def mentioned_by(g: nx.MultiDiGraph, concept_id: str) -> dict[str, Mention]:
-    return {u: m for u, _, k, m in g.in_edges(concept_id, keys=True, data="item") if k == MENTIONS}
+    """question id -> Mention for one concept (a new dict)."""
+    return dict(_mention_index(g)[1].get(concept_id, {}))
 
 
 def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
@@ -107,12 +127,16 @@ def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
 
 def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:
     """What a question is about: concepts in its title, else its heaviest mentions."""
-    ms = mentions(g, question_id)
-    titled = sorted(c for c, m in ms.items() if m.in_title)
-    if titled or not ms:
-        return titled
-    top = max(m.weight for m in ms.values())
-    return sorted(c for c, m in ms.items() if m.weight == top)
+    memo: dict[str, list[str]] = cached(g, "topic_concepts", dict)
+    if question_id not in memo:
+        ms = _mention_index(g)[0].get(question_id, {})
+        titled = sorted(c for c, m in ms.items() if m.in_title)
+        if titled or not ms:
+            memo[question_id] = titled
+        else:
+            top = max(m.weight for m in ms.values())
+            memo[question_id] = sorted(c for c, m in ms.items() if m.weight == top)
+    return list(memo[question_id])
 
 
 def ref(g: nx.MultiDiGraph, question_id: str) -> QuestionRef:

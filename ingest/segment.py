@@ -16,9 +16,10 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from graph.model import Concept
 from ingest.lexicon import Lexicon, normalize
 
 ENGINE_ENV = "ZHITU_SEGMENTER"
@@ -133,20 +134,32 @@ def engine_name() -> str:
 
 
 def user_words(lexicon: Lexicon) -> list[str]:
-    """The lexicon's surfaces a tokenizer can hold: as written and lower-cased, no spaces.
+    """The lexicon's surfaces a tokenizer can hold: as written and lower-cased, no spaces,
+    sorted (jieba sizes a new word's frequency by the words added before it).
 
     >>> from graph.model import Concept
     >>> lex = Lexicon({"bn": Concept("bn", "BN层", "批归一化", ["batch norm"])}, [], {}, set(), "")
     >>> user_words(lex)
     ['BN层', 'bn层', '批归一化']
     """
-    words: dict[str, None] = {}
-    for c in lexicon.concepts.values():
+    return concept_words(lexicon.concepts.values())
+
+
+def concept_words(concepts: Iterable[Concept]) -> list[str]:
+    """user_words of any concepts (a saved graph holds its lexicon's concepts)."""
+    words: set[str] = set()
+    for c in concepts:
         for surface in (c.name, c.zh, *c.aliases):
             for form in (surface.strip(), normalize(surface.strip())):
                 if form and not any(ch.isspace() for ch in form):
-                    words[form] = None
-    return list(words)
+                    words.add(form)
+    return sorted(words)
+
+
+def tokenizer_for(concepts: Mapping[str, Concept]) -> Callable[[str], list[str]]:
+    """tokenize() with these concepts' surfaces as user words: what ingest tokenized with."""
+    lexicon = Lexicon(dict(concepts), [], {}, set(), "")
+    return lambda text: tokenize(text, lexicon)
 
 
 def _get(lexicon: Lexicon | None) -> _Engine:

@@ -99,8 +99,9 @@ class Target:
         if not store.file.exists() or (
             only_bundled and store.meta.get("fingerprint") != fingerprint
         ):
-            graph, _ = ingest_files([str(data.QUESTIONS_DIR)], None)
-            store.replace(graph, meta={"built_from": [BUNDLED], "fingerprint": fingerprint})
+            graph, report = ingest_files([str(data.QUESTIONS_DIR)], None)
+            store.replace(graph, meta={"built_from": [BUNDLED], "fingerprint": fingerprint},
+                          search_documents=report.search_documents)
         return store
 
     def ingest(self, paths: list[str]) -> tuple[GraphStore, Any]:
@@ -115,7 +116,7 @@ class Target:
             meta = {"built_from": built_from + [p for p in paths if p not in built_from]}
             if BUNDLED in built_from:
                 meta["fingerprint"] = store.meta.get("fingerprint", "")
-            store.replace(graph, meta=meta)
+            store.replace(graph, meta=meta, search_documents=report.search_documents)
         else:
             store.replace(graph)
         return store, report

@@ -1,0 +1,120 @@
+"""The embedded store's file format: the data as text and back, and fast copies of the data.
+
+Format (version 1): one JSON object {"concepts", "format", "mentions", "meta", "questions",
+"relations", "version"}, one record per line, records sorted by id or key and their keys sorted,
+so the same data gives the same bytes (no timestamps). Written with the standard library's C
+encoder one record at a time, in pieces that memory.write_atomic streams to disk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from graph.errors import StoreError
+from graph.model import (
+    Concept,
+    Evidence,
+    GraphData,
+    Level,
+    Mention,
+    Origin,
+    Question,
+    Relation,
+    RelationType,
+)
+
+FORMAT = "zhitu-graph"
+VERSION = 1
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # the C encoder
+_LEVELS = {int(level): level for level in Level}
+_TYPES = {t.value: t for t in RelationType}
+_ORIGINS = {o.value: o for o in Origin}
+
+
+def _relation_record(r: Relation) -> dict[str, object]:
+    return {**vars(r), "evidence": [vars(e) for e in r.evidence]}
+
+
+def chunks(data: GraphData, meta: dict[str, object] | None = None) -> Iterator[str]:
+    """The file text for `data` in pieces: deterministic, UTF-8, one record per line."""
+    sections: list[tuple[str, Iterable[object]]] = [
+        ("concepts", (vars(data.concepts[k]) for k in sorted(data.concepts))),
+        ("mentions", (vars(m) for m in
+                      sorted(data.mentions, key=lambda m: (m.question_id, m.concept_id)))),
+        ("questions", (vars(data.questions[k]) for k in sorted(data.questions))),
+        ("relations", (_relation_record(r) for r in sorted(data.relations, key=lambda r: r.key))),
+    ]
+    yield "{" + f'"format": {_ENCODE(FORMAT)},\n"meta": {_ENCODE(meta or {})},'
+    for name, records in sections:
+        yield f'\n"{name}": ['
+        for j, record in enumerate(records):
+            yield ("\n" if j == 0 else ",\n") + _ENCODE(record)
+        yield "\n],"
+    yield f'\n"version": {VERSION}}}\n'
+
+
+def dumps(data: GraphData, meta: dict[str, object] | None = None) -> str:
+    """The file text for `data` (see `chunks`)."""
+    return "".join(chunks(data, meta))
+
+
+def loads(text: str, name: str) -> tuple[GraphData, dict[str, object]]:
+    """Parse file text; StoreError naming `name` (and the line) when it is not a zhitu graph."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise StoreError(f"{name}:{e.lineno}: 图文件不是有效的 JSON ({e.msg})") from e
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise StoreError(f'{name}: 不是知图的图文件 (缺少 "format": "{FORMAT}")')
+    if doc.get("version") != VERSION:
+        raise StoreError(f"{name}: 图文件版本 {doc.get('version')!r} 不受支持 (应为 {VERSION})")
+    section = "questions"
+    try:
+        questions = [_question(d) for d in doc["questions"]]
+        section = "concepts"
+        concepts = [Concept(**d) for d in doc["concepts"]]
+        section = "relations"
+        relations = [_relation(d) for d in doc["relations"]]
+        section = "mentions"
+        mentions = [Mention(**d) for d in doc["mentions"]]
+        meta = dict(doc.get("meta") or {})
+    except (KeyError, TypeError, ValueError) as e:
+        raise StoreError(f"{name}: 图文件的 {section} 部分已损坏 ({e})") from e
+    data = GraphData(
+        questions={q.id: q for q in questions},
+        concepts={c.id: c for c in concepts},
+        relations=relations,
+        mentions=mentions,
+    )
+    return data, meta
+
+
+def _question(d: dict) -> Question:
+    return Question(**{**d, "level": _LEVELS[d.get("level", Level.PRINCIPLE)]})
+
+
+def _relation(d: dict) -> Relation:
+    return Relation(
+        **{
+            **d,
+            "type": _TYPES[d["type"]],
+            "source": _ORIGINS[d["source"]],
+            "evidence": [Evidence(**e) for e in d.get("evidence", [])],
+        }
+    )
+
+
+def copy_data(data: GraphData) -> GraphData:
+    """A copy sharing nothing mutable with `data` (records and their lists are new; frozen
+    Evidence and strings are shared): what deepcopy gives, several times faster."""
+    return GraphData(
+        questions={
+            k: replace(q, sources=list(q.sources), tags=list(q.tags))
+            for k, q in data.questions.items()
+        },
+        concepts={k: replace(c, aliases=list(c.aliases)) for k, c in data.concepts.items()},
+        relations=[replace(r, evidence=list(r.evidence)) for r in data.relations],
+        mentions=[replace(m, positions=list(m.positions)) for m in data.mentions],
+    )

@@ -1,0 +1,185 @@
+"""What each question gives on its own, computed here or in a pool of forked processes.
+
+For one question: its concept occurrences and mentions, sentences, topics, and one jieba pass
+that yields both its candidate terms (new words, not inside a mention) and its search document
+(graph.search.document_terms). Corpus-wide work (relations, question prerequisites) needs all of
+them and stays in ingest.pipeline.
+
+From PARALLEL_MIN questions on, with several cores, chunks of CHUNK questions go to a pool of
+forked processes (ZHITU_WORKERS overrides the count; 1 means no pool). A forked worker starts
+from this process's state (its jieba, with whatever user words it holds, and the lexicon's
+automaton) and adds the lexicon's words exactly as this process would, so the pool returns what
+the serial loop returns. Fork is unsafe with threads running, so a threaded process (the
+Streamlit server) and platforms without fork analyse serially.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import threading
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graph.model import Level, Mention, Question
+from graph.search import document_terms, is_folded, prefold, token_terms
+from ingest import segment
+from ingest.lexicon import Lexicon, normalize
+from ingest.mentions import Located, automaton_for, locate, split_sentences, to_mentions
+from ingest.prereq import ancestors_map, question_topics
+
+Progress = Callable[[int, int], None]
+PARALLEL_MIN = 1000  # questions from which they are analysed in a process pool
+CHUNK = 250  # questions a pool worker analyses at a time
+WORKERS_ENV = "ZHITU_WORKERS"  # processes for the analysis (1 = no pool)
+# title words -> level; the highest level found wins ("优势是什么" is a comparison)
+LEVEL_WORDS = (
+    (Level.DERIVATION, re.compile(r"公式|推导|实现|代码|(?<!刻)画|手写|写出|证明"
+                                  r"|计算(?!机|量|复杂|资源|开销|效率|速度|成本|负担)")),
+    (Level.COMPARISON, re.compile(r"比较|区别|不同|优缺点|好在哪|优势|优点|缺点|劣势|对比|异同|差异"
+                                  r"|相比|vs", re.IGNORECASE)),
+    (Level.PRINCIPLE, re.compile(r"原理|作用|为什么|为何|如何|怎么|怎样|原因|意义|目的|思想|影响")),
+    (Level.DEFINITION, re.compile(r"是什么|什么是|定义|介绍|简述|概念|含义|是指|指什么")),
+)
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*"
+                      r"(?![A-Za-z0-9])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# a new word jieba's HMM glued to a function character ("再用", "时要", "更鲁棒") is no term
+_FUNCTION_CHARS = ("的了是在有和与时用要还会更越中上为取再变"
+                   "就都也被把对从而及或等很最可能将让使其")
+_GLUED = re.compile(f"[{_FUNCTION_CHARS}]")
+
+
+def level_of(title: str) -> Level:
+    """The level a title asks for; a bare term or "X的操作" is a definition.
+
+    >>> level_of("什么是RNN"), level_of("LSTM每个门的计算公式"), level_of("BN的作用是什么")
+    (<Level.DEFINITION: 0>, <Level.DERIVATION: 3>, <Level.PRINCIPLE: 1>)
+    """
+    for level, words in LEVEL_WORDS:
+        if words.search(title):
+            return level
+    return Level.DEFINITION
+
+
+@dataclass
+class Analysis:
+    """What one question gives on its own."""
+
+    found: list[Located]
+    mentions: list[Mention]
+    sentences: list[tuple[int, int]]
+    topics: list[str]
+    terms: list[tuple[str, int]]  # candidate terms: new words and their offsets in the text
+    document: str  # the question's search document
+
+
+class Analyser:
+    """Analyses questions against one lexicon (jieba gets its words on the first question)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.auto = automaton_for(lexicon)
+        self.ancestors = ancestors_map(lexicon.relations)
+        self._unknown: dict[str, bool] = {}  # term -> not known, not everyday, not wording
+
+    def __call__(self, q: Question) -> Analysis:
+        text = q.text
+        found = locate(text, self.auto)
+        mentions = to_mentions(q, found)
+        # the title and the rest are cut apart, as search cuts them; prefold keeps offsets
+        cut = len(q.title)
+        pieces = (prefold(text[:cut]), prefold(text[cut:]))
+        title, body = [segment.token_spans(p, self.lexicon) for p in pieces]
+        document = document_terms(token_terms([w for w, _, _ in title], is_folded(pieces[0])),
+                                  token_terms([w for w, _, _ in body], is_folded(pieces[1])))
+        spans = title + [(w, t, p + cut) for w, t, p in body]
+        return Analysis(found, mentions, split_sentences(text),
+                        question_topics(q, found, mentions, self.ancestors),
+                        self._terms(text, spans, found), document)
+
+    def _terms(self, text: str, spans: list[tuple[str, str, int]],
+               found: list[Located]) -> list[tuple[str, int]]:
+        """Noun keywords and Latin acronyms outside concept mentions and the lexicon."""
+        terms = [(text[p:p + len(w)], p) for w, t, p in spans
+                 if t in segment.NOUN_TAGS and len(w) >= 2 and _CJK.search(w)
+                 and not (t == "nw" and _GLUED.search(w))]
+        terms += [(m.group(), m.start()) for m in _ACRONYM.finditer(text)]
+        starts = [f.start for f in found]
+        out = []
+        for term, pos in terms:
+            i = bisect_right(starts, pos) - 1
+            if not (i >= 0 and found[i].end > pos) and self._new(term):
+                out.append((term, pos))
+        return out
+
+    def _new(self, term: str) -> bool:
+        """Not in the lexicon, not everyday, not the question's own wording (优缺点, 计算公式)."""
+        if term not in self._unknown:
+            self._unknown[term] = not (
+                normalize(term) in self.lexicon.surfaces or segment.is_common(term)
+                or any(words.search(term) for _, words in LEVEL_WORDS))
+        return self._unknown[term]
+
+
+def workers_for(n: int, workers: int | None = None) -> int:
+    """Processes to analyse n questions with: `workers`, else $ZHITU_WORKERS, else one per core
+    from PARALLEL_MIN questions on; 1 without fork or with threads running.
+
+    >>> workers_for(10, 1), workers_for(PARALLEL_MIN - 1)
+    (1, 1)
+    """
+    if workers is None:
+        wanted = os.environ.get(WORKERS_ENV, "").strip()
+        workers = int(wanted) if wanted.isdigit() else (_cores() if n >= PARALLEL_MIN else 1)
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    return max(1, min(workers, -(-n // CHUNK)))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_worker: Analyser | None = None  # a pool worker's, inherited from the parent by fork
+
+
+def _start_worker(analyser: Analyser) -> None:
+    global _worker
+    _worker = analyser
+
+
+def _analyse_chunk(chunk: list[Question]) -> list[Analysis]:
+    assert _worker is not None, "a pool worker starts with _start_worker"
+    return [_worker(q) for q in chunk]
+
+
+def analyse(questions: list[Question], lexicon: Lexicon, workers: int = 1,
+            progress: Progress | None = None) -> list[Analysis]:
+    """Every question analysed, in order. progress(2i, 2n) about 100 times (a question counts
+    twice: mentions and terms, as the pipeline's progress always has)."""
+    analyser = Analyser(lexicon)
+    n = len(questions)
+    step = max(1, n // 100)
+    out: list[Analysis] = []
+
+    def tick(done: int, before: int) -> None:
+        if progress is not None and (done // step > before // step or done == n):
+            progress(2 * done, 2 * n)
+
+    if workers <= 1:
+        for q in questions:
+            out.append(analyser(q))
+            tick(len(out), len(out) - 1)
+        return out
+    chunks = [questions[i:i + CHUNK] for i in range(0, n, CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (analyser,)) as pool:
+        for done in pool.imap(_analyse_chunk, chunks):
+            out += done
+            tick(len(out), len(out) - len(done))
+    return out

@@ -1,0 +1,96 @@
+"""benchmarks/: the synthetic banks, the pool's results against the serial loop, and a 1,000
+question smoke run of the runner (correctness only: no timing is asserted)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks import synth
+from benchmarks.__main__ import main as run_benchmarks
+from benchmarks.synth import MAX_ANSWER, MIN_ANSWER, PER_FILE, generate, write_bank
+from graph.model import Question
+from ingest.lexicon import Lexicon, load_lexicon
+from ingest.pipeline import _build, _to_question, workers_for
+from ingest.read import read_paths
+
+
+@pytest.fixture(autouse=True)
+def _cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory, lexicon: Lexicon) -> list[Path]:
+    return write_bank(lexicon, 2 * PER_FILE + 300, tmp_path_factory.mktemp("bank"))
+
+
+def test_banks_are_deterministic(tmp_path: Path, lexicon: Lexicon, bank: list[Path]) -> None:
+    again = write_bank(lexicon, 2 * PER_FILE + 300, tmp_path)
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in bank]
+    assert list(generate(lexicon, 50, seed=8)) != list(generate(lexicon, 50))
+
+
+def test_banks_read_back_whole(bank: list[Path], lexicon: Lexicon) -> None:
+    assert [p.suffix for p in bank] == [".txt", ".txt", ".txt"]
+    result = read_paths(bank)
+    assert len(result.questions) == 2 * PER_FILE + 300 and not result.warnings
+    assert len({q.title for q in result.questions}) == len(result.questions)
+    assert all(MIN_ANSWER <= len(q.answer) <= MAX_ANSWER for q in result.questions)
+    names = {c.name for c in lexicon.concepts.values()} | {c.zh for c in lexicon.concepts.values()}
+    assert sum(any(n in q.title for n in names) for q in result.questions) == len(result.questions)
+    assert all(re.search(r"[A-Za-z]{2}", q.answer) for q in result.questions)  # mixed English
+
+
+@pytest.mark.parametrize("index", [8, 9])  # every tenth file Markdown, every tenth JSONL
+def test_markdown_and_jsonl_files(tmp_path: Path, lexicon: Lexicon, index: int) -> None:
+    rows = list(generate(lexicon, 30, seed=3))
+    path = synth._flush(tmp_path, index, rows)
+    assert path.suffix == (".md" if index == 8 else ".jsonl")
+    result = read_paths([path])
+    assert [(q.title, q.answer) for q in result.questions] == [(t, a) for t, a, _ in rows]
+
+
+def test_pool_gives_what_the_serial_loop_gives(bank: list[Path], lexicon: Lexicon) -> None:
+    if workers_for(1200, 2) != 2:
+        pytest.skip("no fork here, or threads are running: the pool is not used")
+    questions = _questions(bank[:2])[:1200]  # five chunks
+    serial = _build(questions, lexicon, None, workers=1)
+    pooled = _build(questions, lexicon, None, workers=2)
+    assert pooled.data == serial.data
+    assert pooled.candidates == serial.candidates and serial.candidates
+    assert pooled.documents == serial.documents
+    assert (pooled.dropped, pooled.without_concepts) == (serial.dropped, serial.without_concepts)
+
+
+def _questions(paths: list[Path]) -> list[Question]:
+    return [_to_question(raw) for raw in read_paths(paths).questions]
+
+
+def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+    before = results.read_bytes() if results.exists() else None
+    run_benchmarks(["--sizes", "1000", "--engines", "jieba", "--serial-up-to", "0",
+                    "--no-append", "--work", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert (results.read_bytes() if results.exists() else None) == before
+    ingest_row = next(line for line in out.splitlines() if line.startswith("| 1,000 | jieba"))
+    cells = [c.strip() for c in ingest_row.strip("|").split("|")]
+    assert len(cells) == 14 and all(re.fullmatch(r"[\d,.]+", c) for c in cells[2:])
+    store_row = next(line for line in out.splitlines() if "memory (jieba)" in line)
+    assert len(store_row.strip("|").split("|")) == 12
+    assert "Neo4j: skipped" in out or "neo4j (" in out
+    from graph.memory import MemoryStore
+
+    store = MemoryStore.open(tmp_path / "graph-1000-jieba-auto.json")
+    assert store.stats()["questions"] == 1000
+    assert store.search("梯度消失") and (store.search_dir / "zhitu-key.json").exists()
+    q = store.questions()[0]
+    assert store.chain(q.id) is not None and store.related(q.id)
