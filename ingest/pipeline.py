@@ -139,12 +139,19 @@ def _source_path(source: str) -> str:
     return os.path.realpath(path if line.isdigit() else source)
 
 
-def _outside(existing: GraphData, paths: list[str]) -> dict[str, Question]:
-    """Existing questions minus the sources of the paths being re-read (a dir covers its files)."""
+def _outside(existing: GraphData, paths: list[str], failed: list[str]) -> dict[str, Question]:
+    """Existing questions minus the sources of the paths being re-read (a dir covers its files).
+
+    A file that could not be read this time (missing, broken) keeps its questions: one bad byte
+    saved into a bank must not delete what it held.
+    """
     roots = [os.path.realpath(p) for p in paths]
+    unread = {os.path.realpath(f) for f in failed}
 
     def reread(source: str) -> bool:
         path = _source_path(source)
+        if path in unread:
+            return False
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
     kept: dict[str, Question] = {}
@@ -173,7 +180,7 @@ def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
             _absorb(fresh[q.id], q)
         else:
             fresh[q.id] = q
-    merged = _outside(existing, paths) if existing is not None else {}
+    merged = _outside(existing, paths, result.failed) if existing is not None else {}
     for qid, q in fresh.items():
         if qid in merged:
             old = merged[qid]
@@ -181,7 +188,8 @@ def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
             q.sources = list(dict.fromkeys(old.sources + q.sources))  # older sources first
         merged[qid] = q
     user = [r for r in existing.relations if r.source is Origin.USER] if existing else []
-    built = _build(list(merged.values()), lexicon, progress, user, workers)
+    # a canonical order: the graph must not depend on the order files entered it
+    built = _build(sorted(merged.values(), key=lambda q: q.id), lexicon, progress, user, workers)
     report = IngestReport(
         files=sorted({raw.file for raw in result.questions}),
         questions_read=len(result.questions),

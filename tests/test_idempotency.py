@@ -131,12 +131,6 @@ def test_reingesting_a_changed_file_replaces_exactly_its_questions(
     assert _orphans(after) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="co-occurrence evidence follows the order questions entered the graph, so a re-read "
-    "file's questions (merged last) pick other example sentences than a fresh ingest; "
-    "ingest/pipeline.py should build over questions in a canonical order (reported)",
-)
 def test_reingesting_a_changed_file_gives_what_a_fresh_ingest_gives(
     tmp_path: Path, bank: Path
 ) -> None:

@@ -205,10 +205,6 @@ def test_a_folder_with_good_and_bad_files_ingests_the_good_and_warns(
     assert {"什么是GRU", "什么是BN"} <= titles and "什么是CNN" not in titles
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/cli_target.py refuses the whole command on one missing path (reported)",
-)
 def test_a_missing_path_next_to_a_good_one_is_a_warning(tmp_path: Path, graph: Path) -> None:
     bank = tmp_path / "bank.txt"
     bank.write_text(GOOD, encoding="utf-8")
@@ -218,11 +214,6 @@ def test_a_missing_path_next_to_a_good_one_is_a_warning(tmp_path: Path, graph: P
     assert "什么是GRU" in {q.title for q in MemoryStore.open(graph).questions()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/pipeline.py drops the questions of every file under a re-read folder, even "
-    "of a file that now fails to read; ReadResult.failed names those files (reported)",
-)
 def test_a_file_that_became_unreadable_keeps_its_questions(tmp_path: Path, graph: Path) -> None:
     bank = tmp_path / "bank"
     bank.mkdir()

@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 import data
-from graph.errors import InputError, StoreError
+from graph.errors import StoreError
 from graph.memory import MemoryStore
 from graph.store import GraphStore, check_target, is_neo4j_target, open_store
 
@@ -106,9 +106,6 @@ class Target:
 
     def ingest(self, paths: list[str]) -> tuple[GraphStore, Any]:
         """Merge files into the graph (re-read files replace their questions): (store, report)."""
-        for p in paths:
-            if not Path(p).exists():
-                raise InputError(f"{p}: 文件或目录不存在")
         store = self.store(must_exist=False)
         graph, report = ingest_files(paths, store.load())
         if isinstance(store, MemoryStore):
