@@ -8,10 +8,12 @@ StoreError naming it. The search index is derived data: it is saved in the user'
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -68,6 +70,21 @@ def write_atomic(path: str | Path, text: str | Iterable[str]) -> None:
             raise StoreError(f"无法写入 {path}: {e.strerror or e}") from e
         raise
     _fsync_dir(path.parent)
+    _clear_stale(path)
+
+
+STALE_SECONDS = 600  # a temp file untouched this long was left by a killed writer
+
+
+def _clear_stale(path: Path) -> None:
+    """Remove temp files a killed writer of `path` left behind (a live writer's is fresh)."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from graph import memory
 from graph.errors import ConceptNotFound, QuestionNotFound, StoreError
-from graph.memory import MemoryStore, dumps, loads
+from graph.memory import MemoryStore, dumps, loads, write_atomic
 from graph.model import GraphData, RelationType
 from graph.store import open_store
 
@@ -225,3 +225,13 @@ def test_write_atomic_creates_parent_dirs(tmp_path: Path) -> None:
     target.chmod(0o600)
     memory.write_atomic(target, "[]")
     assert os.stat(target).st_mode & 0o777 == 0o600  # a replaced file keeps its mode
+
+
+def test_a_write_clears_temp_files_a_killed_writer_left(tmp_path: Path) -> None:
+    target = tmp_path / "g.json"
+    stale, fresh = tmp_path / ".g.json.old1.tmp", tmp_path / ".g.json.live2.tmp"
+    stale.write_text("half a graph")
+    fresh.write_text("a writer still at work")
+    os.utime(stale, (1, 1))  # untouched since 1970: its writer is gone
+    write_atomic(target, "{}")
+    assert not stale.exists() and fresh.exists() and target.read_text() == "{}"
