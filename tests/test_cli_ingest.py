@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import data
 from graph.memory import MemoryStore
 from ui import cli_target
 from ui.cli import cli
@@ -181,3 +182,13 @@ def test_bundled_answers(bundled_graph: Path) -> None:
     assert "rnn" not in [s["concept"]["id"] for s in doc["steps"]]
     hits = run_json("--graph", g, "search", "LSTM 公式", "--top", "1")
     assert "LSTM" in hits[0]["title"] and "公式" in hits[0]["title"]
+
+
+def test_the_default_graph_follows_the_lexicon_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundled = cli_target.bundled_fingerprint()
+    own = tmp_path / "my-concepts.yaml"
+    own.write_bytes(data.LEXICON_PATH.read_bytes() + b"\n# my edits\n")
+    monkeypatch.setenv("ZHITU_LEXICON", str(own))
+    assert cli_target.bundled_fingerprint() != bundled  # so the default graph is rebuilt

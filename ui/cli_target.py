@@ -23,6 +23,7 @@ import data
 from graph.errors import StoreError
 from graph.memory import MemoryStore
 from graph.store import GraphStore, check_target, is_neo4j_target, open_store
+from ingest.lexicon import lexicon_path
 
 BUNDLED = "bundled"
 PROGRESS_MIN = 50  # show a progress bar from this many units of ingest work
@@ -34,10 +35,13 @@ def default_graph_path() -> Path:
 
 
 def bundled_fingerprint() -> str:
-    """A hash of the bundled lexicon and question files (names and bytes)."""
+    """A hash of the lexicon in use ($ZHITU_LEXICON or the bundled one) and the bundled question
+    files (names and bytes): the default graph is rebuilt when either changes."""
     h = hashlib.blake2b(digest_size=10)
-    files = [data.LEXICON_PATH, *sorted(p for p in data.QUESTIONS_DIR.rglob("*") if p.is_file())]
-    for path in files:
+    lexicon = lexicon_path()
+    if lexicon.is_file():  # a missing one fails later, in load_lexicon, with its own message
+        h.update(b"lexicon\0" + lexicon.read_bytes())
+    for path in sorted(p for p in data.QUESTIONS_DIR.rglob("*") if p.is_file()):
         h.update(path.relative_to(data.DATA_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
