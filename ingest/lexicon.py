@@ -1,7 +1,9 @@
 """Load and validate the concept lexicon (data/concepts.yaml).
 
 The lexicon lists concepts (id, names, aliases, category, summary, minutes) and the curated
-relations between them (prerequisites, is_a, part_of, addresses, contrasts). Every problem is a
+relations between them (prerequisites, is_a, part_of, addresses, contrasts). A concept's
+context_aliases are surfaces that are ordinary words in most uses (平滑, 序列): they count as a
+mention only next to a curated neighbour of the concept (ingest.mentions). Every problem is a
 one-line LexiconError naming the file, the line, the concept and the field, e.g.
 ``concepts.yaml:12: concept 'lstm': field 'aliases' must be a list of strings``.
 
@@ -44,7 +46,8 @@ _LINK_FIELDS: dict[str, tuple[RelationType, bool]] = {
     "addresses": (RelationType.ADDRESSES, False),
     "contrasts": (RelationType.CONTRASTS_WITH, False),
 }
-_FIELDS = (*_REQUIRED, "aliases", "summary", "minutes", *_LINK_FIELDS)
+_LIST_FIELDS = ("aliases", "context_aliases", *_LINK_FIELDS)
+_FIELDS = (*_REQUIRED, "summary", "minutes", *_LIST_FIELDS)
 _TOP_KEYS = ("ambiguous_aliases", "concepts")
 LEXICON_ENV = "ZHITU_LEXICON"  # a lexicon file to use instead of the bundled one
 # libyaml's parser (195 -> 31 ms for the bundled lexicon here); its nodes keep their lines
@@ -69,6 +72,7 @@ class Lexicon:
     surfaces: dict[str, list[str]]
     ambiguous: set[str]
     path: str
+    context_surfaces: dict[str, str] = field(default_factory=dict)  # context alias -> concept
 
 
 @dataclass
@@ -80,6 +84,7 @@ class _Entry:
     field_lines: dict[str, int] = field(default_factory=dict)
     alias_lines: dict[str, int] = field(default_factory=dict)
     links: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    context: list[tuple[str, int]] = field(default_factory=list)  # context aliases, lines
 
 
 class _Reader:
@@ -163,7 +168,7 @@ def _read_entry(reader: _Reader, node: yaml.Node, index: int) -> _Entry:
         entry.field_lines[key] = key_line
         if key not in _FIELDS:
             raise reader.fail(key_line, f"{label}: unknown field '{key}'")
-        if key in _LINK_FIELDS or key == "aliases":
+        if key in _LIST_FIELDS:
             values[key] = _string_list(reader, value_node, where)
             continue
         value = reader.value(value_node)
@@ -174,25 +179,18 @@ def _read_entry(reader: _Reader, node: yaml.Node, index: int) -> _Entry:
             raise reader.fail(key_line, f"{where} must be a non-empty string")
         values[key] = value.strip() if isinstance(value, str) else value
     if not _SLUG.match(values["id"]):
-        raise reader.fail(
-            entry.field_lines["id"], f"{label}: field 'id' must be a slug like 'batch-norm'"
-        )
+        raise reader.fail(entry.field_lines["id"],
+                          f"{label}: field 'id' must be a slug like 'batch-norm'")
     if values["category"] not in CATEGORIES:
-        raise reader.fail(
-            entry.field_lines["category"],
-            f"{label}: field 'category' has unknown category '{values['category']}'",
-        )
-    entry.concept = Concept(
-        id=values["id"],
-        name=values["name"],
-        zh=values["zh"],
-        aliases=list(dict.fromkeys(a for a, _ in values.get("aliases", []))),
-        category=values["category"],
-        summary=values.get("summary", ""),
-        minutes=values.get("minutes"),
-    )
+        raise reader.fail(entry.field_lines["category"], f"{label}: field 'category' has "
+                                                         f"unknown category '{values['category']}'")
+    aliases = list(dict.fromkeys(a for a, _ in values.get("aliases", [])))
+    entry.concept = Concept(id=values["id"], name=values["name"], zh=values["zh"], aliases=aliases,
+                            category=values["category"], summary=values.get("summary", ""),
+                            minutes=values.get("minutes"))
     entry.alias_lines = {a: line for a, line in reversed(values.get("aliases", []))}
     entry.links = {k: values[k] for k in _LINK_FIELDS if k in values}
+    entry.context = values.get("context_aliases", [])
     return entry
 
 
@@ -228,16 +226,14 @@ def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int]]:
     return entries, ambiguous
 
 
-def _index_surfaces(
-    reader: _Reader, entries: list[_Entry], ambiguous: dict[str, int]
-) -> dict[str, list[str]]:
+def _index_surfaces(reader: _Reader, entries: list[_Entry],
+                    ambiguous: dict[str, int]) -> dict[str, list[str]]:
     """normalize(name|zh|alias) -> concept ids; a shared surface must be declared ambiguous."""
     surfaces: dict[str, list[str]] = {}
     for entry in entries:
         c = entry.concept
-        for surface_field, text in [("name", c.name), ("zh", c.zh)] + [
-            ("aliases", a) for a in c.aliases
-        ]:
+        named = [("name", c.name), ("zh", c.zh)] + [("aliases", a) for a in c.aliases]
+        for surface_field, text in named:
             surface = normalize(text)
             owners = surfaces.setdefault(surface, [])
             if c.id in owners:
@@ -251,10 +247,30 @@ def _index_surfaces(
             owners.append(c.id)
     for surface, line in ambiguous.items():
         if surface not in surfaces:
-            raise reader.fail(
-                line, f"ambiguous_aliases: '{surface}' is not a name or alias of any concept"
-            )
+            raise reader.fail(line, f"ambiguous_aliases: '{surface}' is not a name or alias "
+                                    "of any concept")
     return surfaces
+
+
+def _index_context(reader: _Reader, entries: list[_Entry], surfaces: dict[str, list[str]],
+                   relations: list[Relation]) -> dict[str, str]:
+    """normalize(context alias) -> its one concept: no other surface, a curated neighbour."""
+    linked = {r.src for r in relations} | {r.dst for r in relations}
+    context: dict[str, str] = {}
+    for entry in entries:
+        cid = entry.concept.id
+        for text, line in entry.context:
+            where, surface = f"concept '{cid}': field 'context_aliases'", normalize(text)
+            if surface in surfaces:
+                raise reader.fail(line, f"{where}: '{text}' is already a name or alias of "
+                                        f"concept '{surfaces[surface][0]}'")
+            if context.setdefault(surface, cid) != cid:
+                raise reader.fail(line, f"{where}: '{text}' is already a context alias of "
+                                        f"concept '{context[surface]}'")
+            if cid not in linked:
+                raise reader.fail(line, f"{where}: '{text}' could never count: the concept has "
+                                        "no curated relation to a neighbour that decides it")
+    return context
 
 
 def _build_relations(reader: _Reader, entries: list[_Entry]) -> list[Relation]:
@@ -308,7 +324,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         entries, ambiguous = _read_document(reader)
         surfaces = _index_surfaces(reader, entries, ambiguous)
         relations = _build_relations(reader, entries)
+        context = _index_context(reader, entries, surfaces, relations)
     finally:
         reader.close()
     concepts = {e.concept.id: e.concept for e in entries}
-    return Lexicon(concepts, relations, surfaces, set(ambiguous), name)
+    return Lexicon(concepts, relations, surfaces, set(ambiguous), name, context)

@@ -7,18 +7,33 @@ Latin surfaces also match written together or with hyphens ("BatchNormalization"
 that starts or ends with a Latin letter or digit matches only at a word boundary, so BN does not
 match in BNN nor RNN in BRNN, while "RNN的" and "LSTM和GRU" match. Offsets always refer to the
 original text, also when folding changes its length (ligatures, combining marks).
+
+Three readings reject a match (each rejected 1 wrong and 0 right matches on the bundled bank
+and the user's sample): a Latin surface of at most three letters in lower case right before "("
+is a function (ln(类别数); LN(x) stays LayerNorm); a CJK surface starting with 上 or 下 that
+closes an open "在 …" frame (在规则网格|上采样; 会上溢, 结果上采样 stay); a CJK surface whose
+first character ends a common word (segment.is_common) with the one before it while the rest is
+itself a surface (来|自编码器 reads 来自|编码器; without that last condition 28 rejections, 27
+right: 带动量, 增大学习率, 是非线性).
+
+Context aliases (Lexicon.context_surfaces: 平滑, 序列, 大模型) are matched apart and count only
+when the text also names their concept or one of its curated neighbours through an ordinary
+surface; they never hide an ordinary surface.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from graph.model import Mention, Question
+from ingest import segment
 from ingest.lexicon import Lexicon, normalize
 
 TITLE_WEIGHT = 3.0  # a title mention weighs as much as three mentions in the answer
@@ -28,6 +43,12 @@ _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 _COMPOSING = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0900-\u0dff\u1100-\u11ff"
                         "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]")
 _CACHE_SIZE = 4
+_CALL_MAX = 3  # a Latin surface this short, in lower case before "(", is a function call
+_LOCATIVES = "上下"  # surfaces start with them (上采样, 下溢); 中值滤波, 内积 rarely follow 在
+# 在 (not 存在, 现在 …) + a noun phrase still waiting for its locative: 在规则网格|上采样,
+# not 在解码器中|上采样 (中 closed it)
+_FRAME = re.compile(r"(?<![存现正实所好])在[^\s,;:。!?、()上下中内里时前后间]+$")
+_FRAME_REACH = 10
 
 
 def _is_word_char(ch: str) -> bool:
@@ -96,69 +117,145 @@ def _variants(surface: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Span:
-    """One surface found in a text: source offsets and the concepts it can name."""
+    """One surface found in a text: source offsets, the concepts it can name, and whether it
+    is a context alias (its one owner then counts only next to itself or a neighbour)."""
 
     start: int
     end: int
     owners: tuple[str, ...]
+    contextual: bool = False
+
+
+# what _misread must check for a pattern, decided once per pattern
+_LATIN_START, _LATIN_END, _CALL, _LOCATIVE, _JOINED = 1, 2, 4, 8, 16
+
+
+def _checks(pattern: str, known: set[str] | frozenset[str]) -> int:
+    flags = _LATIN_START * _is_word_char(pattern[0]) | _LATIN_END * _is_word_char(pattern[-1])
+    if len(pattern) <= _CALL_MAX and pattern.isascii() and pattern.isalpha():
+        flags |= _CALL
+    if _is_cjk(pattern[0]):
+        flags |= _LOCATIVE * (pattern[0] in _LOCATIVES) | _JOINED * (pattern[1:] in known)
+    return flags
+
+
+@dataclass
+class _Table:
+    """Folded surface variants compiled into one leftmost-longest Aho-Corasick automaton."""
+
+    patterns: list[str]
+    owners: list[tuple[str, ...]]
+    flags: list[int]  # _checks of each pattern
+    ac: AhoCorasick | None
+
+    @classmethod
+    def compile(cls, surfaces: Iterable[tuple[str, Iterable[str]]],
+                known: frozenset[str] | None = None) -> _Table:
+        """known: the ordinary patterns (default: this table's own)."""
+        by_pattern: dict[str, set[str]] = defaultdict(set)
+        for surface, ids in surfaces:
+            for variant in _variants(fold(surface)[0]):
+                by_pattern[variant].update(ids)
+        patterns = sorted(by_pattern)
+        known = frozenset(patterns) if known is None else known
+        ac = AhoCorasick(patterns, matchkind=MatchKind.LeftmostLongest) if patterns else None
+        return cls(patterns, [tuple(sorted(by_pattern[p])) for p in patterns],
+                   [_checks(p, known) for p in patterns], ac)
 
 
 @dataclass
 class Automaton:
-    """The lexicon's surfaces compiled once; build it with automaton_for(lexicon)."""
+    """The lexicon's surfaces compiled once; build it with automaton_for(lexicon).
+
+    ordinary: names and aliases; contextual: context aliases, matched apart so that they never
+    hide an ordinary surface (a context alias overlapping an ordinary match is dropped).
+    """
 
     lexicon: Lexicon
-    patterns: list[str]
-    owners: list[tuple[str, ...]]
+    ordinary: _Table
+    contextual: _Table
     neighbors: dict[str, set[str]] = field(default_factory=dict)
-    _ac: AhoCorasick | None = None
+    _words: frozenset[str] = frozenset()  # the ordinary patterns
+    _common: dict[str, bool] = field(default_factory=dict)  # is_common of two-character words
 
     @classmethod
     def build(cls, lexicon: Lexicon) -> Automaton:
-        by_pattern: dict[str, set[str]] = defaultdict(set)
-        for surface, ids in lexicon.surfaces.items():
-            for variant in _variants(fold(surface)[0]):
-                by_pattern[variant].update(ids)
         neighbors: dict[str, set[str]] = defaultdict(set)
         for rel in lexicon.relations:
             neighbors[rel.src].add(rel.dst)
             neighbors[rel.dst].add(rel.src)
-        patterns = sorted(by_pattern)
-        auto = cls(lexicon, patterns, [tuple(sorted(by_pattern[p])) for p in patterns],
-                   dict(neighbors))
-        if patterns:
-            auto._ac = AhoCorasick(patterns, matchkind=MatchKind.LeftmostLongest)
-        return auto
+        ordinary = _Table.compile(lexicon.surfaces.items())
+        context = _Table.compile(((s, [cid]) for s, cid in lexicon.context_surfaces.items()),
+                                 frozenset(ordinary.patterns))
+        return cls(lexicon, ordinary, context, dict(neighbors), frozenset(ordinary.patterns))
 
-    def _bounded(self, text: str, pid: int, s: int, e: int) -> bool:
-        pattern = self.patterns[pid]
-        if _is_word_char(pattern[0]) and s > 0 and _is_word_char(text[s - 1]):
+    def _misread(self, flags: int, folded: str, s: int, e: int, text: str,
+                 offsets: list[int]) -> bool:
+        """True when the match folded[s:e] of a text does not read as its surface there (see
+        the module docstring); flags: the pattern's _checks."""
+        if flags & _LATIN_START and s > 0 and _is_word_char(folded[s - 1]):
+            return True
+        if flags & _LATIN_END and e < len(folded) and _is_word_char(folded[e]):
+            return True
+        if (flags & _CALL and folded.startswith("(", e)
+                and text[offsets[s]:offsets[e - 1] + 1].islower()):
+            return True  # ln(类别数), log(p): a function, not LN
+        if s == 0 or not _is_cjk(folded[s - 1]):
             return False
-        return not (_is_word_char(pattern[-1]) and e < len(text) and _is_word_char(text[e]))
+        if flags & _LOCATIVE and _FRAME.search(folded, max(0, s - _FRAME_REACH), s):
+            return True  # 在规则网格上|采样: the locative closes 在…上
+        if not flags & _JOINED:
+            return False
+        word = folded[s - 1] + folded[s]  # 来自|编码器: a common word, then another surface
+        if word not in self._common:
+            # a lexicon surface is a word; asking jieba about it would depend on whether the
+            # lexicon's user words were added yet (they change its frequency, nothing else's)
+            self._common[word] = word in self._words or segment.is_common(word)
+        return self._common[word]
 
-    def spans(self, text: str) -> list[Span]:
-        """Leftmost-longest surfaces of the text that respect word boundaries, in order."""
-        if self._ac is None:
-            return []
-        folded, offsets = fold(text)
-        found: list[Span] = []
+    def _find(self, table: _Table, text: str, folded: str,
+              offsets: list[int]) -> list[tuple[int, int, int]]:
+        """(pattern id, start, end) in folded text of the table's surfaces that are mentions."""
+        found: list[tuple[int, int, int]] = []
         pos = 0
-        while pos < len(folded):
+        while table.ac is not None and pos < len(folded):
             restart = None
-            for pid, s, e in self._ac.find_matches_as_indexes(folded[pos:]):
+            for pid, s, e in table.ac.find_matches_as_indexes(folded[pos:]):
                 s, e = s + pos, e + pos
-                if not self._bounded(folded, pid, s, e):
+                flags = table.flags[pid]
+                if flags and self._misread(flags, folded, s, e, text, offsets):
                     restart = s + 1  # a rejected match may hide one starting inside it
                     break
-                found.append(Span(offsets[s], offsets[e - 1] + 1, self.owners[pid]))
-            if restart is None:
-                break
-            pos = restart
+                found.append((pid, s, e))
+            pos = restart if restart is not None else len(folded)
         return found
 
-    def resolve(self, owners: tuple[str, ...], context: set[str]) -> str | None:
-        """The owner of an ambiguous surface that fits the other concepts, or None."""
-        if len(owners) == 1:
+    def spans(self, text: str) -> list[Span]:
+        """Leftmost-longest surfaces of the text that read as mentions, in order; context
+        aliases only where no ordinary surface overlaps them."""
+        folded, offsets = fold(text)
+        ordinary = self._find(self.ordinary, text, folded, offsets)
+        found = [Span(offsets[s], offsets[e - 1] + 1, self.ordinary.owners[pid])
+                 for pid, s, e in ordinary]
+        contextual = self._find(self.contextual, text, folded, offsets)
+        if not contextual:
+            return found
+        starts, ends = [s for _, s, _ in ordinary], [e for _, _, e in ordinary]
+        for pid, s, e in contextual:
+            i = bisect_right(starts, s) - 1  # the last ordinary match starting at or before s
+            if (i >= 0 and ends[i] > s) or (i + 1 < len(starts) and starts[i + 1] < e):
+                continue
+            found.append(Span(offsets[s], offsets[e - 1] + 1, self.contextual.owners[pid], True))
+        return sorted(found, key=lambda span: span.start)
+
+    def resolve(self, span: Span, context: set[str]) -> str | None:
+        """The concept a span names given the text's other concepts, or None.
+
+        An ambiguous surface goes to the one owner that is in the context or has the most
+        curated neighbours there; a context alias counts when its owner or a neighbour is there.
+        """
+        owners = span.owners
+        if len(owners) == 1 and not span.contextual:
             return owners[0]
         scores = {c: 2 * (c in context) + len(self.neighbors.get(c, set()) & context)
                   for c in owners}
@@ -193,15 +290,16 @@ class Located:
 def locate(text: str, automaton: Automaton) -> list[Located]:
     """Every concept occurrence in the text, in order.
 
-    Ambiguous surfaces go to the owner related to the text's other concepts, else nowhere.
+    Ambiguous surfaces go to the owner related to the text's other concepts, else nowhere;
+    context aliases count next to their concept or a neighbour (Automaton.resolve).
     CJK surfaces are not held to jieba's token boundaries: on the bundled bank that rejected 53
     matches, about two thirds of them right ("带动量", "梯度方向", "训练集中" split by jieba).
     """
     spans = automaton.spans(text)
-    context = {s.owners[0] for s in spans if len(s.owners) == 1}
+    context = {s.owners[0] for s in spans if len(s.owners) == 1 and not s.contextual}
     found = []
     for span in spans:
-        concept = automaton.resolve(span.owners, context)
+        concept = automaton.resolve(span, context)
         if concept is not None:
             found.append(Located(span.start, span.end, concept))
     return found

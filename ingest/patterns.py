@@ -4,7 +4,8 @@ Each sentence is turned into a template: every concept occurrence becomes one pr
 character (a marker), the rest is normalized text. Patterns are regular expressions over that
 template, so "Lstm由输入门,遗忘门,输出门和一个cell组成" reads "①由②,③,④和一个cell组成":
 
-- IS_A            A是一种/是一类/属于 … B,  A是 … B的一种
+- IS_A            A是一种/是一类/属于 … B,  A是 … B的一种; before a method noun B must be the
+                  whole modifier: "是一种正则化方法" (IS_A 正则化), not "是一种自适应学习率方法"
 - PART_OF         A由 B1, B2 … 组成/构成,  A包括/包含 B1、B2
 - ADDRESSES       A … 防止/避免/解决/缓解/克服/抑制/消除 B  (减少/减轻/降低/改善 weaker)
 - CONTRASTS_WITH  A和/与 B 的区别/不同/对比,  A比B,  A相比B,  与B不同/相反
@@ -47,6 +48,9 @@ _ADDRESS = re.compile("(" + "|".join(_ADDRESS_STRONG + _ADDRESS_WEAK) + ")")
 # what may follow the object of 防止/避免…: a break, a list, "(的)问题/现象", another alias
 _TARGET_END = re.compile(rf"(?:\s*(?:[{_BREAK}、)]|$|和|与|及|以及|等|{M}"
                          r"|的?(?:问题|现象|风险|影响|方法|手段|措施|技巧|策略)))")
+# a noun phrase ending in one of these names a kind of method ("正则化方法")
+_METHOD_NOUN = re.compile(r"(?:方法|算法|技术|策略|机制|技巧|手段|方式)$")
+_NP_OPEN = "的、,和与及或"  # what may stand right before a method's modifier: 常用的正则化方法
 _NEGATION = re.compile(r"(?:不|无法|没有|未|难以|不能)\S{0,2}$")
 _CONTRAST_LIST = re.compile(rf"({M}(?:\s*(?:和|与|跟|同|及|以及|、|,|vs\.?)\s*{M})+)"
                             rf"[^{_BREAK}]{{0,6}}?(?:区别|不同|差异|异同|对比|比较|相比|优劣|优缺点|不一样)")
@@ -113,13 +117,19 @@ def _clean_gap(gap: str) -> bool:
 
 
 def _head(sent: _Sentence, part: str, max_tail: int = 4) -> str | None:
-    """The concept heading a noun phrase: its last marker, with at most a short tail after it."""
+    """The concept heading a noun phrase: its last marker, with at most a short tail after it.
+
+    Before a method noun the concept must open the modifier ("一种常用的②方法"); one modified
+    itself ("一种自适应②方法": an adaptive-learning-rate method) only qualifies the method.
+    """
     marks = sent.markers(part)
     if not marks:
         return None
     last = marks[-1]
-    tail = part[part.rindex(last) + 1:].strip()
+    before, tail = part[:part.rindex(last)].strip(), part[part.rindex(last) + 1:].strip()
     if len(tail) > max_tail or "的" in tail or _ADDRESS.search(part):
+        return None
+    if _METHOD_NOUN.search(tail) and before and before[-1] not in _NP_OPEN:
         return None
     return sent.concept(last)
 

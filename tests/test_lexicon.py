@@ -46,6 +46,12 @@ concepts:
     zh: 梯度消失
     aliases: [梯度弥散]
     category: nn
+  - id: sequence-data
+    name: 序列数据
+    zh: 序列数据
+    context_aliases: [序列, 序列]  # a repeat is harmless
+    category: rnn
+    contrasts: [rnn]
   - id: stride
     name: stride
     zh: 卷积步长
@@ -89,6 +95,7 @@ def test_relations_point_the_documented_way(lexicon) -> None:
     keys = {r.key for r in lexicon.relations}
     assert keys == {
         ("PREREQUISITE_OF", "rnn", "lstm"),  # prerequisites: listed id -> this concept
+        ("CONTRASTS_WITH", "rnn", "sequence-data"),
         ("IS_A", "lstm", "rnn"),
         ("IS_A", "gru", "rnn"),
         ("PART_OF", "forget-gate", "lstm"),
@@ -108,6 +115,13 @@ def test_surfaces_are_normalized_names_and_aliases(lexicon) -> None:
     assert lexicon.surfaces["步长"] == ["stride", "learning-rate"]
     assert lexicon.ambiguous == {"步长"}
     assert lexicon.path.endswith("concepts.yaml")
+
+
+def test_context_aliases_are_kept_apart(lexicon) -> None:
+    # a context alias is no ordinary surface and no alias shown or looked up as the concept's
+    assert lexicon.context_surfaces == {"序列": "sequence-data"}
+    assert "序列" not in lexicon.surfaces
+    assert lexicon.concepts["sequence-data"].aliases == []
 
 
 @pytest.mark.parametrize(
@@ -289,6 +303,40 @@ BROKEN = [
         1,
         ["ambiguous_aliases", "'步长'", "not a name or alias"],
         id="ambiguous-unused",
+    ),
+    pytest.param(
+        "concepts:\n" + _concept("    context_aliases: 平滑\n    is_a: [b]\n")
+        + _concept(cid="b", zh="乙"),
+        6,
+        ["concept 'a'", "field 'context_aliases' must be a list of strings"],
+        id="context-alias-string",
+    ),
+    pytest.param(
+        "concepts:\n" + _concept("    aliases: [平滑]\n")
+        + _concept("    context_aliases: [x, 平滑]\n    is_a: [a]\n", "b", "乙"),
+        11,
+        ["concept 'b'", "field 'context_aliases'", "'平滑'", "name or alias of concept 'a'"],
+        id="context-alias-is-a-surface",
+    ),
+    pytest.param(
+        "concepts:\n" + _concept("    context_aliases: [甲]\n    is_a: [b]\n")
+        + _concept(cid="b", zh="乙"),
+        6,
+        ["concept 'a'", "'甲'", "name or alias of concept 'a'"],  # its own zh
+        id="context-alias-is-own-name",
+    ),
+    pytest.param(
+        "concepts:\n" + _concept("    context_aliases: [序列]\n    is_a: [b]\n")
+        + _concept("    context_aliases:\n      - 序列\n", "b", "乙"),
+        13,
+        ["concept 'b'", "'序列'", "context alias of concept 'a'"],
+        id="context-alias-twice",
+    ),
+    pytest.param(
+        "concepts:\n" + _concept("    context_aliases: [序列]\n") + _concept(cid="b", zh="乙"),
+        6,
+        ["concept 'a'", "'序列'", "no curated relation"],
+        id="context-alias-without-neighbour",
     ),
 ]
 

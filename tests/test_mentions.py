@@ -127,3 +127,75 @@ def _lexicon(surfaces: dict[str, list[str]]) -> Lexicon:
     concepts = {cid: Concept(cid, names[0], names[0], names[1:]) for cid, names in surfaces.items()}
     index = {s.lower(): [cid] for cid, names in surfaces.items() for s in names}
     return Lexicon(concepts, [], index, set(), "inline")
+
+
+CONTEXT_LEXICON = """\
+concepts:
+  - {id: smoothing, name: 图像平滑, zh: 图像平滑, category: cv, context_aliases: [平滑]}
+  - {id: sharpening, name: 图像锐化, zh: 图像锐化, category: cv, context_aliases: [锐化],
+     contrasts: [smoothing]}
+  - {id: image-noise, name: 图像噪声, zh: 图像噪声, category: cv}
+  - {id: llm, name: 大语言模型, zh: 大语言模型, category: nlp, context_aliases: [大模型],
+     is_a: [language-model]}
+  - {id: language-model, name: 语言模型, zh: 语言模型, category: nlp}
+  - {id: model-compression, name: 模型压缩, zh: 模型压缩, category: compression,
+     prerequisites: [llm]}
+"""
+
+
+@pytest.fixture(scope="module")
+def context_auto(tmp_path_factory: pytest.TempPathFactory) -> Automaton:
+    path = tmp_path_factory.mktemp("lexicon") / "concepts.yaml"
+    path.write_text(CONTEXT_LEXICON, encoding="utf-8")
+    return Automaton.build(load_lexicon(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("曲线更平滑了", []),  # no neighbour: an adjective
+        ("图像锐化和平滑的操作", ["sharpening", "smoothing"]),  # a curated neighbour decides
+        ("图像平滑就是让图像更平滑", ["smoothing", "smoothing"]),  # so does the concept itself
+        ("锐化和平滑", []),  # two context aliases do not vouch for each other
+        ("图像噪声更平滑", ["image-noise"]),  # a concept that is no curated neighbour
+        ("大模型和语言模型", ["llm", "language-model"]),
+        # an ordinary surface always wins an overlap, even when the context alias would count
+        ("大模型压缩", ["model-compression"]),
+    ],
+)
+def test_context_aliases_count_next_to_a_neighbour(text: str, expected: list[str],
+                                                   context_auto: Automaton) -> None:
+    assert _concepts(text, context_auto) == expected
+
+
+@pytest.fixture(scope="module")
+def reading_auto() -> Automaton:
+    return Automaton.build(_lexicon({
+        "autoencoder": ["自编码器"], "encoder": ["编码器"], "momentum": ["动量"],
+        "layer-norm": ["LN", "layer norm"], "softmax": ["softmax"],
+        "upsampling": ["上采样"], "overflow": ["上溢"], "median-filter": ["中值滤波"],
+    }))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("K和V来自编码器的输出", ["encoder"]),  # 来自 is a common word and 编码器 a surface
+        ("一种自编码器", ["autoencoder"]),  # 种自 is no word
+        ("自编码器由编码器和解码器组成", ["autoencoder", "encoder"]),
+        ("带动量的SGD", ["momentum"]),  # 带动 is a word, but 量 is no surface
+        ("初始loss应接近ln(类别数)", []),  # a function call
+        ("x + F(LN(x))", ["layer-norm"]),  # upper case: the abbreviation
+        ("Pre-LN和ln层", ["layer-norm", "layer-norm"]),
+        ("softmax(z)", ["softmax"]),  # longer than an abbreviation
+        ("在固定的规则网格上采样", []),  # 上 closes 在…上
+        ("把结果上采样回原图尺寸", ["upsampling"]),
+        ("在解码器中上采样", ["upsampling"]),  # 中 already closed the frame
+        ("在上采样之前", ["upsampling"]),
+        ("存在数值上溢", ["overflow"]),  # 存在 opens no frame
+        ("在图像中值滤波很常用", ["median-filter"]),  # only 上 and 下 close a frame here
+    ],
+)
+def test_readings_that_reject_a_match(text: str, expected: list[str],
+                                      reading_auto: Automaton) -> None:
+    assert _concepts(text, reading_auto) == expected

@@ -63,6 +63,11 @@ def _patterns(lexicon: Lexicon, text: str, topic: str | None = None) -> set[tupl
         ("LSTM是一种特殊的RNN", None, {("IS_A", "lstm", "rnn")}),
         ("LSTM是RNN的一种变体", None, {("IS_A", "lstm", "rnn")}),
         ("DropConnect是dropout的一种推广", None, set()),  # a generalization is not a kind
+        ("dropout是一种正则化方法", None, {("IS_A", "dropout", "regularization")}),
+        ("dropout是一种常用的正则化方法", None, {("IS_A", "dropout", "regularization")}),
+        # the concept is modified itself: it only qualifies the method (a learning-rate method)
+        ("dropout是一种自适应学习率方法", None, set()),
+        ("也是一种正则化技术", "dropout", {("IS_A", "dropout", "regularization")}),
         ("RNN的输出是一种激活函数", None, set()),  # the subject is RNN's output, not RNN
         ("LSTM由输入门,遗忘门,输出门和一个cell组成", None,
          {("PART_OF", g, "lstm") for g in ("input-gate", "forget-gate", "output-gate")}),
@@ -95,6 +100,25 @@ def _patterns(lexicon: Lexicon, text: str, topic: str | None = None) -> set[tupl
 def test_lexical_patterns(lexicon: Lexicon, text: str, topic: str | None,
                           expected: set[tuple[str, str, str]]) -> None:
     assert _patterns(lexicon, text, topic) == expected
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Lexicon:
+    return load_lexicon()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bank sentences (shortened): 学习率 modifies 方法, AdaGrad is no kind of learning rate
+        ("AdaGrad是一种自适应学习率方法，为每个参数累积历史梯度的平方和。", set()),
+        ("Adam是一种常用的自适应学习率优化算法。", {("IS_A", "adam", "optimizer")}),
+        ("dropout是一种正则化方法。", {("IS_A", "dropout", "regularization")}),
+    ],
+)
+def test_is_a_with_a_method_noun(bundled: Lexicon, text: str,
+                                 expected: set[tuple[str, str, str]]) -> None:
+    assert _patterns(bundled, text) == expected
 
 
 def test_borrowed_subjects_have_lower_confidence(lexicon: Lexicon) -> None:
