@@ -24,6 +24,7 @@ from graph.errors import StoreError
 from graph.memory import MemoryStore
 from graph.store import GraphStore, check_target, is_neo4j_target, open_store
 from ingest.lexicon import lexicon_path
+from ui.merge import merge_into
 
 BUNDLED = "bundled"
 PROGRESS_MIN = 50  # show a progress bar from this many units of ingest work
@@ -111,16 +112,8 @@ class Target:
     def ingest(self, paths: list[str]) -> tuple[GraphStore, Any]:
         """Merge files into the graph (re-read files replace their questions): (store, report)."""
         store = self.store(must_exist=False)
-        graph, report = ingest_files(paths, store.load())
-        if isinstance(store, MemoryStore):
-            built_from = [str(b) for b in store.meta.get("built_from", [])]  # type: ignore[union-attr]
-            meta = {"built_from": built_from + [p for p in paths if p not in built_from]}
-            if BUNDLED in built_from:
-                meta["fingerprint"] = store.meta.get("fingerprint", "")
-            store.replace(graph, meta=meta, search_documents=report.search_documents)
-        else:
-            store.replace(graph)
-        return store, report
+        with progress_bar("构建知识图谱") as progress:
+            return store, merge_into(store, paths, progress)
 
     def close(self) -> None:
         if self._store is not None:

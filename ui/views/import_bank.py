@@ -99,17 +99,13 @@ def _merge(name: str) -> tuple[int, int]:
     store: GraphStore = state.store()
     path = upload_path(state.target(), name)
     with _merge_lock():
-        existing = store.load()
-        merged, _ = _ingest(path, existing)
-        meta = getattr(store, "meta", None)  # the embedded store records what it was built from
-        if isinstance(meta, dict):
-            built = [str(b) for b in meta.get("built_from", [])]
-            meta = {**meta, "built_from": built + ([str(path)] if str(path) not in built else [])}
-            store.replace(merged, meta)  # type: ignore[call-arg]
-        else:
-            store.replace(merged)
+        from ui.merge import merge_into  # the pipeline loads on first use
+
+        before = len(store.questions())
+        merge_into(store, [str(path)])
+        after = len(store.questions())
     state.reload()
-    return len(existing.questions), len(merged.questions)
+    return before, after
 
 
 def _show(p: Preview) -> None:

@@ -1,0 +1,28 @@
+"""Merge bank files into a store: the one place the CLI's ingest and the UI's import share.
+
+Reads the store, runs the pipeline over its data plus the files (re-read files replace their
+questions), writes the result back, and keeps the embedded store's record of what it was built from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graph.memory import MemoryStore
+from graph.store import GraphStore
+from ingest.lexicon import load_lexicon
+from ingest.pipeline import IngestReport, ingest
+
+
+def merge_into(store: GraphStore, paths: list[str],
+               progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    """Ingest `paths` into `store`; the store is unchanged when ingest fails."""
+    merged, report = ingest(paths, existing=store.load(), lexicon=load_lexicon(),
+                            progress=progress)
+    if isinstance(store, MemoryStore):
+        built = [str(b) for b in store.meta.get("built_from", [])]
+        meta = {**store.meta, "built_from": built + [p for p in paths if p not in built]}
+        store.replace(merged, meta=meta, search_documents=report.search_documents)
+    else:
+        store.replace(merged)
+    return report
