@@ -119,7 +119,8 @@ class Analyser:
         """Not in the lexicon, not everyday, not the question's own wording (优缺点, 计算公式)."""
         if term not in self._unknown:
             self._unknown[term] = not (
-                normalize(term) in self.lexicon.surfaces or segment.is_common(term)
+                normalize(term) in self.lexicon.surfaces
+                or normalize(term) in self.lexicon.context_surfaces or segment.is_common(term)
                 or any(words.search(term) for _, words in LEVEL_WORDS))
         return self._unknown[term]
 

@@ -120,6 +120,15 @@ def test_candidates_are_reported_not_added(tmp_path: Path, small: Lexicon) -> No
     assert "VGG" not in data.concepts
 
 
+def test_context_aliases_are_no_candidates(tmp_path: Path, lexicon: Lexicon) -> None:
+    # 序列 is a context alias of sequence data: known to the lexicon, so never a candidate
+    assert "序列" in lexicon.context_surfaces
+    bank = _write(tmp_path / "bank.txt", ("怎样切分序列", "把序列切成小段。"),
+                  ("序列怎么补齐", "短序列补零。"))
+    _, report = ingest([bank], lexicon=lexicon)
+    assert "序列" not in {c.term for c in report.candidates}
+
+
 def test_merge_duplicates_and_reread(tmp_path: Path, small: Lexicon) -> None:
     a = _write(tmp_path / "a.txt", ("什么是RNN", "RNN是一种神经网络"),
                ("什么是LSTM", "LSTM缓解梯度消失"))
