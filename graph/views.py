@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import networkx as nx
 
-from graph.model import Concept, GraphData, Mention, Question, QuestionRef, RelationType
+from graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
 
 T = TypeVar("T")
 PRE = RelationType.PREREQUISITE_OF.value
@@ -144,11 +144,13 @@ def ref(g: nx.MultiDiGraph, question_id: str) -> QuestionRef:
 
 
 def question_key(g: nx.MultiDiGraph) -> Callable[[Hashable], tuple]:
-    def key(n: Hashable) -> tuple:
-        q: Question = g.nodes[n]["item"]
-        return (int(q.level), q.title, q.id)
+    """The order among questions: level, title, id (the keys are made once per graph)."""
 
-    return key
+    def make() -> dict[Hashable, tuple]:
+        return {n: (int(q.level), q.title, q.id) for n, q in g.nodes(data="item")
+                if g.nodes[n]["kind"] == "question"}
+
+    return cached(g, "question_keys", make).__getitem__
 
 
 def concept_depth(g: nx.MultiDiGraph) -> dict[str, int]:

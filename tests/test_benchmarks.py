@@ -94,3 +94,26 @@ def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert store.search("梯度消失") and (store.search_dir / "zhitu-key.json").exists()
     q = store.questions()[0]
     assert store.chain(q.id) is not None and store.related(q.id)
+
+
+def test_neo4j_leg_writes_and_queries_the_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_file: Path
+) -> None:
+    """The Neo4j leg (run when NEO4J_URI is set) against a stand-in with the store protocol."""
+    from benchmarks.__main__ import bench_neo4j
+    from graph import neo4j_store
+    from graph.memory import MemoryStore
+
+    written: list[MemoryStore] = []
+
+    def from_env(uri: str) -> MemoryStore:
+        assert uri == "bolt://bench.example:7687"
+        written.append(MemoryStore.open(tmp_path / "neo4j-standin.json"))
+        return written[-1]
+
+    monkeypatch.setenv("NEO4J_URI", "bolt://bench.example:7687")
+    monkeypatch.setattr(neo4j_store.Neo4jStore, "from_env", from_env)
+    row = bench_neo4j(9, toy_file)
+    assert re.match(r"\| 9 \| neo4j \([\d,]+ rows/s, [\d.]+ s\) \|", row)
+    assert written[0].stats()["questions"] == 9  # the whole graph was written
+    assert len(row.strip("|").split("|")) == 12
