@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-from graph import cypher
+from graph import cypher, neo4j_rows
 from graph.memory import dumps
 from graph.model import GraphData, Label
 
@@ -102,11 +102,12 @@ def _batches(rows: list[dict[str, object]]) -> Iterable[str]:
 
 def to_cypher(data: GraphData) -> str:
     """A script for `cypher-shell -f`: the schema, then exactly the UNWIND batches
-    Neo4jStore.replace sends (graph/cypher.py), rows inlined as literals. Re-running is harmless.
+    Neo4jStore.replace sends (neo4j_rows.write_plan), rows inlined as literals. Re-running is
+    harmless.
     """
     lines = [f"// zhitu export: {len(data.questions)} questions, {len(data.concepts)} concepts"]
     lines += [f"{statement};" for statement in cypher.schema_statements]
-    for statement, key, rows in cypher.write_plan(_sorted(data)):
+    for statement, key, rows in neo4j_rows.write_plan(_sorted(data)):
         placeholder = f"${key}"
         if statement.count(placeholder) != 1:
             raise ValueError(f"statement has no single {placeholder}: {statement}")
@@ -127,7 +128,7 @@ def to_graphml(data: GraphData) -> str:
     """
     edge_types = {statement: key for key, statement in cypher.merge_edges.items()}
     g = nx.MultiDiGraph()
-    for statement, _, rows in cypher.write_plan(_sorted(data)):
+    for statement, _, rows in neo4j_rows.write_plan(_sorted(data)):
         for row in rows:
             props = {k: _scalar(v) for k, v in row["props"].items()}
             if statement == cypher.MERGE_QUESTIONS:

@@ -1,10 +1,10 @@
 """The Neo4j store: the GraphStore protocol over the official `neo4j` driver.
 
-Statements live in graph/cypher.py. Writes are `UNWIND $rows` batches, each a managed write
-transaction (`driver.execute_query`, retried by the driver on transient errors); reads are routed
-READ. The database finds closures (variable-length PREREQUISITE_OF) and aggregates (related, stats);
-graph/study.py orders the closures exactly as for the embedded store. Driver errors become one-line
-StoreError / StoreUnavailable naming the URI and database.
+Statements: graph/cypher.py; rows: graph/neo4j_rows.py. Writes are `UNWIND $rows` batches, each
+a managed write transaction (`driver.execute_query`, retried by the driver on transient errors);
+reads are routed READ. The database finds closures (variable-length PREREQUISITE_OF) and aggregates
+(related, stats); graph/study.py orders the closures exactly as for the embedded store. Driver
+errors become one-line StoreError / StoreUnavailable naming the URI and database.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import networkx as nx
 from neo4j import RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph import cypher, study
+from graph import cypher, neo4j_rows, study
 from graph.errors import StoreError, StoreUnavailable
 from graph.lookup import ConceptIndex, TitleIndex, resolve_target
 from graph.memory import source_key
@@ -166,7 +166,7 @@ class Neo4jStore:
         running it again completes the replacement.
         """
         self._ensure_schema()
-        plan = cypher.write_plan(
+        plan = neo4j_rows.write_plan(
             data,
             old_questions=[r["id"] for r in self._run(cypher.QUESTION_IDS)],
             old_concepts=[r["id"] for r in self._run(cypher.CONCEPT_IDS)],
@@ -195,7 +195,7 @@ class Neo4jStore:
 
     # --- whole-graph reads ---
     def _graph(self, *queries: tuple[str, dict[str, Any]]) -> GraphData:
-        return cypher.subgraph(row for q, params in queries for row in self._run(q, params))
+        return neo4j_rows.subgraph(row for q, params in queries for row in self._run(q, params))
 
     def load(self) -> GraphData:
         return self._graph(
@@ -322,7 +322,7 @@ class Neo4jStore:
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]:
         """Questions through the full-text index (`cjk` analyzer); titles count twice."""
-        query = cypher.fulltext_query(_sendable(text))
+        query = neo4j_rows.fulltext_query(_sendable(text))
         if top <= 0 or not query:
             return []
         self._ensure_schema()

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph import cypher, export
+from graph import cypher, export, neo4j_rows
 from graph.export import cypher_literal, cypher_name, cypher_string
 from graph.memory import MemoryStore, dumps
 from graph.model import Concept, GraphData, Question
@@ -125,7 +125,7 @@ def test_cypher_script_shape(toy: GraphData) -> None:
     schema = len(cypher.schema_statements)
     assert statements[:schema] == list(cypher.schema_statements)
     # then exactly what Neo4jStore.replace sends, one batch per step here, $rows inlined
-    plan = cypher.write_plan(toy)
+    plan = neo4j_rows.write_plan(toy)
     assert len(statements) == schema + len(plan)
     for statement, (expected, key, _) in zip(statements[schema:], plan, strict=True):
         head, tail = expected.split(f"${key}")

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph import cypher
+from graph import cypher, neo4j_rows
 from graph.errors import ConceptNotFound, NotFoundError, QuestionNotFound
 from graph.memory import MemoryStore
 from graph.model import GraphData
@@ -118,11 +118,11 @@ class WireDriver:
         if query == cypher.QUESTION_TITLES:
             rows = [{"id": q.id, "title": q.title} for q in self.data.questions.values()]
         elif query == cypher.QUESTION_BY_ID and params["id"] in self.data.questions:
-            rows = [{"questions": [cypher.to_props(self.data.questions[params["id"]])]}]
+            rows = [{"questions": [neo4j_rows.to_props(self.data.questions[params["id"]])]}]
         elif query == cypher.LOAD_CONCEPTS:
-            rows = [{"concepts": [cypher.to_props(c) for c in self.data.concepts.values()]}]
+            rows = [{"concepts": [neo4j_rows.to_props(c) for c in self.data.concepts.values()]}]
         elif query == cypher.CONCEPT_BY_ID and params["id"] in self.data.concepts:
-            rows = [{"concepts": [cypher.to_props(self.data.concepts[params["id"]])]}]
+            rows = [{"concepts": [neo4j_rows.to_props(self.data.concepts[params["id"]])]}]
         return type("Result", (), {"records": rows})()
 
     def close(self) -> None:
@@ -186,11 +186,11 @@ def _literal_terms(query: str) -> list[str] | None:
 @settings(max_examples=500, deadline=None)
 @given(text=st.text(any_char) | nasty_text)
 def test_escape_lucene_leaves_only_the_users_words(text: str) -> None:
-    escaped = cypher.escape_lucene(text)
+    escaped = neo4j_rows.escape_lucene(text)
     terms = _literal_terms(escaped)
     assert terms is not None, escaped
     assert terms == [w.lower() if w in OPERATORS else w for w in text.split()]
-    query = cypher.fulltext_query(text)
+    query = neo4j_rows.fulltext_query(text)
     assert query == (f"title:({escaped})^2 OR ({escaped})" if escaped else "")
 
 

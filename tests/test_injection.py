@@ -1,7 +1,7 @@
 """Injection (issue 8): no value is ever formatted into Cypher. An AST scan of graph/ (not grep):
 
 A. whatever reaches the driver (`execute_query`, `run`, and Neo4jStore's `_run` / `_graph`) as a
-   statement is a graph/cypher.py constant, or comes from `cypher.write_plan` or a sink's own
+   statement is a graph/cypher.py constant, or comes from `neo4j_rows.write_plan` or a sink's own
    parameter, through plain names, loops and comprehensions; never a literal, an f-string, `+`,
    `%` or `.format`.
 B. graph/cypher.py's UPPER_SNAKE constants (and every name they use) are built only from string
@@ -12,7 +12,8 @@ C. anywhere else in graph/, a string holding a Cypher clause is never built by f
    every value goes through export's escapers (cypher_literal / cypher_string / cypher_name).
 
 The scanner is shown to fail on planted bad code. At run time, every label and relationship type
-in the statements is an enum value, and write_plan only hands out the module's constants.
+in the statements is an enum value, and write_plan (graph/neo4j_rows.py) only hands out
+graph/cypher.py's constants.
 """
 
 from __future__ import annotations
@@ -23,14 +24,14 @@ from pathlib import Path
 
 import pytest
 
-from graph import cypher, study
+from graph import cypher, neo4j_rows, study
 from graph.model import CONCEPT_RELATIONS, Label, RelationType
 
 GRAPH = Path(__file__).resolve().parent.parent / "graph"
 SINKS = {"execute_query": "first", "run": "first", "_run": "first", "_graph": "tuples"}
 ENUMS = {"Label", "RelationType"}
 ENUM_COLLECTIONS = {"LINK_TYPES", "CONCEPT_RELATIONS"}  # checked below to hold enum members only
-STATEMENT_FUNCTIONS = {"write_plan"}  # cypher functions that hand out statements
+STATEMENT_FUNCTIONS = {("neo4j_rows", "write_plan")}  # (module, function) handing out statements
 PASS_THROUGH = {"enumerate", "zip", "sorted", "list", "tuple", "reversed", "iter"}
 ESCAPERS = {"cypher_literal", "cypher_string", "cypher_name"}
 CLAUSE = re.compile(r"\b(MATCH|MERGE|CREATE|UNWIND|RETURN|DELETE|DETACH|SET|CALL|WHERE)\b")
@@ -41,9 +42,16 @@ def _names(target: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
 
 
+def _module_attr(node: ast.AST) -> tuple[str, str] | None:
+    """(module, name) of `module.name`, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return node.value.id, node.attr
+    return None
+
+
 def _is_cypher_attr(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            and node.value.id == "cypher")  # fmt: skip
+    found = _module_attr(node)
+    return found is not None and found[0] == "cypher"
 
 
 def _called(node: ast.Call) -> str:
@@ -91,7 +99,7 @@ class _Sinks:
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             return self._check(node.elt, scope, seen)
         if isinstance(node, ast.Call):
-            if _is_cypher_attr(node.func) and node.func.attr in STATEMENT_FUNCTIONS:
+            if _module_attr(node.func) in STATEMENT_FUNCTIONS:
                 return
             if isinstance(node.func, ast.Name) and node.func.id in PASS_THROUGH:
                 for arg in node.args:
@@ -289,6 +297,10 @@ PLANTED_STORE = [
                  id="graph-tuple"),
     pytest.param("def f(self, name):\n    q = cypher.by_name(name)\n    return self._run(q)",
                  id="unknown-cypher-function"),
+    pytest.param("def f(self, text):\n    q = neo4j_rows.fulltext_query(text)\n"
+                 "    return self._run(q)", id="other-rows-function"),
+    pytest.param("def f(self, x):\n    for s, k, rows in cypher.write_plan(x):\n"
+                 "        self._run(s)", id="write-plan-from-the-wrong-module"),
     pytest.param("def f(self, labels):\n    for x in labels:\n"
                  "        self._run('MATCH (n:' + x + ') DELETE n')", id="in-a-loop"),
     pytest.param("def f(self, query):\n    return self._run(query)", id="parameter-of-non-sink"),
@@ -327,7 +339,8 @@ def test_the_scan_passes_the_forms_cypher_py_uses() -> None:
         "    return f'MATCH (a:{src.value})-[r:{rel.value}|{_L}]->() RETURN r'\n"
         "Q = f'MATCH (q:{_Q} {{id: $id}}) RETURN q'\nE = _edge(Label.CONCEPT, RelationType.IS_A)\n"
         "def g(self):\n    for s in cypher.schema_statements:\n        self._run(s)\n"
-        "    for s, k, rows in cypher.write_plan(x):\n        self._driver.execute_query(s, {})\n"
+        "    for s, k, rows in neo4j_rows.write_plan(x):\n"
+        "        self._driver.execute_query(s, {})\n"
     )
     assert scan(good, "graph/cypher.py") == []
 
@@ -361,5 +374,5 @@ def test_labels_and_relationship_types_come_only_from_the_enums() -> None:
 
 def test_write_plan_hands_out_only_module_statements(toy) -> None:
     constants = set(_statements().values())
-    plan = cypher.write_plan(toy, ["gone"], ["gone"], [(True, "MENTIONS", "q-x", "c-x")])
+    plan = neo4j_rows.write_plan(toy, ["gone"], ["gone"], [(True, "MENTIONS", "q-x", "c-x")])
     assert plan and all(statement in constants for statement, _, _ in plan)

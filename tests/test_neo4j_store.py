@@ -20,7 +20,7 @@ import pytest
 from neo4j import EagerResult, Record, RoutingControl
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph import cypher, study
+from graph import cypher, neo4j_rows, study
 from graph.errors import QuestionNotFound, StoreError, StoreUnavailable
 from graph.memory import MemoryStore
 from graph.model import CONCEPT_RELATIONS, GraphData, Label, RelationType
@@ -44,16 +44,17 @@ def _error(code: str, message: str) -> Neo4jError:
 
 
 def _qprops(data: GraphData, qid: str, short: bool = False) -> dict[str, Any]:
-    props = cypher.to_props(data.questions[qid])
+    props = neo4j_rows.to_props(data.questions[qid])
     return {k: props[k] for k in ("id", "title", "level")} if short else props
 
 
 def _edge(r: Any) -> dict[str, Any]:
-    return {"type": r.type.value, "src": r.src, "dst": r.dst, "props": cypher._relation_props(r)}
+    props = neo4j_rows._relation_props(r)
+    return {"type": r.type.value, "src": r.src, "dst": r.dst, "props": props}
 
 
 def _mention(m: Any) -> dict[str, Any]:
-    props = cypher.to_props(m, drop=("question_id", "concept_id"))
+    props = neo4j_rows.to_props(m, drop=("question_id", "concept_id"))
     return {"question": m.question_id, "concept": m.concept_id, "props": props}
 
 
@@ -70,14 +71,14 @@ def rows_for(data: GraphData, query: str, params: dict[str, Any]) -> list[dict[s
     if query in (cypher.LOAD_CONCEPTS, cypher.CONCEPT_BY_ID):
         ids = [params["id"]] if "id" in params else list(data.concepts)
         return [
-            {"concepts": [cypher.to_props(data.concepts[c])]} for c in ids if c in data.concepts
+            {"concepts": [neo4j_rows.to_props(data.concepts[c])]} for c in ids if c in data.concepts
         ]
     if query == cypher.QUESTION_GRAPH:
         ms = [m for m in data.mentions if m.question_id == params["id"]]
         return [
             {
                 "questions": [_qprops(data, params["id"])],
-                "concepts": [cypher.to_props(data.concepts[m.concept_id]) for m in ms],
+                "concepts": [neo4j_rows.to_props(data.concepts[m.concept_id]) for m in ms],
                 "mentions": [_mention(m) for m in ms],
             }
         ]
@@ -99,7 +100,7 @@ def rows_for(data: GraphData, query: str, params: dict[str, Any]) -> list[dict[s
     if query == cypher.CONCEPT_PREREQUISITES:
         return [
             {
-                "concepts": [cypher.to_props(c)],
+                "concepts": [neo4j_rows.to_props(c)],
                 "edges": [_edge(r) for r in concept_pre if r.src == c.id],
             }
             for c in data.concepts.values()
@@ -112,7 +113,7 @@ def rows_for(data: GraphData, query: str, params: dict[str, Any]) -> list[dict[s
             closure |= {t} | (nx.ancestors(cd, t) if t in cd else set())
         return [
             {
-                "concepts": [cypher.to_props(data.concepts[c])],
+                "concepts": [neo4j_rows.to_props(data.concepts[c])],
                 "edges": [_edge(r) for r in strong if r.src == c and r.dst in closure],
                 "questions": [_qprops(data, q, short=True) for q, _ in g.in_edges(c)
                               if q in data.questions],
@@ -170,7 +171,8 @@ def test_replace_sends_schema_then_diff_reads_then_batches(store, driver, toy) -
         cypher.MERGE_QUESTIONS,
         {
             "rows": [
-                {"id": q.id, "props": cypher.to_props(q)} for q in list(toy.questions.values())[:3]
+                {"id": q.id, "props": neo4j_rows.to_props(q)}
+                for q in list(toy.questions.values())[:3]
             ]
         },
         routing_=WRITE,
@@ -199,7 +201,7 @@ def test_schema_statements_are_idempotent_and_cjk() -> None:
 
 
 def test_edges_carry_confidence_source_and_evidence_as_parallel_lists(toy) -> None:
-    plan = cypher.write_plan(toy)
+    plan = neo4j_rows.write_plan(toy)
     (rows,) = [items for s, _, items in plan if s == cypher.MERGE_CONCEPT_PREREQUISITE_OF]
     loop = next(r for r in rows if (r["src"], r["dst"]) == ("attention", "transformer"))
     assert loop["props"] == {
@@ -213,7 +215,7 @@ def test_edges_carry_confidence_source_and_evidence_as_parallel_lists(toy) -> No
 
 
 def test_concepts_store_idf_and_alias_text(toy) -> None:
-    (rows,) = [items for s, _, items in cypher.write_plan(toy) if s == cypher.MERGE_CONCEPTS]
+    (rows,) = [items for s, _, items in neo4j_rows.write_plan(toy) if s == cypher.MERGE_CONCEPTS]
     by_id = {r["id"]: r["props"] for r in rows}
     # vanishing-gradient: q-vg, q-lstm, q-bn of 9 questions
     assert by_id["vanishing-gradient"]["idf"] == pytest.approx(study.idf(9, 3))
@@ -223,11 +225,11 @@ def test_concepts_store_idf_and_alias_text(toy) -> None:
 
 
 def test_properties_round_trip(toy) -> None:
-    rows = [{"questions": [cypher.to_props(q)]} for q in toy.questions.values()]
-    rows += [{"concepts": [cypher.to_props(c)]} for c in toy.concepts.values()]
+    rows = [{"questions": [neo4j_rows.to_props(q)]} for q in toy.questions.values()]
+    rows += [{"concepts": [neo4j_rows.to_props(c)]} for c in toy.concepts.values()]
     rows += [{"edges": [_edge(r)]} for r in toy.relations]
     rows += [{"mentions": [_mention(m)]} for m in toy.mentions]
-    assert cypher.subgraph(rows) == toy
+    assert neo4j_rows.subgraph(rows) == toy
 
 
 def test_second_replace_of_the_same_data_deletes_nothing(store, driver, toy) -> None:
@@ -439,7 +441,7 @@ def test_stats_aggregate_in_the_database(store, driver) -> None:
     ],
 )  # fmt: skip
 def test_escape_lucene(text: str, expected: str) -> None:
-    assert cypher.escape_lucene(text) == expected
+    assert neo4j_rows.escape_lucene(text) == expected
 
 
 def test_search_sends_escaped_text_through_the_fulltext_index(store, driver) -> None:
@@ -536,7 +538,7 @@ def test_server_gone_mid_ingest_says_what_was_written(store, driver, toy) -> Non
         return _result([])
 
     driver.execute_query.side_effect = answer
-    batches = sum(-(-len(items) // store.batch_size) for _, _, items in cypher.write_plan(toy))
+    batches = sum(-(-len(items) // store.batch_size) for _, _, items in neo4j_rows.write_plan(toy))
     with pytest.raises(StoreUnavailable) as e:
         store.replace(toy)
     message = str(e.value)
