@@ -51,7 +51,7 @@ def bench_ingest(n: int, folder: Path, paths: list[Path], work: Path, engine: st
                  workers: str | None) -> tuple[str, Path]:
     """One ingest row; returns it and the graph file."""
     size_mb = sum(p.stat().st_size for p in paths) / 2**20
-    raw = measure.raw_segmentation(paths, engine)
+    raw = measure.raw_segmentation(paths, engine, repeat=2 if n <= 10_000 else 1)
     graph = work / f"graph-{n}-{engine}-{workers or 'auto'}.json"
     env = {"ZHITU_SEGMENTER": engine, **({"ZHITU_WORKERS": workers} if workers else {})}
     done = measure.run(["-c", measure.INGEST, str(graph), str(folder)], env=env)

@@ -11,9 +11,8 @@ import pytest
 from benchmarks import synth
 from benchmarks.__main__ import main as run_benchmarks
 from benchmarks.synth import MAX_ANSWER, MIN_ANSWER, PER_FILE, generate, write_bank
-from graph.model import Question
 from ingest.lexicon import Lexicon, load_lexicon
-from ingest.pipeline import _build, _to_question, workers_for
+from ingest.pipeline import ingest, workers_for
 from ingest.read import read_paths
 
 
@@ -59,19 +58,16 @@ def test_markdown_and_jsonl_files(tmp_path: Path, lexicon: Lexicon, index: int) 
 
 
 def test_pool_gives_what_the_serial_loop_gives(bank: list[Path], lexicon: Lexicon) -> None:
-    if workers_for(1200, 2) != 2:
+    if workers_for(2 * PER_FILE, 2) != 2:
         pytest.skip("no fork here, or threads are running: the pool is not used")
-    questions = _questions(bank[:2])[:1200]  # five chunks
-    serial = _build(questions, lexicon, None, workers=1)
-    pooled = _build(questions, lexicon, None, workers=2)
-    assert pooled.data == serial.data
-    assert pooled.candidates == serial.candidates and serial.candidates
-    assert pooled.documents == serial.documents
-    assert (pooled.dropped, pooled.without_concepts) == (serial.dropped, serial.without_concepts)
-
-
-def _questions(paths: list[Path]) -> list[Question]:
-    return [_to_question(raw) for raw in read_paths(paths).questions]
+    calls: list[tuple[int, int]] = []
+    serial, serial_report = ingest(bank[:2], lexicon=lexicon, workers=1)
+    pooled, pooled_report = ingest(bank[:2], lexicon=lexicon, workers=2,
+                                   progress=lambda i, n: calls.append((i, n)))
+    assert pooled == serial
+    assert pooled_report == serial_report and serial_report.candidates
+    assert pooled_report.search_documents == serial_report.search_documents
+    assert calls == sorted(calls) and calls[-1] == (4 * PER_FILE, 4 * PER_FILE)
 
 
 def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
