@@ -13,7 +13,7 @@ from enum import Enum, IntEnum
 class RelationType(str, Enum):
     """Edge types. The value is the Neo4j relationship type (labels come only from here)."""
 
-    PREREQUISITE_OF = "PREREQUISITE_OF"  # learn src before dst (concept->concept, question->question)
+    PREREQUISITE_OF = "PREREQUISITE_OF"  # learn src before dst (concept and question pairs)
     IS_A = "IS_A"  # src is a kind of dst
     PART_OF = "PART_OF"  # src is a component of dst
     ADDRESSES = "ADDRESSES"  # src solves or mitigates dst

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Hashable, Iterable
 
 import networkx as nx
+import numpy as np
 
 from graph import views
 from graph.model import (
@@ -113,36 +114,61 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
     """Other questions ranked by shared concepts (IDF-weighted) plus linked concepts.
 
     A concept shared with the question adds idf(c)·√(w·w'); a concept linked to one of the
-    question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much.
+    question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much;
+    a reason (a concept name, or "A↔B") counts once per question, its largest contribution.
+    Every question is scored at once over mention arrays; only the best are explained.
     """
     total = len(views.question_prerequisites(g))
     mine = views.mentions(g, question_id)
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
-    scores: dict[str, dict[str, float]] = {}  # other question -> reason -> contribution
-
-    def add(concept: str, weight: float, factor: float, reason: str) -> None:
-        others = views.mentioned_by(g, concept)
-        specificity = idf(total, len(others))
-        for other, m in others.items():
-            gain = factor * specificity * math.sqrt(weight * m.weight)
-            if other != question_id and gain > 0:
-                reasons = scores.setdefault(other, {})
-                reasons[reason] = max(reasons.get(reason, 0.0), gain)
-
-    for c, m in mine.items():
-        add(c, m.weight, 1.0, name(c))
+    wanted = [(name(c), c, m.weight, 1.0) for c, m in mine.items()]
     for c, m in mine.items():
         for linked in _linked(g, c):
             if linked not in mine:
-                add(linked, m.weight, LINK_DISCOUNT, f"{name(c)}↔{name(linked)}")
-    ranked = []
-    for other, reasons in scores.items():
-        score = sum(reasons.values())
-        if score > 0:
-            shared = sorted(reasons, key=lambda r: (-reasons[r], r))
-            ranked.append(RelatedQuestion(views.ref(g, other), round(score, 6), shared))
-    ranked.sort(key=lambda r: (-r.score, r.question.title, r.question.id))
-    return ranked[: max(top, 0)]
+                wanted.append((f"{name(c)}↔{name(linked)}", linked, m.weight, LINK_DISCOUNT))
+    cols = views.mention_columns(g)
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for reason, concept, weight, factor in wanted:
+        rows, weights = cols.columns.get(concept, (np.empty(0, np.intp), np.empty(0)))
+        gains = factor * idf(total, len(rows)) * np.sqrt(weight * weights)
+        parts.setdefault(reason, []).append((rows, gains))
+    reasons = {r: _largest(p) for r, p in parts.items()}
+    scores = np.zeros(len(cols.questions))
+    for rows, gains in reasons.values():  # added reason by reason, as a sum over reasons
+        scores[rows] += gains
+    if question_id in cols.rows:
+        scores[cols.rows[question_id]] = 0.0
+    found = np.flatnonzero(scores > 0)
+    if top <= 0 or not len(found):
+        return []
+    # every score that may round as high as the top-th, then rounded score, title, id
+    bar = np.partition(scores[found], len(found) - min(top, len(found)))[-min(top, len(found))]
+    near = found[scores[found] >= bar - 1e-6]  # rows follow question_key: title order in a level
+    rounded = [round(float(s), 6) for s in scores[near]]
+    keys = [(-r, g.nodes[cols.questions[i]]["item"].title, cols.questions[i])
+            for r, i in zip(rounded, near, strict=True)]
+    best = sorted(range(len(near)), key=keys.__getitem__)[:top]
+    out = []
+    for j in best:
+        i = near[j]
+        mine_ = {r: float(gains[rows == i].max(initial=0.0))
+                 for r, (rows, gains) in reasons.items()}
+        shared = sorted((r for r, v in mine_.items() if v > 0), key=lambda r: (-mine_[r], r))
+        out.append(RelatedQuestion(views.ref(g, cols.questions[i]), rounded[j], shared))
+    return out
+
+
+def _largest(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, gains) of several (rows, gains): each row once, with its largest positive gain."""
+    rows, gains = parts[0] if len(parts) == 1 else (
+        np.concatenate([r for r, _ in parts]), np.concatenate([gn for _, gn in parts]))
+    if len(parts) > 1:
+        rows, inverse = np.unique(rows, return_inverse=True)
+        largest = np.zeros(len(rows))
+        np.maximum.at(largest, inverse, gains)
+        gains = largest
+    keep = gains > 0
+    return rows[keep], gains[keep]
 
 
 def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
@@ -156,15 +182,14 @@ def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> lis
     title), those whose title names no concept still `later` in the plan first, then by weight.
     None when no title names it: a mention in an answer about something else teaches nothing
     about the concept (the step still shows the concept and its summary)."""
-    ms = views.mentioned_by(g, concept_id)
     titled = views.titled(g)
-    about = [q for q, m in ms.items() if m.in_title]
-
-    def rank(q: str) -> tuple:
-        ahead = not later.isdisjoint(titled.get(q, ()))
-        return (ahead, -ms[q].weight, views.question_key(g)(q))
-
-    best = sorted(about, key=rank)[:QUESTIONS_PER_STEP]
+    ready: list[str] = []  # best first: a title naming no later concept, then weight, order
+    ahead: list[str] = []
+    for q in views.about(g, concept_id):
+        (ahead if not later.isdisjoint(titled.get(q, ())) else ready).append(q)
+        if len(ready) == QUESTIONS_PER_STEP:
+            break
+    best = (ready + ahead)[:QUESTIONS_PER_STEP]
     return [views.ref(g, q) for q in sorted(best, key=views.question_key(g))]
 
 

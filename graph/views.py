@@ -13,9 +13,11 @@ views are computed once and kept in `g.graph`.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import networkx as nx
+import numpy as np
 
 from graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
 
@@ -102,10 +104,50 @@ def titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
     return cached(g, "titled", make)
 
 
+def about(g: nx.MultiDiGraph, concept_id: str) -> list[str]:
+    """The questions whose title names the concept: heaviest mention first, then in question
+    order (`question_key`). A new list."""
+
+    def make() -> dict[str, list[str]]:
+        key = question_key(g)
+        return {
+            c: sorted((q for q, m in ms.items() if m.in_title),
+                      key=lambda q, ms=ms: (-ms[q].weight, key(q)))  # type: ignore[misc]
+            for c, ms in _mention_index(g)[1].items()
+        }
+
+    return list(cached(g, "about", make).get(concept_id, ()))
+
+
 def _mention_index(g: nx.MultiDiGraph) -> tuple[dict[str, dict[str, Mention]],
                                                 dict[str, dict[str, Mention]]]:
     """(question -> concept -> Mention, concept -> question -> Mention), in mention order."""
     return g.graph.get(_MENTION_INDEX, ({}, {}))
+
+
+@dataclass(frozen=True)
+class MentionColumns:
+    """Mentions as arrays, to score every question at once: row i is `questions[i]` (rows in
+    question order, `question_key`); a concept's column is (rows, weights) of its mentions."""
+
+    questions: list[str]
+    rows: dict[str, int]
+    columns: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def mention_columns(g: nx.MultiDiGraph) -> MentionColumns:
+    def make() -> MentionColumns:
+        key = question_key(g)
+        questions = sorted((n for n, kind in g.nodes(data="kind") if kind == "question"), key=key)
+        rows = {q: i for i, q in enumerate(questions)}
+        columns = {
+            c: (np.fromiter((rows[q] for q in ms), np.intp, len(ms)),
+                np.fromiter((m.weight for m in ms.values()), np.float64, len(ms)))
+            for c, ms in _mention_index(g)[1].items()
+        }
+        return MentionColumns(questions, rows, columns)
+
+    return cached(g, "mention_columns", make)
 
 
 def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
