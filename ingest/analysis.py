@@ -23,12 +23,13 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.model import Level, Mention, Question
+from graph.model import Level, Mention, Question, Relation
 from graph.search import document_terms, is_folded, prefold, token_terms
 from ingest import segment
 from ingest.lexicon import Lexicon, normalize
 from ingest.mentions import Located, automaton_for, locate, split_sentences, to_mentions
 from ingest.prereq import ancestors_map, question_topics
+from ingest.relations import Doc, doc_patterns, pattern_context
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN = 1000  # questions from which they are analysed in a process pool
@@ -74,6 +75,7 @@ class Analysis:
     topics: list[str]
     terms: list[tuple[str, int]]  # candidate terms: new words and their offsets in the text
     document: str  # the question's search document
+    patterns: list[Relation]  # relations its sentences state (relations.doc_patterns)
 
 
 class Analyser:
@@ -83,6 +85,7 @@ class Analyser:
         self.lexicon = lexicon
         self.auto = automaton_for(lexicon)
         self.ancestors = ancestors_map(lexicon.relations)
+        self.context = pattern_context(lexicon)
         self._unknown: dict[str, bool] = {}  # term -> not known, not everyday, not wording
 
     def __call__(self, q: Question) -> Analysis:
@@ -96,9 +99,11 @@ class Analyser:
         document = document_terms(token_terms([w for w, _, _ in title], is_folded(pieces[0])),
                                   token_terms([w for w, _, _ in body], is_folded(pieces[1])))
         spans = title + [(w, t, p + cut) for w, t, p in body]
-        return Analysis(found, mentions, split_sentences(text),
-                        question_topics(q, found, mentions, self.ancestors),
-                        self._terms(text, spans, found), document)
+        doc = Doc(q, found, mentions, split_sentences(text),
+                  question_topics(q, found, mentions, self.ancestors))
+        return Analysis(found, mentions, doc.sentences, doc.topics,
+                        self._terms(text, spans, found), document,
+                        doc_patterns(doc, self.context))
 
     def _terms(self, text: str, spans: list[tuple[str, str, int]],
                found: list[Located]) -> list[tuple[str, int]]:

@@ -88,7 +88,8 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
             for q, a in zip(questions, analyses, strict=True)]
     kept = list(kept)
     concept_kept = [r for r in kept if r.src in lexicon.concepts and r.dst in lexicon.concepts]
-    relations, dropped = concept_relations(docs, lexicon, concept_kept)
+    patterns = (rel for a in analyses for rel in a.patterns)
+    relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
     concept_prereqs = [r for r in relations if r.type is RelationType.PREREQUISITE_OF]
     topics = {d.question.id: d.topics for d in docs}

@@ -101,15 +101,17 @@ def pattern_context(lexicon: Lexicon) -> Context:
     )
 
 
+def doc_patterns(doc: Doc, ctx: Context | None = None) -> list[Relation]:
+    """Lexical-pattern relations of every sentence of one question, not merged."""
+    topic = doc.topics[0] if len(doc.topics) == 1 else None
+    text = doc.question.text
+    return [rel for s, e in doc.sentences
+            for rel in sentence_relations(doc.question.id, text, s, e, doc.found, topic, ctx)]
+
+
 def pattern_relations(docs: Iterable[Doc], ctx: Context | None = None) -> list[Relation]:
     """Lexical-pattern relations of every sentence of every question, merged."""
-    found: list[Relation] = []
-    for doc in docs:
-        topic = doc.topics[0] if len(doc.topics) == 1 else None
-        text = doc.question.text
-        for s, e in doc.sentences:
-            found.extend(sentence_relations(doc.question.id, text, s, e, doc.found, topic, ctx))
-    return merge(found)
+    return merge(rel for doc in docs for rel in doc_patterns(doc, ctx))
 
 
 def cooccurrence(docs: list[Doc]) -> list[Relation]:
@@ -221,14 +223,18 @@ def reconcile(relations: Iterable[Relation]) -> tuple[list[Relation], list[str]]
     return kept, dropped
 
 
-def concept_relations(docs: list[Doc], lexicon: Lexicon,
-                      extra: Iterable[Relation] = ()) -> tuple[list[Relation], list[str]]:
+def concept_relations(docs: list[Doc], lexicon: Lexicon, extra: Iterable[Relation] = (),
+                      patterns: Iterable[Relation] | None = None,
+                      ) -> tuple[list[Relation], list[str]]:
     """Every concept relation of the corpus, reconciled; (relations, what was dropped).
 
     extra: relations to keep as they are (a user's), strongest of all in a conflict.
+    patterns: doc_patterns of every doc in order, when already found (ingest's process pool).
     """
-    base, dropped = reconcile([*extra, *lexicon.relations,
-                               *pattern_relations(docs, pattern_context(lexicon)),
+    if patterns is None:
+        ctx = pattern_context(lexicon)
+        patterns = (rel for doc in docs for rel in doc_patterns(doc, ctx))
+    base, dropped = reconcile([*extra, *lexicon.relations, *merge(patterns),
                                *cooccurrence(docs)])
     prerequisites = [*inferred_prerequisites(base), *refd_prerequisites(docs, base)]
     relations, more = reconcile([*base, *prerequisites])
