@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from graph.errors import StoreError
+from graph.gcpause import gc_paused
 from graph.model import (
     Concept,
     Evidence,
@@ -60,6 +61,7 @@ def dumps(data: GraphData, meta: dict[str, object] | None = None) -> str:
     return "".join(chunks(data, meta))
 
 
+@gc_paused()
 def loads(text: str, name: str) -> tuple[GraphData, dict[str, object]]:
     """Parse file text; StoreError naming `name` (and the line) when it is not a zhitu graph."""
     try:

@@ -22,6 +22,7 @@ import networkx as nx
 
 from graph import study, views
 from graph.errors import StoreError
+from graph.gcpause import gc_paused
 from graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
 from graph.lookup import ConceptIndex, TitleIndex, resolve_target
 from graph.model import (
@@ -161,10 +162,12 @@ class MemoryStore:
         return study.build_graph(self._data, mention_edges=False)
 
     @cached_property
+    @gc_paused()
     def _titles(self) -> TitleIndex:
         return TitleIndex({q.id: q.title for q in self._data.questions.values()})
 
     @cached_property
+    @gc_paused()
     def _concept_index(self) -> ConceptIndex:
         return ConceptIndex(self._data.concepts.values())
 
@@ -187,6 +190,7 @@ class MemoryStore:
         return corpus_key(self._data.questions.values(), words, engine_name())
 
     # --- writes ---
+    @gc_paused()
     def replace(
         self,
         data: GraphData,

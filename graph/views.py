@@ -19,6 +19,7 @@ from typing import TypeVar
 import networkx as nx
 import numpy as np
 
+from graph.gcpause import gc_paused
 from graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
 
 T = TypeVar("T")
@@ -27,6 +28,7 @@ MENTIONS = RelationType.MENTIONS.value
 _MENTION_INDEX = "mention_index"
 
 
+@gc_paused()
 def build_graph(data: GraphData, *, mention_edges: bool = True) -> nx.MultiDiGraph:
     """The graph every study function reads; edges with an unknown endpoint are left out.
 

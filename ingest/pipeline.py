@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from graph.gcpause import gc_paused
 from graph.model import GraphData, Mention, Origin, Question, Relation, RelationType
 from ingest.analysis import Analysis, analyse, level_of, workers_for
 from ingest.lexicon import Lexicon, load_lexicon
@@ -80,6 +81,7 @@ class _Built:
     documents: dict[str, str]
 
 
+@gc_paused()
 def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | None,
            kept: Iterable[Relation] = (), workers: int | None = None) -> _Built:
     questions = [replace(q, level=level_of(q.title)) for q in questions]
@@ -163,6 +165,7 @@ def _outside(existing: GraphData, paths: list[str], failed: list[str]) -> dict[s
     return kept
 
 
+@gc_paused()
 def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
            lexicon: Lexicon | None = None, progress: Progress | None = None,
            workers: int | None = None) -> tuple[GraphData, IngestReport]:
