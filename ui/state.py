@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Collection
-from typing import TypeVar
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -162,6 +162,22 @@ def widget_to_url(key: str, name: str) -> None:
         st.query_params.pop(name, None)
     else:
         st.query_params[name] = value
+
+
+def concept_select(where: Any, label: str, ids: list[str], concepts: Mapping[str, Concept],
+                   key: str, placeholder: str) -> str | None:
+    """A concept select box bound to ?c= (seeded from the URL, written back on change)."""
+    url_to_widget(key, "c", set(ids))
+    return where.selectbox(
+        label,
+        ids,
+        index=None,
+        key=key,
+        placeholder=placeholder,
+        format_func=lambda cid: concept_label(concepts[cid]),
+        on_change=widget_to_url,
+        args=(key, "c"),
+    )
 
 
 def concept_label(c: Concept) -> str:

@@ -45,18 +45,8 @@ def _on_click() -> None:
 def _controls(cmap: ConceptMap) -> tuple[str | None, list[RelationType], float, int]:
     """(focus, edge types, least confidence, overview size or neighbourhood depth)"""
     ids = [c.id for c in state.concepts() if c.id in cmap.concepts]
-    state.url_to_widget("map_focus", "c", set(ids))
     cols = st.columns([3, 4, 2, 2], vertical_alignment="bottom")
-    center = cols[0].selectbox(
-        "聚焦概念",
-        ids,
-        index=None,
-        key="map_focus",
-        placeholder="搜索概念…",
-        format_func=lambda cid: state.concept_label(cmap.concepts[cid]),
-        on_change=state.widget_to_url,
-        args=("map_focus", "c"),
-    )
+    center = state.concept_select(cols[0], "聚焦概念", ids, cmap.concepts, "map_focus", "搜索概念…")
     types = cols[1].pills(
         "关系类型",
         list(CONCEPT_RELATIONS),

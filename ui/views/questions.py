@@ -33,7 +33,6 @@ def _terms(text: str) -> list[str]:
 
 def _filters(cmap: ConceptMap) -> tuple[str, list[str], str | None]:
     ids = [c.id for c in state.concepts() if c.id in cmap.concepts]
-    state.url_to_widget("list_concept", "c", set(ids))
     cats = sorted({cmap.concepts[c].category for c in ids}, key=graphview.category_label)
     cols = st.columns([4, 3, 3], vertical_alignment="bottom")
     st.session_state["list_search"] = st.query_params.get("s", "")
@@ -47,16 +46,7 @@ def _filters(cmap: ConceptMap) -> tuple[str, list[str], str | None]:
     picked = cols[1].multiselect(
         "类别", cats, key="cat", format_func=graphview.category_label, placeholder="全部类别"
     )
-    concept = cols[2].selectbox(
-        "概念",
-        ids,
-        index=None,
-        key="list_concept",
-        placeholder="全部概念",
-        format_func=lambda cid: state.concept_label(cmap.concepts[cid]),
-        on_change=state.widget_to_url,
-        args=("list_concept", "c"),
-    )
+    concept = state.concept_select(cols[2], "概念", ids, cmap.concepts, "list_concept", "全部概念")
     return text or "", picked, concept
 
 
