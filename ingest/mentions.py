@@ -1,11 +1,10 @@
 """Concept mentions in a question: Aho-Corasick over folded text, word boundaries, positions.
 
-Folding is ingest.lexicon.normalize (NFKC + lower case) plus whitespace: a run of whitespace
-becomes one space between Latin words ("Batch\\nNormalization" -> "batch normalization") and
-disappears next to CJK text ("BN 层" -> "bn层"). Surfaces are folded the same way; multi-word
-Latin surfaces also match written together or with hyphens ("BatchNormalization"). A surface
-that starts or ends with a Latin letter or digit matches only at a word boundary, so BN does not
-match in BNN nor RNN in BRNN, while "RNN的" and "LSTM和GRU" match. Offsets always refer to the
+Text and surfaces are matched in their folded form (ingest.fold: NFKC, lower case,
+whitespace); multi-word Latin surfaces also match written together or with hyphens
+("BatchNormalization"). A surface that starts or ends with a Latin letter or digit matches only
+at a word boundary, so BN does not match in BNN nor RNN in BRNN, while "RNN的" and "LSTM和GRU"
+match. Offsets always refer to the
 original text, also when folding changes its length (ligatures, combining marks).
 
 Three readings reject a match (each rejected 1 wrong and 0 right matches on the bundled bank
@@ -24,7 +23,6 @@ surface; they never hide an ordinary surface.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,14 +32,11 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from graph.model import Mention, Question
 from ingest import segment
-from ingest.lexicon import Lexicon, normalize
+from ingest.fold import fold, is_cjk, is_word_char, variants
+from ingest.lexicon import Lexicon
 
 TITLE_WEIGHT = 3.0  # a title mention weighs as much as three mentions in the answer
-_SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-# characters whose NFKC form can merge with a neighbour (combining marks, Hangul jamo)
-_COMPOSING = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0900-\u0dff\u1100-\u11ff"
-                        "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]")
 _CACHE_SIZE = 4
 _CALL_MAX = 3  # a Latin surface this short, in lower case before "(", is a function call
 _LOCATIVES = "上下"  # surfaces start with them (上采样, 下溢); 中值滤波, 内积 rarely follow 在
@@ -49,70 +44,6 @@ _LOCATIVES = "上下"  # surfaces start with them (上采样, 下溢); 中值滤
 # not 在解码器中|上采样 (中 closed it)
 _FRAME = re.compile(r"(?<![存现正实所好])在[^\s,;:。!?、()上下中内里时前后间]+$")
 _FRAME_REACH = 10
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _is_cjk(ch: str) -> bool:
-    return ch >= "\u2e80"
-
-
-def _nfkc_lower(text: str) -> tuple[str, list[int]]:
-    """normalize(text) and, for each of its characters, the index of its source character."""
-    norm = normalize(text)
-    if len(norm) == len(text) and not _COMPOSING.search(text):
-        return norm, list(range(len(text)))
-    out: list[str] = []
-    offsets: list[int] = []
-    start = 0
-    for i in range(1, len(text) + 1):  # one cluster = a character and its combining marks
-        if i < len(text) and unicodedata.combining(text[i]):
-            continue
-        piece = normalize(text[start:i])
-        out.append(piece)
-        offsets.extend([start] * len(piece))
-        start = i
-    return "".join(out), offsets
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """The matching form of a text and the source index of each of its characters.
-
-    >>> fold("ＲＮＮ 和 Batch\\nNorm")
-    ('rnn和batch norm', [0, 1, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
-    """
-    norm, base = _nfkc_lower(text)
-    out: list[str] = []
-    offsets: list[int] = []
-    pos = 0
-    for m in _SPACE.finditer(norm):
-        s, e = m.span()
-        out.append(norm[pos:s])
-        offsets.extend(base[pos:s])
-        if s > 0 and e < len(norm) and not (_is_cjk(norm[s - 1]) or _is_cjk(norm[e])):
-            out.append(" ")
-            offsets.append(base[s])
-        pos = e
-    out.append(norm[pos:])
-    offsets.extend(base[pos:])
-    return "".join(out), offsets
-
-
-def _variants(surface: str) -> set[str]:
-    """A folded surface and its spellings with Latin words spaced, hyphenated or joined.
-
-    >>> sorted(_variants("bi-lstm layer"))
-    ['bi lstm layer', 'bi-lstm layer', 'bi-lstm-layer', 'bilstm layer', 'bilstmlayer']
-    """
-    forms = {surface}
-    if re.search(r"[a-z0-9][ -][a-z0-9]", surface):
-        forms.add(surface.replace("-", " "))
-        forms.add(re.sub(r"(?<=[a-z0-9]) (?=[a-z0-9])", "-", surface))
-        forms.add(re.sub(r"(?<=[a-z0-9])[ -](?=[a-z0-9])", "", surface))
-        forms.add(re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", "", surface))
-    return {f for f in forms if len(f) >= 2}
 
 
 @dataclass(frozen=True)
@@ -131,10 +62,10 @@ _LATIN_START, _LATIN_END, _CALL, _LOCATIVE, _JOINED = 1, 2, 4, 8, 16
 
 
 def _checks(pattern: str, known: set[str] | frozenset[str]) -> int:
-    flags = _LATIN_START * _is_word_char(pattern[0]) | _LATIN_END * _is_word_char(pattern[-1])
+    flags = _LATIN_START * is_word_char(pattern[0]) | _LATIN_END * is_word_char(pattern[-1])
     if len(pattern) <= _CALL_MAX and pattern.isascii() and pattern.isalpha():
         flags |= _CALL
-    if _is_cjk(pattern[0]):
+    if is_cjk(pattern[0]):
         flags |= _LOCATIVE * (pattern[0] in _LOCATIVES) | _JOINED * (pattern[1:] in known)
     return flags
 
@@ -154,7 +85,7 @@ class _Table:
         """known: the ordinary patterns (default: this table's own)."""
         by_pattern: dict[str, set[str]] = defaultdict(set)
         for surface, ids in surfaces:
-            for variant in _variants(fold(surface)[0]):
+            for variant in variants(fold(surface)[0]):
                 by_pattern[variant].update(ids)
         patterns = sorted(by_pattern)
         known = frozenset(patterns) if known is None else known
@@ -193,14 +124,14 @@ class Automaton:
                  offsets: list[int]) -> bool:
         """True when the match folded[s:e] of a text does not read as its surface there (see
         the module docstring); flags: the pattern's _checks."""
-        if flags & _LATIN_START and s > 0 and _is_word_char(folded[s - 1]):
+        if flags & _LATIN_START and s > 0 and is_word_char(folded[s - 1]):
             return True
-        if flags & _LATIN_END and e < len(folded) and _is_word_char(folded[e]):
+        if flags & _LATIN_END and e < len(folded) and is_word_char(folded[e]):
             return True
         if (flags & _CALL and folded.startswith("(", e)
                 and text[offsets[s]:offsets[e - 1] + 1].islower()):
             return True  # ln(类别数), log(p): a function, not LN
-        if s == 0 or not _is_cjk(folded[s - 1]):
+        if s == 0 or not is_cjk(folded[s - 1]):
             return False
         if flags & _LOCATIVE and _FRAME.search(folded, max(0, s - _FRAME_REACH), s):
             return True  # 在规则网格上|采样: the locative closes 在…上
