@@ -3,7 +3,7 @@
 Format (version 1): one JSON object {"concepts", "format", "mentions", "meta", "questions",
 "relations", "version"}, one record per line, records sorted by id or key and their keys sorted,
 so the same data gives the same bytes (no timestamps). Written with the standard library's C
-encoder one record at a time, in pieces that memory.write_atomic streams to disk.
+encoder one record at a time, in pieces that atomic.write_atomic streams to disk.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from graph import memory
+from graph.atomic import write_atomic
 from graph.errors import ConceptNotFound, QuestionNotFound, StoreError
-from graph.memory import MemoryStore, dumps, loads, write_atomic
+from graph.memory import MemoryStore, dumps, loads
 from graph.model import GraphData, RelationType
 from graph.store import open_store
 
@@ -219,11 +220,11 @@ def test_loads_rejects_foreign_json() -> None:
 
 def test_write_atomic_creates_parent_dirs(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "g.json"
-    memory.write_atomic(target, "{}")
+    write_atomic(target, "{}")
     assert target.read_text() == "{}"
     assert os.stat(target).st_mode & 0o777 == 0o644  # not mkstemp's private 0600
     target.chmod(0o600)
-    memory.write_atomic(target, "[]")
+    write_atomic(target, "[]")
     assert os.stat(target).st_mode & 0o777 == 0o600  # a replaced file keeps its mode
 
 

@@ -5,7 +5,7 @@ which then gives exactly what an uninterrupted run gives. A Neo4j ingest that fa
 says on one line how many batches and rows were written.
 
 The points inside the write are reached deterministically: the child runs the real CLI with
-graph/memory.py's view of `os` wrapped so that one step (the temp file half written, fully
+graph/atomic.py's view of `os` wrapped so that one step (the temp file half written, fully
 written, about to be renamed) signals the test and waits to be killed. The other points are
 reached by watching the child: its second bank file being read, its progress label.
 """
@@ -43,11 +43,11 @@ CHILD = textwrap.dedent(
         mark.write_text(point)
         time.sleep(3600)
 
-    import graph.memory as memory
+    import graph.atomic as atomic
     import ingest.read as read
 
     class HookedOs:
-        # os as graph/memory.py sees it: the step under test waits for the kill
+        # os as graph/atomic.py sees it: the step under test waits for the kill
         def __getattr__(self, name):
             return getattr(os, name)
 
@@ -89,7 +89,7 @@ CHILD = textwrap.dedent(
             return real_read(path)
 
         read.read_file = read_file
-    memory.os = hooked
+    atomic.os = hooked
 
     from ui.cli import main
 

@@ -19,9 +19,10 @@ from typing import Any
 
 import click
 
+from graph.atomic import write_atomic
 from graph.errors import NotFoundError, ZhituError
 from graph.export import FORMATS, export
-from graph.memory import MemoryStore, write_atomic
+from graph.memory import MemoryStore
 from graph.store import is_neo4j_target
 from ui import cli_output as out
 from ui.cli_target import Target
