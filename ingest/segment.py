@@ -226,7 +226,8 @@ def is_common(word: str) -> bool:
 def keywords(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """Noun-like tokens of two or more characters, in order, repeats kept (candidate terms).
 
-    >>> keywords("锐化就是通过增强高频分量来减少图像中的模糊")
-    ['分量', '图像']
+    >>> from ingest.lexicon import load_lexicon
+    >>> keywords("锐化就是通过增强高频分量来减少图像中的模糊", load_lexicon())
+    ['锐化', '高频分量', '图像']
     """
     return [w for w, t in tagged(text, lexicon) if t in NOUN_TAGS and len(w) >= 2]
