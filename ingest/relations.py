@@ -231,11 +231,9 @@ def concept_relations(docs: list[Doc], lexicon: Lexicon, extra: Iterable[Relatio
     extra: relations to keep as they are (a user's), strongest of all in a conflict.
     patterns: doc_patterns of every doc in order, when already found (ingest's process pool).
     """
-    if patterns is None:
-        ctx = pattern_context(lexicon)
-        patterns = (rel for doc in docs for rel in doc_patterns(doc, ctx))
-    base, dropped = reconcile([*extra, *lexicon.relations, *merge(patterns),
-                               *cooccurrence(docs)])
+    stated = (pattern_relations(docs, pattern_context(lexicon)) if patterns is None
+              else merge(patterns))
+    base, dropped = reconcile([*extra, *lexicon.relations, *stated, *cooccurrence(docs)])
     prerequisites = [*inferred_prerequisites(base), *refd_prerequisites(docs, base)]
     relations, more = reconcile([*base, *prerequisites])
     return relations, dropped + more
