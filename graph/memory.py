@@ -108,7 +108,6 @@ class MemoryStore:
         return TitleIndex({q.id: q.title for q in self._data.questions.values()})
 
     @cached_property
-    @gc_paused()
     def _concept_index(self) -> ConceptIndex:
         return ConceptIndex(self._data.concepts.values())
 
@@ -174,18 +173,8 @@ class MemoryStore:
         return sorted(self._data.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
-        linked = self._linked_concepts()
+        linked = views.linked_concepts(self._data)
         return [c for cid, c in sorted(self._data.concepts.items()) if cid in linked]
-
-    def _linked_concepts(self) -> set[str]:
-        """Concepts with an edge in the graph (both ends known), without building the graph."""
-        d = self._data
-        nodes = d.concepts.keys() | d.questions.keys()
-        linked = {m.concept_id for m in d.mentions if m.question_id in nodes}
-        for r in d.relations:
-            if r.src in nodes and r.dst in nodes:
-                linked.update((r.src, r.dst))
-        return linked & d.concepts.keys()
 
     def concept_question_counts(self) -> dict[str, int]:
         return {c.id: len(self._mentioned_by(c.id)) for c in self.concepts()}

@@ -160,13 +160,12 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
 
 def _largest(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """(rows, gains) of several (rows, gains): each row once, with its largest positive gain."""
-    rows, gains = parts[0] if len(parts) == 1 else (
-        np.concatenate([r for r, _ in parts]), np.concatenate([gn for _, gn in parts]))
-    if len(parts) > 1:
-        rows, inverse = np.unique(rows, return_inverse=True)
-        largest = np.zeros(len(rows))
-        np.maximum.at(largest, inverse, gains)
-        gains = largest
+    if len(parts) == 1:
+        rows, gains = parts[0]
+    else:
+        rows, inverse = np.unique(np.concatenate([r for r, _ in parts]), return_inverse=True)
+        gains = np.zeros(len(rows))
+        np.maximum.at(gains, inverse, np.concatenate([gn for _, gn in parts]))
     keep = gains > 0
     return rows[keep], gains[keep]
 

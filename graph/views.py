@@ -39,7 +39,7 @@ def build_graph(data: GraphData, *, mention_edges: bool = True) -> nx.MultiDiGra
         g.add_node(q.id, kind="question", item=q)
     for c in data.concepts.values():
         g.add_node(c.id, kind="concept", item=c)
-    nodes = data.questions.keys() | data.concepts.keys()  # a set: faster than `in g`
+    nodes = _nodes(data)  # a set: faster than `in g`
     for r in data.relations:
         if r.src in nodes and r.dst in nodes:
             g.add_edge(r.src, r.dst, key=r.type.value, item=r)
@@ -53,6 +53,20 @@ def build_graph(data: GraphData, *, mention_edges: bool = True) -> nx.MultiDiGra
                 g.add_edge(m.question_id, m.concept_id, key=MENTIONS, item=m)
     g.graph[_MENTION_INDEX] = (by_question, by_concept)
     return g
+
+
+def _nodes(data: GraphData) -> set[str]:
+    return data.questions.keys() | data.concepts.keys()
+
+
+def linked_concepts(data: GraphData) -> set[str]:
+    """The concepts build_graph would give an edge (both ends known), without building it."""
+    nodes = _nodes(data)
+    linked = {m.concept_id for m in data.mentions if m.question_id in nodes}
+    for r in data.relations:
+        if r.src in nodes and r.dst in nodes:
+            linked.update((r.src, r.dst))
+    return linked & data.concepts.keys()
 
 
 def cached(g: nx.MultiDiGraph, key: object, make: Callable[[], T]) -> T:
