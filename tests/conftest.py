@@ -73,6 +73,16 @@ TOY_RELATIONS = [
 ]
 
 
+def write_big_bank(path: Path, sentence: str, repeat: int, size: int = 20_000_000) -> int:
+    """Write a sample-format bank of at least `size` bytes to `path`: questions 什么是RNN0,
+    什么是RNN1 … whose answer is `sentence` written `repeat` times. Returns how many."""
+    block = "● 什么是RNN{}\n参考回答:\n" + sentence * repeat + "\n解析:看结构\n"
+    count = size // len(block.encode("utf-8")) + 1
+    path.write_text("".join(block.format(i) for i in range(count)), encoding="utf-8")
+    assert path.stat().st_size >= size
+    return count
+
+
 def make_toy() -> GraphData:
     """The hand-made graph (a fresh copy each call)."""
     data = GraphData()

@@ -21,6 +21,7 @@ from ingest.read import (
     read_text,
     write_sample,
 )
+from tests.conftest import write_big_bank
 
 # the user's sample (../shared/seed/dl_interview_seed.txt), checked in byte for byte
 SEED = Path(__file__).resolve().parent / "gold" / "sample.txt"
@@ -496,15 +497,8 @@ def test_single_100kb_line(fmt: str, line: str) -> None:
 
 
 def test_twenty_megabyte_file(tmp_path: Path) -> None:
-    block = (
-        "● 什么是RNN{}\n参考回答:\n"
-        + "循环神经网络处理序列，隐藏状态在时间步之间传递。" * 8
-        + "\n解析:看结构\n"
-    )
     path = tmp_path / "big.txt"
-    count = 20_000_000 // len(block.encode("utf-8")) + 1
-    path.write_text("".join(block.format(i) for i in range(count)), encoding="utf-8")
-    assert path.stat().st_size >= 20_000_000
+    count = write_big_bank(path, "循环神经网络处理序列，隐藏状态在时间步之间传递。", 8)
     result = read_file(path)
     assert len(result.questions) == count and result.questions[-1].line == 4 * count - 3
 

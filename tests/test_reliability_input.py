@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from graph.memory import MemoryStore
+from tests.conftest import write_big_bank
 from ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,15 +264,9 @@ def test_a_question_with_a_100kb_answer_line_is_ingested(tmp_path: Path, graph: 
 
 
 def test_a_twenty_megabyte_bank_is_ingested(tmp_path: Path, graph: Path) -> None:
-    block = (
-        "● 什么是RNN{}\n参考回答:\n"
-        + "循环神经网络处理序列数据，隐藏状态在时间步之间传递，梯度沿时间反向传播。" * 60
-        + "\n解析:看结构\n"
-    )
     path = tmp_path / "big.txt"
-    count = 20_000_000 // len(block.encode("utf-8")) + 1
-    path.write_text("".join(block.format(i) for i in range(count)), encoding="utf-8")
-    assert path.stat().st_size >= 20_000_000
+    sentence = "循环神经网络处理序列数据，隐藏状态在时间步之间传递，梯度沿时间反向传播。"
+    count = write_big_bank(path, sentence, 60)
     before = MemoryStore.open(graph).stats()["questions"]
     result = ingest(graph, path)
     assert result.exit_code == 0, result.output

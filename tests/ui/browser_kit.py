@@ -77,9 +77,11 @@ def server(command: list[str], log: Path, port: int) -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def serve(graph: Path, log: Path) -> Iterator[str]:
+def serve(graph: Path, log: Path, host: str = "localhost") -> Iterator[str]:
+    """`zhitu --graph GRAPH serve` on a free port (see `server`)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "ui.cli", "--graph", str(graph), "serve", "--port", str(port)]
+    cmd = [sys.executable, "-m", "ui.cli", "--graph", str(graph), "serve",
+           "--host", host, "--port", str(port)]  # fmt: skip
     return server(cmd, log, port)
 
 

@@ -1,5 +1,6 @@
 """UI test fixtures: graph files (the bundled bank, an empty graph, a hostile one), the
-Playwright browser and the timings record for the real-browser tests."""
+Playwright browser and the timings record for the real-browser tests; `run` and `html` for the
+AppTest ones."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from graph.memory import MemoryStore
 from graph.model import Evidence, GraphData
@@ -22,6 +24,30 @@ IMG = "<img src=x onerror=alert(2)>"
 JS_LINK = "[点我](javascript:alert(3))"
 HOSTILE_TITLE = f"LSTM{SCRIPT}的原理"
 HOSTILE_ANSWER = f"{IMG} {JS_LINK} {MARKER}function(){{alert(4)}}{MARKER} 门控缓解梯度消失"
+TIMEOUT = 60  # seconds an AppTest script run may take
+
+
+def run(
+    graph: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str = "views/map.py",
+    **params: str | list[str],
+) -> AppTest:
+    """Run the app on `graph`, open page `script` with query params, fail on any exception."""
+    monkeypatch.setenv("ZHITU_GRAPH", str(graph))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if script != "views/map.py":
+        at.switch_page(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def html(at: AppTest) -> str:
+    """The bodies of every st.html element on the page."""
+    return "\n".join(e.proto.body for e in at.main if type(e).__name__ == "Html")
 
 
 def build_bank(path: Path) -> Path:

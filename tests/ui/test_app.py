@@ -5,40 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from graph.memory import MemoryStore
-from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, build_bank
+from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, TIMEOUT, build_bank, html, run
 from ui import conceptmap, graphview
 from ui.conceptmap import ConceptMap
 from ui.render import md
 from ui.views import path as path_page
 
 PAGES = ["views/map.py", "views/questions.py", "views/path.py", "views/import_bank.py"]
-TIMEOUT = 60
-
-
-def run(
-    graph: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    script: str = "views/map.py",
-    **params: str | list[str],
-) -> AppTest:
-    """Run the app on `graph`, open page `script` with query params, fail on any exception."""
-    monkeypatch.setenv("ZHITU_GRAPH", str(graph))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if script != "views/map.py":
-        at.switch_page(script).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def elements(at: AppTest, kind: str) -> list:
     """Every element of a kind ("PageLink", "Html", ...), nested ones included."""
     return [e for e in at.main if type(e).__name__ == kind]
@@ -47,10 +25,6 @@ def elements(at: AppTest, kind: str) -> list:
 def links(at: AppTest) -> list[tuple[str, str, str]]:
     """(label, page, query string) of every page link."""
     return [(e.proto.label, e.proto.page, e.proto.query_string) for e in elements(at, "PageLink")]
-
-
-def html(at: AppTest) -> str:
-    return "\n".join(e.proto.body for e in elements(at, "Html"))
 
 
 def chart(at: AppTest) -> dict:

@@ -11,7 +11,6 @@ Timings go to artifacts/ui-timings.json (printed, never asserted).
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from click.testing import CliRunner
 
 import data
 from graph.memory import MemoryStore
-from tests.ui.browser_kit import WAIT_MS, free_port, needs_chromium, server
+from tests.ui.browser_kit import WAIT_MS, needs_chromium, serve
 from ui.cli import cli
 
 pytestmark = needs_chromium
@@ -82,11 +81,8 @@ def test_twenty_sessions_on_different_deep_links(browser, graph, timings, tmp_pa
     links = _links(graph)
     digest = hashlib.sha256(graph.read_bytes()).hexdigest()
     beside = sorted(p.name for p in graph.parent.iterdir())
-    port = free_port()
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "ui.cli", "--graph", str(graph), "serve",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    with server(command, log, port) as url:
+    with serve(graph, log, host="127.0.0.1") as url:
         context = browser.new_context(viewport={"width": 1100, "height": 800})
         pages = [context.new_page() for _ in links]
         errors: list[str] = []

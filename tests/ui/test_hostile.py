@@ -23,10 +23,9 @@ from graph.memory import MemoryStore
 from graph.model import Evidence, GraphData
 from tests.conftest import make_toy
 from tests.ui.browser_kit import WAIT_MS, idle, needs_chromium, painted, serve, shot
-from tests.ui.conftest import APP, MARKER
+from tests.ui.conftest import MARKER, html, run
 from ui.render import md
 
-TIMEOUT = 60
 PAYLOADS = [
     "<script>window.__pwned='script'</script>",
     "<img src=x onerror=\"window.__pwned='img'\">",
@@ -73,22 +72,6 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("hostile-all") / "graph.json"
     MemoryStore.open(path).replace(hostile_everywhere())
     return path
-
-
-def run(graph: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: str) -> AppTest:
-    monkeypatch.setenv("ZHITU_GRAPH", str(graph))
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "views/map.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def html(at: AppTest) -> str:
-    return "\n".join(e.proto.body for e in at.main if type(e).__name__ == "Html")
 
 
 def markdown(at: AppTest) -> list[str]:
