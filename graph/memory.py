@@ -64,9 +64,6 @@ def source_key(q: Question) -> tuple[str, int, str]:
     return (file, int(line), q.id) if line.isdigit() else (q.sources[0], 0, q.id)
 
 
-_source_key = source_key  # the name graph/neo4j_store.py imports
-
-
 class MemoryStore:
     """GraphStore over networkx, persisted to one JSON file.
 
