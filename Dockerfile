@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_SERVER_HEADLESS=true
 
 WORKDIR /app
-COPY pyproject.toml ./
+COPY pyproject.toml __init__.py __main__.py ./
+COPY text ./text
 COPY graph ./graph
 COPY ingest ./ingest
 COPY ui ./ui

@@ -56,7 +56,7 @@ def bench_ingest(n: int, folder: Path, paths: list[Path], work: Path, engine: st
     env = {"ZHITU_SEGMENTER": engine, **({"ZHITU_WORKERS": workers} if workers else {})}
     done = measure.run(["-c", measure.INGEST, str(graph), str(folder)], env=env)
     pipeline, save = (float(x) for x in done.stdout.split())
-    from ingest.pipeline import workers_for
+    from zhitu.ingest.pipeline import workers_for
 
     used = workers or str(workers_for(n))
     row = (f"| {n:,} | {engine} | {used} | {size_mb:.1f} | {done.seconds:.1f} | {pipeline:.1f} | "
@@ -68,7 +68,7 @@ def bench_ingest(n: int, folder: Path, paths: list[Path], work: Path, engine: st
 
 def bench_store(n: int, graph: Path, engine: str) -> str:
     """One row for the embedded store over a saved graph."""
-    from graph.memory import MemoryStore
+    from zhitu.graph.memory import MemoryStore
 
     opened, ready = measure.load_time(graph)
     env = {"ZHITU_SEGMENTER": engine}
@@ -83,8 +83,8 @@ def bench_store(n: int, graph: Path, engine: str) -> str:
 
 def bench_neo4j(n: int, graph: Path) -> str:
     """Write the saved graph to the Neo4j at NEO4J_URI (rows/s) and query it."""
-    from graph.memory import MemoryStore
-    from graph.neo4j_store import Neo4jStore
+    from zhitu.graph.memory import MemoryStore
+    from zhitu.graph.neo4j_store import Neo4jStore
 
     data = MemoryStore.open(graph).load()
     rows = len(data.questions) + len(data.concepts) + len(data.relations) + len(data.mentions)
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="zhitu-bench-") as tmp:
         work = Path(args.work or tmp)
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # search indexes, for this process
-        from ingest.lexicon import load_lexicon
+        from zhitu.ingest.lexicon import load_lexicon
 
         for n in sizes:
             folder = work / f"bank-{n}"

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.store import GraphStore
+from zhitu.graph.store import GraphStore
 
-CLI = "import sys; from ui.cli import main; sys.argv[0] = 'zhitu'; main()"
+CLI = "import sys; from zhitu.ui.cli import main; sys.argv[0] = 'zhitu'; main()"
 QUERY_KINDS = ("chain", "related", "path", "search")
 
 
@@ -139,8 +139,8 @@ def raw_segmentation(paths: list[Path], engine: str, repeat: int = 1) -> float:
 INGEST = """
 import sys, time
 start = time.perf_counter()
-from graph.memory import MemoryStore
-from ui.cli_target import ingest_files
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui.cli_target import ingest_files
 graph, report = ingest_files([sys.argv[2]], None)
 built = time.perf_counter()
 MemoryStore.open(sys.argv[1]).replace(graph, meta={"built_from": [sys.argv[2]]},
@@ -151,7 +151,7 @@ print(built - start, time.perf_counter() - built)
 LOAD = """
 import sys, time
 start = time.perf_counter()
-from graph.memory import MemoryStore
+from zhitu.graph.memory import MemoryStore
 store = MemoryStore.open(sys.argv[1])
 opened = time.perf_counter()
 store._graph, store._titles, store._concept_index

@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from graph.model import Concept, RelationType
-from ingest.lexicon import CATEGORIES, Lexicon
+from zhitu.graph.model import Concept, RelationType
+from zhitu.ingest.lexicon import CATEGORIES, Lexicon
 
 PER_FILE = 1000
 _LATIN = re.compile("[A-Za-z]{2}")

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from graph.errors import StoreError
+from zhitu.graph.errors import StoreError
 
 
 def write_atomic(path: str | Path, text: str | Iterable[str]) -> None:

@@ -8,8 +8,8 @@ own Cypher front end, so helpers and non-statement names stay _private or lower 
 
 from __future__ import annotations
 
-from graph.model import Label, RelationType
-from graph.study import LINK_TYPES
+from zhitu.graph.model import Label, RelationType
+from zhitu.graph.study import LINK_TYPES
 
 _Q = Label.QUESTION.value
 _C = Label.CONCEPT.value

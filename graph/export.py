@@ -12,10 +12,9 @@ import re
 from collections.abc import Callable, Iterable
 
 import networkx as nx
-
-from graph import cypher, neo4j_rows
-from graph.memory import dumps
-from graph.model import GraphData, Label
+from zhitu.graph import cypher, neo4j_rows
+from zhitu.graph.memory import dumps
+from zhitu.graph.model import GraphData, Label
 
 FORMATS = ("json", "graphml", "cypher")
 BATCH = 200  # rows per UNWIND statement in the Cypher script

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from graph.errors import StoreError
-from graph.gcpause import gc_paused
-from graph.model import (
+from zhitu.graph.errors import StoreError
+from zhitu.graph.gcpause import gc_paused
+from zhitu.graph.model import (
     Concept,
     Evidence,
     GraphData,

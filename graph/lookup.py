@@ -1,46 +1,25 @@
 """Resolve what a user typed to a question id or a concept id (shared by both stores).
 
-A question reference is an id, else a title or part of one (NFKC width and case folded, spaces and
-punctuation ignored), else the best fuzzy match (difflib over normalized titles). A concept
+A question reference is an id, else a title or part of one (compared by text.normalize.title_key,
+the key question ids are made from), else the best fuzzy match (rapidfuzz's InDel ratio over
+title keys). A concept
 reference is an id, name, Chinese name or alias (normalized). Failures raise QuestionNotFound /
 ConceptNotFound carrying up to five closest titles or names as suggestions.
 """
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable, Mapping
 
-from graph.errors import ConceptNotFound, QuestionNotFound
-from graph.model import Concept
+from rapidfuzz import fuzz, process
+from zhitu.graph.errors import ConceptNotFound, QuestionNotFound
+from zhitu.graph.model import Concept
+from zhitu.text.normalize import normalize, title_key
 
-FUZZY_CUTOFF = 0.6  # difflib ratio a fuzzy title match needs
+FUZZY_CUTOFF = 0.6  # similarity (0..1) a fuzzy title match needs
 MAX_SUGGESTIONS = 5
-FUZZY_CHARS = 200  # a reference is compared by its start: difflib time grows with its length
+FUZZY_CHARS = 200  # a reference is compared by its start
 SHOWN_CHARS = 60  # a reference is quoted in messages by its start, on one line
-
-
-def normalize(text: str) -> str:
-    """NFKC (full width -> half width) and case folding: the normalization for matching.
-
-    >>> normalize("ＬＳＴＭ 公式")
-    'lstm 公式'
-    """
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def title_key(text: str) -> str:
-    """`normalize` without whitespace, punctuation and symbols, for comparing titles.
-
-    >>> title_key("问题：LSTM 每个门的计算公式？")
-    'lstm每个门的计算公式'
-    """
-    text = normalize(text)
-    for prefix in ("问题:", "问题："):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
 
 
 def shown(ref: str) -> str:
@@ -63,14 +42,16 @@ def shown(ref: str) -> str:
 
 
 def _closest(key: str, candidates: Mapping[str, str], n: int, cutoff: float) -> list[str]:
-    """Keys of `candidates` (key -> display) whose text is closest to `key`, best first."""
+    """Keys of `candidates` (key -> display) whose text is closest to `key`, best first.
+
+    >>> _closest("lstm公式", {"lstm的公式": "", "gru": ""}, 5, 0.3)
+    ['lstm的公式']
+    """
     key = key[:FUZZY_CHARS]
-    scored = []
-    for cand_key in candidates:
-        ratio = difflib.SequenceMatcher(None, key, cand_key, autojunk=False).ratio()
-        if ratio >= cutoff and ratio > 0:
-            scored.append((-ratio, len(cand_key), cand_key))
-    return [k for _, _, k in sorted(scored)[:n]]
+    found = process.extract(key, list(candidates), scorer=fuzz.ratio, limit=None,
+                            score_cutoff=max(cutoff * 100, 1e-9))
+    found.sort(key=lambda hit: (-hit[1], len(hit[0]), hit[0]))
+    return [k for k, _, _ in found[:n]]
 
 
 class TitleIndex:
@@ -130,8 +111,8 @@ class ConceptIndex:
         for surfaces in (lambda c: [c.id, c.name, c.zh], lambda c: c.aliases):
             for c in ordered:
                 for s in surfaces(c):
-                    if s and normalize(s):
-                        self._by_surface.setdefault(normalize(s), c.id)
+                    if s and normalize(s).strip():
+                        self._by_surface.setdefault(normalize(s).strip(), c.id)
 
     def find(self, ref: str) -> str | None:
         """The concept id `ref` names, or None.
@@ -142,11 +123,11 @@ class ConceptIndex:
         ref = ref.strip()
         if ref in self._names:
             return ref
-        return self._by_surface.get(normalize(ref))
+        return self._by_surface.get(normalize(ref).strip())
 
     def suggestions(self, ref: str) -> list[str]:
         """Up to five concept names whose surfaces are closest to `ref`."""
-        keys = _closest(normalize(ref), self._by_surface, MAX_SUGGESTIONS * 3, 0.3)
+        keys = _closest(normalize(ref).strip(), self._by_surface, MAX_SUGGESTIONS * 3, 0.3)
         names: list[str] = []
         for k in keys:
             name = self._names[self._by_surface[k]]

@@ -16,14 +16,13 @@ from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
-
-from graph import study, views
-from graph.atomic import write_atomic
-from graph.errors import StoreError
-from graph.gcpause import gc_paused
-from graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
-from graph.lookup import ConceptIndex, TitleIndex, resolve_target
-from graph.model import (
+from zhitu.graph import study, views
+from zhitu.graph.atomic import write_atomic
+from zhitu.graph.errors import StoreError
+from zhitu.graph.gcpause import gc_paused
+from zhitu.graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
+from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
+from zhitu.graph.model import (
     ChainStep,
     Concept,
     GraphData,
@@ -36,7 +35,7 @@ from graph.model import (
     SearchHit,
     StudyPlan,
 )
-from graph.search import SearchIndex, corpus_key
+from zhitu.graph.search import SearchIndex, corpus_key
 
 __all__ = ["FORMAT", "VERSION", "MemoryStore", "dumps", "loads", "source_key"]
 SEARCH_CACHES = 16  # saved search indexes kept (the most recently saved)
@@ -110,9 +109,9 @@ class MemoryStore:
 
     @cached_property
     def _tokenize(self) -> Callable[[str], list[str]]:
-        from ingest.segment import tokenizer_for  # jieba loads on the first search only
+        from zhitu.text.segment import tokenizer_for  # jieba loads on the first search only
 
-        return tokenizer_for(self._data.concepts)
+        return tokenizer_for(self._data.concepts.values())
 
     @property
     def search_dir(self) -> Path:
@@ -121,9 +120,9 @@ class MemoryStore:
         return search_cache() / name
 
     def _search_key(self) -> str:
-        from ingest.segment import concept_words, engine_name
+        from zhitu.text.segment import Vocabulary, engine_name
 
-        words = concept_words(self._data.concepts.values())
+        words = Vocabulary.of(self._data.concepts.values()).words
         return corpus_key(self._data.questions.values(), words, engine_name())
 
     # --- writes ---

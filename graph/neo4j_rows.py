@@ -13,8 +13,8 @@ from dataclasses import asdict, fields
 from enum import Enum
 from typing import Any
 
-from graph import study
-from graph.cypher import (
+from zhitu.graph import study
+from zhitu.graph.cypher import (
     DELETE_CONCEPTS,
     DELETE_QUESTIONS,
     MERGE_CONCEPTS,
@@ -22,7 +22,7 @@ from graph.cypher import (
     delete_edges,
     merge_edges,
 )
-from graph.model import (
+from zhitu.graph.model import (
     CONCEPT_RELATIONS,
     Concept,
     Evidence,

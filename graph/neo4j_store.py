@@ -18,12 +18,11 @@ import neo4j
 import networkx as nx
 from neo4j import RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
-
-from graph import cypher, neo4j_rows, study
-from graph.errors import StoreError, StoreUnavailable
-from graph.lookup import ConceptIndex, TitleIndex, resolve_target
-from graph.memory import source_key
-from graph.model import (
+from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph.errors import StoreError, StoreUnavailable
+from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
+from zhitu.graph.memory import source_key
+from zhitu.graph.model import (
     CONCEPT_RELATIONS,
     ChainStep,
     Concept,

@@ -3,9 +3,7 @@
 Titles count twice (a question is mostly found by what it asks). Any query string is accepted:
 quotes, backslashes, emoji and very long text are just tokens; an empty query finds nothing.
 
-Text is tokenized after `prefold` (full-width ASCII to ASCII, ASCII upper to lower case: one
-character for one, so token offsets are offsets in the original text) and each token is then
-NFKC-normalized and case-folded. Ingest tokenizes every question once for both its candidate
+Terms come from zhitu.text.terms. Ingest tokenizes every question once for both its candidate
 terms and its search document (`document_terms`), so a saved graph comes with its index: `save`
 writes it to a folder and `load` takes it back only when its key (`corpus_key`: the questions'
 text, the tokenizer's words and engine) still matches.
@@ -18,104 +16,27 @@ import json
 import os
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from pathlib import Path
 
 import bm25s
 import numpy as np
-
-from graph.model import Question, QuestionRef, SearchHit
+from zhitu.graph.model import Question, QuestionRef, SearchHit
+from zhitu.text.terms import terms
 
 FORMAT = 2  # changes whenever the terms of a text change
 KEY_FILE = "zhitu-key.json"
-_FOLD = str.maketrans(
-    {0x3000: " ", **{c: c + 32 for c in range(ord("A"), ord("Z") + 1)},
-     **{0xFF01 + i: chr(0x21 + i).lower() for i in range(0x5E)}}  # full width, lower case
-)
 
 
 def _default_tokenizer() -> Callable[[str], list[str]]:
-    try:
-        from ingest.segment import tokenize
-    except ImportError:
-        import jieba
+    from zhitu.text.segment import tokenize  # jieba loads on the first search only
 
-        jieba.setLogLevel(60)  # jieba logs its dictionary loading; library code stays quiet
-        return jieba.lcut_for_search
     return tokenize
 
 
 def _by_id(q: Question) -> str:
     return q.id
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-
-
-def prefold(text: str) -> str:
-    """Full-width ASCII and ASCII capitals folded, one character for one (offsets stay valid).
-
-    >>> prefold("ＬＳＴＭ的Gate！")
-    'lstm的gate!'
-    """
-    return text.translate(_FOLD)
-
-
-def token_terms(tokens: Iterable[str], folded: bool = False) -> list[str]:
-    """Search terms of tokens of prefolded text: NFKC, case folded, without whitespace and
-    punctuation; a Chinese token of three or more characters also gives its bigrams.
-    folded: the text the tokens came from is already NFKC and case folded (`is_folded`).
-
-    >>> token_terms(["lstm", " ", "计算公式", "!"])
-    ['lstm', '计算公式', '计算', '算公', '公式']
-    """
-    out = []
-    for token in tokens:
-        if not (folded or token.isascii()):
-            token = unicodedata.normalize("NFKC", token).casefold()
-        if not token.isalnum():  # letters and digits only is the common case
-            token = "".join(ch for ch in token if unicodedata.category(ch)[0] not in "PZC")
-            if not token:
-                continue
-        out.append(token)
-        if len(token) >= 3:
-            out += [
-                token[i : i + 2]
-                for i in range(len(token) - 1)
-                if _is_cjk(token[i]) and _is_cjk(token[i + 1])
-            ]
-    return out
-
-
-def is_folded(text: str) -> bool:
-    """True when NFKC and case folding leave `text` as it is (then they leave its tokens too).
-
-    >>> is_folded("lstm的门"), is_folded("ＬＳＴＭ"), is_folded("Straße")
-    (True, False, False)
-    """
-    return unicodedata.is_normalized("NFKC", text) and text.casefold() == text
-
-
-def terms(text: str, tokenize: Callable[[str], list[str]]) -> list[str]:
-    """Search terms of `text`: `token_terms` of the tokens of `prefold(text)`.
-
-    >>> terms("ＬＳＴＭ 计算公式！", lambda s: s.split(" "))
-    ['lstm', '计算公式', '计算', '算公', '公式']
-    """
-    folded = prefold(text)
-    return token_terms(tokenize(folded), is_folded(folded))
-
-
-def document_terms(title_terms: list[str], body_terms: list[str]) -> str:
-    """A question's search document, space-joined (terms never hold whitespace): title twice.
-
-    >>> document_terms(["rnn"], ["序列"])
-    'rnn rnn 序列'
-    """
-    return " ".join(title_terms + title_terms + body_terms)
 
 
 def corpus_key(questions: Iterable[Question], words: Iterable[str], engine: str) -> str:

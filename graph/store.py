@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
-from graph.errors import StoreError
-from graph.model import (
+from zhitu.graph.errors import StoreError
+from zhitu.graph.model import (
     ChainStep,
     Concept,
     GraphData,
@@ -87,8 +87,10 @@ class GraphStore(Protocol):
 
 
 def is_neo4j_target(target: str) -> bool:
-    """>>> is_neo4j_target("bolt://localhost:7687")
-    True
+    """True when the target names a Neo4j server rather than a graph file.
+
+    >>> is_neo4j_target("bolt://localhost:7687"), is_neo4j_target("my.json")
+    (True, False)
     """
     return target.startswith(NEO4J_SCHEMES)
 
@@ -104,9 +106,9 @@ def open_store(target: str) -> GraphStore:
     """Open the store named by `target` (a file path or a Neo4j URI)."""
     check_target(target)
     if is_neo4j_target(target):
-        from graph.neo4j_store import Neo4jStore
+        from zhitu.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_env(target)
-    from graph.memory import MemoryStore
+    from zhitu.graph.memory import MemoryStore
 
     return MemoryStore.open(target)

@@ -16,9 +16,8 @@ from collections.abc import Callable, Hashable, Iterable
 
 import networkx as nx
 import numpy as np
-
-from graph import views
-from graph.model import (
+from zhitu.graph import views
+from zhitu.graph.model import (
     CONCEPT_RELATIONS,
     ChainStep,
     Concept,

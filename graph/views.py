@@ -18,9 +18,8 @@ from typing import TypeVar
 
 import networkx as nx
 import numpy as np
-
-from graph.gcpause import gc_paused
-from graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
+from zhitu.graph.gcpause import gc_paused
+from zhitu.graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
 
 T = TypeVar("T")
 PRE = RelationType.PREREQUISITE_OF.value

@@ -23,13 +23,14 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.model import Level, Mention, Question, Relation
-from graph.search import document_terms, is_folded, prefold, token_terms
-from ingest import segment
-from ingest.lexicon import Lexicon, normalize
-from ingest.mentions import Located, automaton_for, locate, split_sentences, to_mentions
-from ingest.prereq import ancestors_map, question_topics
-from ingest.relations import Doc, doc_patterns, pattern_context
+from zhitu.graph.model import Level, Mention, Question, Relation
+from zhitu.ingest.lexicon import Lexicon
+from zhitu.ingest.mentions import Located, automaton_for, locate, split_sentences, to_mentions
+from zhitu.ingest.prereq import ancestors_map, question_topics
+from zhitu.ingest.relations import Doc, doc_patterns, pattern_context
+from zhitu.text import segment
+from zhitu.text.normalize import normalize
+from zhitu.text.terms import document_terms, is_folded, prefold, token_terms
 
 Progress = Callable[[int, int], None]
 PARALLEL_MIN = 1000  # questions from which they are analysed in a process pool
@@ -95,7 +96,7 @@ class Analyser:
         # the title and the rest are cut apart, as search cuts them; prefold keeps offsets
         cut = len(q.title)
         pieces = (prefold(text[:cut]), prefold(text[cut:]))
-        title, body = [segment.token_spans(p, self.lexicon) for p in pieces]
+        title, body = [segment.token_spans(p, self.lexicon.vocabulary) for p in pieces]
         document = document_terms(token_terms([w for w, _, _ in title], is_folded(pieces[0])),
                                   token_terms([w for w, _, _ in body], is_folded(pieces[1])))
         spans = title + [(w, t, p + cut) for w, t, p in body]

@@ -14,17 +14,18 @@ keep their lines, so every error still names one; the pure-Python loader is the 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-from graph.errors import LexiconError
-from graph.model import Concept, Origin, Relation, RelationType
+from zhitu.graph.errors import LexiconError
+from zhitu.graph.model import Concept, Origin, Relation, RelationType
+from zhitu.text.normalize import normalize
+from zhitu.text.segment import Vocabulary
 
 CATEGORIES: dict[str, str] = {
     "math": "数学基础", "ml": "机器学习基础", "nn": "神经网络基础", "activation": "激活函数",
@@ -54,15 +55,6 @@ LEXICON_ENV = "ZHITU_LEXICON"  # a lexicon file to use instead of the bundled on
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def normalize(text: str) -> str:
-    """The one normalization for matching: NFKC, then lower case.
-
-    >>> normalize("ＲＮＮ与Relu")
-    'rnn与relu'
-    """
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 @dataclass
 class Lexicon:
     """The validated lexicon: concepts by id, curated relations and the surface index."""
@@ -73,6 +65,11 @@ class Lexicon:
     ambiguous: set[str]
     path: str
     context_surfaces: dict[str, str] = field(default_factory=dict)  # context alias -> concept
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The concepts' surfaces as the tokenizer's user words."""
+        return Vocabulary.of(self.concepts.values())
 
 
 @dataclass
@@ -298,7 +295,7 @@ def _build_relations(reader: _Reader, entries: list[_Entry]) -> list[Relation]:
 def lexicon_path(path: str | Path | None = None) -> Path:
     """The file load_lexicon(path) reads: path, else $ZHITU_LEXICON, else the bundled one."""
     if path is None:
-        from data import LEXICON_PATH
+        from zhitu.data import LEXICON_PATH
 
         path = os.environ.get(LEXICON_ENV) or LEXICON_PATH
     return Path(path)

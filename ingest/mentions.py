@@ -29,11 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
-
-from graph.model import Mention, Question
-from ingest import segment
-from ingest.fold import fold, is_cjk, is_word_char, variants
-from ingest.lexicon import Lexicon
+from zhitu.graph.model import Mention, Question
+from zhitu.ingest.lexicon import Lexicon
+from zhitu.text import segment
+from zhitu.text.fold import fold, is_cjk, is_word_char, variants
 
 TITLE_WEIGHT = 3.0  # a title mention weighs as much as three mentions in the answer
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")

@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graph.model import Evidence, Origin, Relation, RelationType
-from ingest.lexicon import normalize
-from ingest.mentions import Located
+from zhitu.graph.model import Evidence, Origin, Relation, RelationType
+from zhitu.ingest.mentions import Located
+from zhitu.text.normalize import normalize
 
 MARK = 0xE000
 M = "[\ue000-\uf8ff]"  # one concept marker
@@ -246,7 +246,7 @@ def sentence_relations(question_id: str, text: str, start: int, end: int, found:
                        topic: str | None = None, ctx: Context | None = None) -> list[Relation]:
     """Pattern relations of one sentence text[start:end]; found: the text's concept occurrences.
 
-    >>> from ingest.mentions import Located
+    >>> from zhitu.ingest.mentions import Located
     >>> found = [Located(0, 4, "lstm"), Located(7, 10, "rnn")]
     >>> rels = sentence_relations("q1", "LSTM是一种RNN", 0, 10, found)
     >>> [(r.type.value, r.src, r.dst, r.confidence) for r in rels]

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from graph.gcpause import gc_paused
-from graph.model import GraphData, Mention, Origin, Question, Relation, RelationType
-from ingest.analysis import Analysis, analyse, level_of, workers_for
-from ingest.lexicon import Lexicon, load_lexicon
-from ingest.prereq import question_prerequisites
-from ingest.read import RawQuestion, question_id, read_paths
-from ingest.relations import Doc, concept_relations
+from zhitu.graph.gcpause import gc_paused
+from zhitu.graph.model import GraphData, Mention, Origin, Question, Relation, RelationType
+from zhitu.ingest.analysis import Analysis, analyse, level_of, workers_for
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.prereq import question_prerequisites
+from zhitu.ingest.read import RawQuestion, question_id, read_paths
+from zhitu.ingest.relations import Doc, concept_relations
 
 __all__ = ["Candidate", "IngestReport", "build", "ingest", "level_of", "workers_for"]
 Progress = Callable[[int, int], None]

@@ -26,10 +26,9 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 
 import networkx as nx
-
-from graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
-from ingest.lexicon import normalize
-from ingest.mentions import Located
+from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
+from zhitu.ingest.mentions import Located
+from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
 LINK_FLOOR = 0.5  # least confidence of a concept prerequisite that orders questions

@@ -11,24 +11,22 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import charset_normalizer
-
-from graph.errors import InputError
-from ingest.read_common import INVISIBLE, RawQuestion, ReadResult, shorten
-from ingest.read_markdown import read_markdown
-from ingest.read_records import read_csv, read_json, read_jsonl
-from ingest.read_sample import read_sample, write_sample
+from zhitu.graph.errors import InputError
+from zhitu.ingest.read_common import INVISIBLE, RawQuestion, ReadResult, shorten
+from zhitu.ingest.read_markdown import read_markdown
+from zhitu.ingest.read_records import read_csv, read_json, read_jsonl
+from zhitu.ingest.read_sample import read_sample, write_sample
+from zhitu.text.normalize import title_key
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "RawQuestion",
     "ReadResult",
     "decode",
-    "normalize_title",
     "question_id",
     "read_file",
     "read_paths",
@@ -68,6 +66,7 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "Office 97 文档"),
     (b"SQLite format 3\x00", "SQLite 数据库"),
 )
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -75,20 +74,6 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-_TITLE_PREFIX = "问题:"
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
-
-
-def normalize_title(title: str) -> str:
-    """The title as compared for identity: NFKC, lower case, no spaces, punctuation or 问题: prefix.
-
-    >>> normalize_title("问题：什么是 Dropout？")
-    '什么是dropout'
-    """
-    text = "".join(unicodedata.normalize("NFKC", title).lower().split())
-    while text.startswith(_TITLE_PREFIX):  # NFKC made 问题： into 问题:
-        text = text[len(_TITLE_PREFIX) :]
-    return "".join(c for c in text if unicodedata.category(c)[0] not in "PZC")
 
 
 def question_id(title: str) -> str:
@@ -97,7 +82,7 @@ def question_id(title: str) -> str:
     >>> question_id("什么是RNN") == question_id(" 什么是 rnn？")
     True
     """
-    digest = hashlib.blake2b(normalize_title(title).encode("utf-8", "surrogatepass"), digest_size=5)
+    digest = hashlib.blake2b(title_key(title).encode("utf-8", "surrogatepass"), digest_size=5)
     return "q" + digest.hexdigest()
 
 

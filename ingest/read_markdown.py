@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.read_common import (
+from zhitu.ingest.read_common import (
     RawQuestion,
     ReadResult,
     clean_title,

@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from graph.errors import InputError
-from ingest.read_common import RawQuestion, ReadResult, make_question
+from zhitu.graph.errors import InputError
+from zhitu.ingest.read_common import RawQuestion, ReadResult, make_question
 
 TITLE_KEYS = ("question", "title", "问题", "题目")
 ANSWER_KEYS = ("answer", "答案", "参考回答", "参考答案", "回答")

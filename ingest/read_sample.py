@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ingest.read_common import (
+from zhitu.ingest.read_common import (
     BULLETS,
     RawQuestion,
     ReadResult,

@@ -28,11 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-
-from graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
-from ingest.lexicon import Lexicon
-from ingest.mentions import Located
-from ingest.patterns import Context, sentence_relations
+from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
+from zhitu.ingest.lexicon import Lexicon
+from zhitu.ingest.mentions import Located
+from zhitu.ingest.patterns import Context, sentence_relations
 
 MIN_COOCCURRENCE = 2
 NPMI_FLOOR = 0.3

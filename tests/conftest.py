@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from graph.memory import MemoryStore
-from graph.model import (
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import (
     Concept,
     Evidence,
     GraphData,
@@ -127,7 +126,7 @@ def toy_file(toy_store: MemoryStore) -> Path:
 
 def _ingested(target: Path, *paths: Path) -> Path:
     """A graph file built by the real pipeline from `paths`."""
-    from ingest.pipeline import ingest
+    from zhitu.ingest.pipeline import ingest
 
     data, _ = ingest([str(p) for p in paths])
     MemoryStore.open(target).replace(data, meta={"built_from": [str(p) for p in paths]})
@@ -143,6 +142,6 @@ def mini_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def bundled_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled question bank through the real pipeline."""
-    import data
+    from zhitu import data
 
     return _ingested(tmp_path_factory.mktemp("bundled") / "bundled.json", data.QUESTIONS_DIR)

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.pipeline import ingest, workers_for
+from zhitu.ingest.read import read_paths
 
 from benchmarks import synth
 from benchmarks.__main__ import main as run_benchmarks
 from benchmarks.synth import MAX_ANSWER, MIN_ANSWER, PER_FILE, generate, write_bank
-from ingest.lexicon import Lexicon, load_lexicon
-from ingest.pipeline import ingest, workers_for
-from ingest.read import read_paths
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +83,7 @@ def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store_row = next(line for line in out.splitlines() if "memory (jieba)" in line)
     assert len(store_row.strip("|").split("|")) == 12
     assert "Neo4j: skipped" in out or "neo4j (" in out
-    from graph.memory import MemoryStore
+    from zhitu.graph.memory import MemoryStore
 
     store = MemoryStore.open(tmp_path / "graph-1000-jieba-auto.json")
     assert store.stats()["questions"] == 1000
@@ -96,9 +96,10 @@ def test_neo4j_leg_writes_and_queries_the_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_file: Path
 ) -> None:
     """The Neo4j leg (run when NEO4J_URI is set) against a stand-in with the store protocol."""
+    from zhitu.graph import neo4j_store
+    from zhitu.graph.memory import MemoryStore
+
     from benchmarks.__main__ import bench_neo4j
-    from graph import neo4j_store
-    from graph.memory import MemoryStore
 
     written: list[MemoryStore] = []
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-from ui import cli as cli_module
-from ui import cli_target
-from ui.cli import cli
+from zhitu.ui import cli as cli_module
+from zhitu.ui import cli_target
+from zhitu.ui.cli import cli
 
 CONCEPT_KEYS = {"id", "name", "aliases"}
 REF_KEYS = {"id", "title"}
@@ -236,7 +235,7 @@ def test_interrupt_exits_130_quietly(toy_file: Path, monkeypatch: pytest.MonkeyP
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("graph.memory.MemoryStore.stats", interrupted)
+    monkeypatch.setattr("zhitu.graph.memory.MemoryStore.stats", interrupted)
     result = run("--graph", str(toy_file), "stats")
     assert result.exit_code == 130 and result.output == ""
 
@@ -245,7 +244,7 @@ def test_os_error_is_one_line(toy_file: Path, monkeypatch: pytest.MonkeyPatch) -
     def unreadable(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", "/x/y.txt")
 
-    monkeypatch.setattr("graph.memory.MemoryStore.stats", unreadable)
+    monkeypatch.setattr("zhitu.graph.memory.MemoryStore.stats", unreadable)
     result = run("--graph", str(toy_file), "stats")
     assert result.exit_code == 1
     assert result.stderr == "错误: /x/y.txt: Permission denied\n"

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-import data
-from graph.memory import MemoryStore
-from ui import cli_target
-from ui.cli import cli
+from zhitu import data
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import cli_target
+from zhitu.ui.cli import cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini_bank.txt"

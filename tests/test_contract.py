@@ -18,19 +18,18 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
-import data
-from graph import study
-from graph.memory import MemoryStore
-from graph.model import GraphData, RelationType
-from graph.store import GraphStore
+from zhitu import data
+from zhitu.graph import study
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import GraphData, RelationType
+from zhitu.graph.store import GraphStore
 
 SAMPLE = 40  # questions and concepts per check (seeded): every store answers the same ones
 
 
 @pytest.fixture(scope="module")
 def bank() -> GraphData:
-    from ingest.pipeline import ingest
+    from zhitu.ingest.pipeline import ingest
 
     graph, _ = ingest([str(data.QUESTIONS_DIR)])
     assert len(graph.questions) > 100 and graph.relation_counts()["PREREQUISITE_OF"] > 0
@@ -46,7 +45,7 @@ def _open_neo4j() -> GraphStore:
     uri = os.environ.get("NEO4J_URI")
     if not uri:
         pytest.skip("NEO4J_URI is not set: the Neo4j contract needs a live server (docker compose)")
-    from graph.neo4j_store import Neo4jStore
+    from zhitu.graph.neo4j_store import Neo4jStore
 
     return Neo4jStore.from_env(uri)
 

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from graph import cypher
-from graph.model import Label, RelationType
+from zhitu.graph import cypher
+from zhitu.graph.model import Label, RelationType
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_DIR = ROOT / "tools" / "cypher-lint"

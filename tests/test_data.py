@@ -9,14 +9,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from ahocorasick_rs import AhoCorasick, MatchKind
-
-from data import QUESTIONS_DIR
-from graph.model import RelationType
-from ingest.lexicon import CATEGORIES, Lexicon, load_lexicon, normalize
+from zhitu.data import QUESTIONS_DIR
+from zhitu.graph.model import RelationType
+from zhitu.ingest.lexicon import CATEGORIES, Lexicon, load_lexicon
+from zhitu.text.normalize import normalize
 
 BANK_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 BANK_FILES = sorted(p for p in QUESTIONS_DIR.glob("*") if p.suffix in BANK_SUFFIXES)
-HAVE_READER = importlib.util.find_spec("ingest.read") is not None
+HAVE_READER = importlib.util.find_spec("zhitu.ingest.read") is not None
 needs_reader = pytest.mark.skipif(
     not HAVE_READER, reason="ingest/read.py is not written yet (another helper's issue)"
 )
@@ -248,7 +248,7 @@ def _any_surface(lexicon: Lexicon):
 def bank():
     if not HAVE_READER:
         pytest.skip("ingest/read.py is not written yet (another helper's issue)")
-    from ingest.read import read_file
+    from zhitu.ingest.read import read_file
 
     return {path.name: read_file(path) for path in BANK_FILES}
 
@@ -265,7 +265,7 @@ def test_bank_file_parses_and_every_question_has_an_answer(bank, path: Path) -> 
 
 @needs_reader
 def test_bank_has_at_least_200_questions_in_both_formats(bank) -> None:
-    from ingest.read import question_id
+    from zhitu.ingest.read import question_id
 
     ids = {question_id(q.title) for r in bank.values() for q in r.questions}
     assert len(ids) >= 200

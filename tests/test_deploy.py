@@ -16,11 +16,10 @@ from unittest.mock import MagicMock
 import neo4j
 import pytest
 import yaml
-
-import data
-from graph.neo4j_store import ENV_NAMES, Neo4jStore
-from graph.store import is_neo4j_target
-from ui import cli
+from zhitu import data
+from zhitu.graph.neo4j_store import ENV_NAMES, Neo4jStore
+from zhitu.graph.store import is_neo4j_target
+from zhitu.ui import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 _VAR = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
@@ -149,9 +148,9 @@ def test_image_copies_what_the_package_needs(dockerfile) -> None:
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    packages = {p.split(".")[0] for p in project["tool"]["setuptools"]["packages"]}
-    sources = {args.split()[0].rstrip("/") for args in _instructions(dockerfile, "COPY")}
-    assert packages | {"pyproject.toml"} <= sources
+    folders = {p.split(".")[1] for p in project["tool"]["setuptools"]["packages"] if "." in p}
+    sources = {s.rstrip("/") for args in _instructions(dockerfile, "COPY") for s in args.split()[:-1]}
+    assert folders | {"pyproject.toml", "__init__.py", "__main__.py"} <= sources
 
 
 def test_dockerignore_keeps_the_context_small() -> None:

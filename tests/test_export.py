@@ -13,11 +13,10 @@ import networkx as nx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from graph import cypher, export, neo4j_rows
-from graph.export import cypher_literal, cypher_name, cypher_string
-from graph.memory import MemoryStore, dumps
-from graph.model import Concept, GraphData, Question
+from zhitu.graph import cypher, export, neo4j_rows
+from zhitu.graph.export import cypher_literal, cypher_name, cypher_string
+from zhitu.graph.memory import MemoryStore, dumps
+from zhitu.graph.model import Concept, GraphData, Question
 
 LINT = Path(__file__).resolve().parent.parent / "tools" / "cypher-lint"
 _UNESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)

@@ -19,13 +19,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from graph import cypher, neo4j_rows
-from graph.errors import ConceptNotFound, NotFoundError, QuestionNotFound
-from graph.memory import MemoryStore
-from graph.model import GraphData
-from graph.neo4j_store import Neo4jStore
-from ui.cli import cli
+from zhitu.graph import cypher, neo4j_rows
+from zhitu.graph.errors import ConceptNotFound, NotFoundError, QuestionNotFound
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import GraphData
+from zhitu.graph.neo4j_store import Neo4jStore
+from zhitu.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
@@ -251,7 +250,7 @@ def test_the_process_takes_argv_bytes_that_are_no_utf8(
     mini_graph: Path, raw: bytes, command: list[str]
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("ZHITU_GRAPH", "ZHITU_LEXICON")}
-    args = [sys.executable, "-m", "ui.cli", "--graph", str(mini_graph), *command]
+    args = [sys.executable, "-m", "zhitu", "--graph", str(mini_graph), *command]
     done = subprocess.run([*map(os.fsencode, args), raw], cwd=ROOT, env=env,
                           capture_output=True, timeout=120)  # fmt: skip
     stderr = done.stderr.decode("utf-8", "replace")

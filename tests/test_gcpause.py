@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import doctest
 import gc
 from pathlib import Path
 
 import pytest
-
-from graph import gcpause
-from graph.memory import MemoryStore
-from ingest.pipeline import ingest
+from zhitu.graph import gcpause
+from zhitu.graph.memory import MemoryStore
+from zhitu.ingest.pipeline import ingest
 
 SAMPLE = Path(__file__).parent / "gold" / "sample.txt"
 
-
-def test_doctests() -> None:
-    result = doctest.testmod(gcpause)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_resumes_after_an_error_and_when_nested() -> None:

@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import data
-from graph.memory import MemoryStore
-from graph.model import GraphData
+from zhitu import data
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import GraphData
 
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "tests" / "fixtures" / "banks"  # every format: txt, md, json, jsonl, csv
@@ -27,7 +26,7 @@ def zhitu(tmp: Path, *args: str, seed: str = "0") -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("ZHITU_GRAPH", "ZHITU_LEXICON")}
     env.update(XDG_DATA_HOME=str(tmp / "xdg"), PYTHONHASHSEED=seed)
     done = subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
+        [sys.executable, "-m", "zhitu", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

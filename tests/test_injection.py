@@ -23,9 +23,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from graph import cypher, neo4j_rows, study
-from graph.model import CONCEPT_RELATIONS, Label, RelationType
+from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph.model import CONCEPT_RELATIONS, Label, RelationType
 
 GRAPH = Path(__file__).resolve().parent.parent / "graph"
 SINKS = {"execute_query": "first", "run": "first", "_run": "first", "_graph": "tuples"}

@@ -6,10 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from graph.errors import LexiconError
-from graph.model import Origin
-from ingest.lexicon import CATEGORIES, load_lexicon, normalize
+from zhitu.graph.errors import LexiconError
+from zhitu.graph.model import Origin
+from zhitu.ingest.lexicon import CATEGORIES, load_lexicon
+from zhitu.text.normalize import normalize
 
 VALID = """\
 ambiguous_aliases: [步长]

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-import ingest.lexicon as lexicon_module
-from data import LEXICON_PATH
-from graph.errors import LexiconError
-from ingest.lexicon import LEXICON_ENV, lexicon_path, load_lexicon
+import zhitu.ingest.lexicon as lexicon_module
+from zhitu.data import LEXICON_PATH
+from zhitu.graph.errors import LexiconError
+from zhitu.ingest.lexicon import LEXICON_ENV, lexicon_path, load_lexicon
 
 OWN = "concepts:\n  - id: own\n    name: 自有概念\n    zh: 自有概念\n    category: nn\n"
 
@@ -51,7 +50,7 @@ def test_missing_environment_file_names_the_variable(monkeypatch, tmp_path: Path
 
 def test_pipeline_uses_the_environment_lexicon(monkeypatch, own_lexicon: Path,
                                                tmp_path: Path) -> None:
-    from ingest.pipeline import ingest
+    from zhitu.ingest.pipeline import ingest
 
     bank = tmp_path / "bank.txt"
     bank.write_text("● 什么是自有概念\n参考回答:\n自有概念是LSTM的一种。\n", encoding="utf-8")

@@ -9,9 +9,9 @@ fired where the text meant something else; a missing form left a concept unfound
 from __future__ import annotations
 
 import pytest
-
-from ingest.lexicon import Lexicon, load_lexicon, normalize
-from ingest.mentions import automaton_for, locate
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.mentions import automaton_for, locate
+from zhitu.text.normalize import normalize
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-
-from graph import memory
-from graph.atomic import write_atomic
-from graph.errors import ConceptNotFound, QuestionNotFound, StoreError
-from graph.memory import MemoryStore, dumps, loads
-from graph.model import GraphData, RelationType
-from graph.store import open_store
+from zhitu.graph import memory
+from zhitu.graph.atomic import write_atomic
+from zhitu.graph.errors import ConceptNotFound, QuestionNotFound, StoreError
+from zhitu.graph.memory import MemoryStore, dumps, loads
+from zhitu.graph.model import GraphData, RelationType
+from zhitu.graph.store import open_store
 
 
 def test_missing_file_is_an_empty_store(tmp_path: Path) -> None:

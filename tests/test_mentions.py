@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.model import Concept, Question
-from ingest import analysis, mentions, patterns, prereq, segment
-from ingest import fold as fold_module
-from ingest import lexicon as lexicon_module
-from ingest.fold import fold
-from ingest.lexicon import Lexicon, load_lexicon
-from ingest.mentions import (
+from zhitu.graph.model import Concept, Question
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.mentions import (
     TITLE_WEIGHT,
     Automaton,
     automaton_for,
@@ -23,6 +17,7 @@ from ingest.mentions import (
     locate,
     split_sentences,
 )
+from zhitu.text.fold import fold
 
 SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
 
@@ -204,9 +199,3 @@ def test_readings_that_reject_a_match(text: str, expected: list[str],
                                       reading_auto: Automaton) -> None:
     assert _concepts(text, reading_auto) == expected
 
-
-@pytest.mark.parametrize("module", [fold_module, mentions, segment, analysis, lexicon_module,
-                                    patterns, prereq], ids=lambda m: m.__name__)
-def test_doctests(module: object) -> None:
-    result = doctest.testmod(module)  # type: ignore[arg-type]
-    assert result.attempted > 0 and result.failed == 0

@@ -19,12 +19,11 @@ import networkx as nx
 import pytest
 from neo4j import EagerResult, Record, RoutingControl
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
-
-from graph import cypher, neo4j_rows, study
-from graph.errors import QuestionNotFound, StoreError, StoreUnavailable
-from graph.memory import MemoryStore
-from graph.model import CONCEPT_RELATIONS, GraphData, Label, RelationType
-from graph.neo4j_store import ENV_NAMES, Neo4jStore
+from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph.errors import QuestionNotFound, StoreError, StoreUnavailable
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import CONCEPT_RELATIONS, GraphData, Label, RelationType
+from zhitu.graph.neo4j_store import ENV_NAMES, Neo4jStore
 
 READ, WRITE = RoutingControl.READ, RoutingControl.WRITE
 URI = "neo4j://graph.example:7687"

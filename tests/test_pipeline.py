@@ -6,11 +6,10 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-
-from graph.model import GraphData, Level, Origin, Question, Relation, RelationType
-from ingest.lexicon import Lexicon, load_lexicon
-from ingest.pipeline import IngestReport, build, ingest, level_of
-from ingest.read import question_id
+from zhitu.graph.model import GraphData, Level, Origin, Question, Relation, RelationType
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.pipeline import IngestReport, build, ingest, level_of
+from zhitu.ingest.read import question_id
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "gold" / "sample.txt"  # a copy of the user's sample bank

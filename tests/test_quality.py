@@ -15,12 +15,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import yaml
-
-from data import QUESTIONS_DIR
-from graph.model import GraphData, RelationType
-from ingest.lexicon import Lexicon, load_lexicon, normalize
-from ingest.pipeline import ingest
-from ingest.read import question_id
+from zhitu.data import QUESTIONS_DIR
+from zhitu.graph.model import GraphData, RelationType
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.pipeline import ingest
+from zhitu.ingest.read import question_id
+from zhitu.text.normalize import normalize
 
 GOLD = Path(__file__).parent / "gold" / "gold.yaml"
 SAMPLE = Path(__file__).parent / "gold" / "sample.txt"  # a copy of the user's sample bank

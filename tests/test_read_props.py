@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.errors import InputError
-from ingest.read import RawQuestion, decode, question_id, read_text, write_sample
-from ingest.read_common import clean_title, match_marker
-from ingest.read_sample import _starts_question
+from zhitu.graph.errors import InputError
+from zhitu.ingest.read import RawQuestion, decode, question_id, read_text, write_sample
+from zhitu.ingest.read_common import clean_title, match_marker
+from zhitu.ingest.read_sample import _starts_question
 
 FORMATS = ["sample", "markdown", "json", "jsonl", "csv"]
 # pieces of every syntax the readers know, so random text reaches the interesting branches

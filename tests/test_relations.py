@@ -9,18 +9,17 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.model import Level, Origin, Question, Relation, RelationType
-from ingest.lexicon import Lexicon, load_lexicon
-from ingest.mentions import automaton_for, locate, split_sentences, to_mentions
-from ingest.patterns import sentence_relations
-from ingest.prereq import (
+from zhitu.graph.model import Level, Origin, Question, Relation, RelationType
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.mentions import automaton_for, locate, split_sentences, to_mentions
+from zhitu.ingest.patterns import sentence_relations
+from zhitu.ingest.prereq import (
     ancestors_map,
     question_prerequisites,
     question_topics,
     transitive_reduction,
 )
-from ingest.relations import (
+from zhitu.ingest.relations import (
     Doc,
     concept_relations,
     cooccurrence,

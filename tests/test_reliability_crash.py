@@ -43,8 +43,8 @@ CHILD = textwrap.dedent(
         mark.write_text(point)
         time.sleep(3600)
 
-    import graph.atomic as atomic
-    import ingest.read as read
+    import zhitu.graph.atomic as atomic
+    import zhitu.ingest.read as read
 
     class HookedOs:
         # os as graph/atomic.py sees it: the step under test waits for the kill
@@ -91,7 +91,7 @@ CHILD = textwrap.dedent(
         read.read_file = read_file
     atomic.os = hooked
 
-    from ui.cli import main
+    from zhitu.ui.cli import main
 
     sys.argv[0] = "zhitu"
     main()
@@ -107,7 +107,7 @@ def _env(tmp: Path, **extra: str) -> dict[str, str]:
 def zhitu(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The command in its own process, without hooks."""
     return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args],
+        [sys.executable, "-m", "zhitu", *args],
         cwd=ROOT, env=_env(tmp), capture_output=True, text=True, timeout=WAIT,
     )  # fmt: skip
 
@@ -132,8 +132,9 @@ class Site:
     """A folder holding a built graph and a synthetic bank to merge into it."""
 
     def __init__(self, folder: Path) -> None:
+        from zhitu.ingest.lexicon import load_lexicon
+
         from benchmarks.synth import write_bank
-        from ingest.lexicon import load_lexicon
 
         self.folder = folder
         self.graph = folder / "graph" / "g.json"
@@ -250,8 +251,7 @@ class FakeDriver:
 
     def execute_query(self, query: str, params: dict[str, Any] | None = None, **_: Any) -> Any:
         from neo4j.exceptions import ServiceUnavailable
-
-        from graph import cypher
+        from zhitu.graph import cypher
 
         if query.startswith("UNWIND $"):
             if len(self.batches) + 1 == self.fail_at:
@@ -266,7 +266,7 @@ class FakeDriver:
 
 
 def _neo4j_ingest(monkeypatch: pytest.MonkeyPatch, fail_at: int | None) -> tuple[Any, FakeDriver]:
-    from ui.cli import cli
+    from zhitu.ui.cli import cli
 
     driver = FakeDriver(fail_at)
     monkeypatch.setattr("neo4j.GraphDatabase.driver", lambda uri, auth: driver)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui.cli import cli
 
-from graph.memory import MemoryStore
 from tests.conftest import write_big_bank
-from ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini_bank.txt"
@@ -342,7 +342,7 @@ def test_the_installed_command_refuses_without_a_traceback(
     before = graph.read_bytes()
     env = {k: v for k, v in os.environ.items() if k not in ("ZHITU_GRAPH", LEXICON_ENV)}
     done = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "--graph", str(graph), "ingest", str(path)],
+        [sys.executable, "-m", "zhitu", "--graph", str(graph), "ingest", str(path)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""
@@ -360,7 +360,7 @@ def test_reading_a_bank_never_writes_next_to_it(tmp_path: Path, graph: Path) -> 
 
 
 def test_read_paths_names_the_files_it_could_not_read(tmp_path: Path) -> None:
-    from ingest.read import read_paths
+    from zhitu.ingest.read import read_paths
 
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(PNG)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.memory import MemoryStore
-from graph.model import GraphData
-from graph.search import SearchIndex
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import GraphData
+from zhitu.graph.search import SearchIndex
 
 
 @pytest.fixture(scope="module")

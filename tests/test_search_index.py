@@ -8,13 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
-
-from graph.memory import SEARCH_CACHES, MemoryStore
-from graph.model import GraphData
-from graph.search import KEY_FILE, SearchIndex, prefold, terms
-from ingest.lexicon import load_lexicon
-from ingest.pipeline import IngestReport, ingest
-from ingest.segment import tokenizer_for
+from zhitu.graph.memory import SEARCH_CACHES, MemoryStore
+from zhitu.graph.model import GraphData
+from zhitu.graph.search import KEY_FILE, SearchIndex
+from zhitu.ingest.lexicon import load_lexicon
+from zhitu.ingest.pipeline import IngestReport, ingest
+from zhitu.text.segment import tokenizer_for
+from zhitu.text.terms import prefold, terms
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 QUERIES = ["遗忘门", "LSTM 公式", "ｌｓｔｍ", "梯度消失", "BN层的作用", "卷积核", "dropout", "😀"]
@@ -39,14 +39,14 @@ def saved(tmp_path: Path, ingested: tuple[GraphData, IngestReport]) -> MemorySto
 
 
 def _fresh_index(data: GraphData) -> SearchIndex:
-    return SearchIndex(data.questions.values(), tokenizer_for(data.concepts))
+    return SearchIndex(data.questions.values(), tokenizer_for(data.concepts.values()))
 
 
 def test_ingest_documents_are_what_search_would_make(
     ingested: tuple[GraphData, IngestReport],
 ) -> None:
     data, report = ingested
-    tokenize = tokenizer_for(data.concepts)
+    tokenize = tokenizer_for(data.concepts.values())
     assert set(report.search_documents) == set(data.questions)
     for q in data.questions.values():
         title = terms(q.title, tokenize)

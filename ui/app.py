@@ -9,17 +9,9 @@ opens the concept on the map; other params are kept.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
-    sys.path.insert(0, _ROOT)
-
-import streamlit as st  # noqa: E402
-
-from ui import state  # noqa: E402
-from ui.state import PAGES, param  # noqa: E402
+import streamlit as st
+from zhitu.ui import state
+from zhitu.ui.state import PAGES, param
 
 _CSS = """
 <style>
@@ -74,4 +66,5 @@ def main() -> None:
     state.warm_up()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as __main__
+    main()

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from graph.atomic import write_atomic
-from graph.errors import NotFoundError, ZhituError
-from graph.export import FORMATS, export
-from graph.memory import MemoryStore
-from graph.store import is_neo4j_target
-from ui import cli_output as out
-from ui.cli_target import Target
+from zhitu.graph.atomic import write_atomic
+from zhitu.graph.errors import NotFoundError, ZhituError
+from zhitu.graph.export import FORMATS, export
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.store import is_neo4j_target
+from zhitu.ui import cli_output as out
+from zhitu.ui.cli_target import Target
 
 
 def _app_path() -> Path:
@@ -125,7 +124,7 @@ def questions(obj: Target, as_json: bool) -> None:
 @click.pass_obj
 def concepts(obj: Target, as_json: bool) -> None:
     """列出所有概念及涉及的问题数。"""
-    from ingest.lexicon import CATEGORIES
+    from zhitu.ingest.lexicon import CATEGORIES
 
     store = obj.store()
     found, counts = store.concepts(), store.concept_question_counts()
@@ -212,8 +211,8 @@ def stats(obj: Target, as_json: bool) -> None:
 @click.pass_obj
 def candidates(obj: Target, top: int, as_json: bool) -> None:
     """题目中常见但词表里没有的候选术语 (用来扩充 concepts.yaml)。"""
-    from ingest.lexicon import load_lexicon
-    from ingest.pipeline import build
+    from zhitu.ingest.lexicon import load_lexicon
+    from zhitu.ingest.pipeline import build
 
     _, found = build(obj.store().questions(), load_lexicon())
     found = found[:top]

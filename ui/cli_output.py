@@ -6,7 +6,7 @@ contract"); every `*_text` function returns the lines a learner reads.
 
 from __future__ import annotations
 
-from graph.model import (
+from zhitu.graph.model import (
     ChainStep,
     Concept,
     Question,

@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-import data
-from graph.errors import StoreError
-from graph.memory import MemoryStore
-from graph.store import GraphStore, check_target, is_neo4j_target, open_store
-from ingest.lexicon import lexicon_path
-from ui.merge import merge_into
+from zhitu import data
+from zhitu.graph.errors import StoreError
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.store import GraphStore, check_target, is_neo4j_target, open_store
+from zhitu.ingest.lexicon import lexicon_path
+from zhitu.ui.merge import merge_into
 
 BUNDLED = "bundled"
 PROGRESS_MIN = 50  # show a progress bar from this many units of ingest work
@@ -67,8 +66,8 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def ingest_files(paths: list[str], existing: Any) -> tuple[Any, Any]:
-    from ingest.lexicon import load_lexicon
-    from ingest.pipeline import ingest
+    from zhitu.ingest.lexicon import load_lexicon
+    from zhitu.ingest.pipeline import ingest
 
     with progress_bar("构建知识图谱") as progress:
         return ingest(paths, existing=existing, lexicon=load_lexicon(), progress=progress)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
-
-from graph.model import CONCEPT_RELATIONS, Concept, GraphData, Relation, RelationType
+from zhitu.graph.model import CONCEPT_RELATIONS, Concept, GraphData, Relation, RelationType
 
 MAX_NODES = 300  # never more concepts in one view
 OVERVIEW_NODES = 60  # the overview's default: the most asked concepts

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from graph.model import Relation, RelationType
-from ingest.lexicon import CATEGORIES
-from ui.conceptmap import ConceptMap
-from ui.render import chart_text
+from zhitu.graph.model import Relation, RelationType
+from zhitu.ingest.lexicon import CATEGORIES
+from zhitu.ui.conceptmap import ConceptMap
+from zhitu.ui.render import chart_text
 
 RELATION_LABELS: dict[RelationType, str] = {
     RelationType.PREREQUISITE_OF: "先修",

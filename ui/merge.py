@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from graph.memory import MemoryStore
-from graph.store import GraphStore
-from ingest.lexicon import load_lexicon
-from ingest.pipeline import IngestReport, ingest
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.store import GraphStore
+from zhitu.ingest.lexicon import load_lexicon
+from zhitu.ingest.pipeline import IngestReport, ingest
 
 
 def merge_into(store: GraphStore, paths: list[str],

@@ -15,12 +15,11 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
-
-from graph.errors import NotFoundError, ZhituError
-from graph.model import Concept, Question
-from graph.store import GraphStore, is_neo4j_target, open_store
-from ui.conceptmap import ConceptMap
-from ui.render import md
+from zhitu.graph.errors import NotFoundError, ZhituError
+from zhitu.graph.model import Concept, Question
+from zhitu.graph.store import GraphStore, is_neo4j_target, open_store
+from zhitu.ui.conceptmap import ConceptMap
+from zhitu.ui.render import md
 
 TARGET_ENV = "ZHITU_GRAPH"
 PAGES: dict[str, tuple[str, str, str]] = {  # name -> (script, title, icon)

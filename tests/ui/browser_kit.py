@@ -19,9 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-from graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
-from ingest.lexicon import CATEGORIES
+from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
+from zhitu.ingest.lexicon import CATEGORIES
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +79,7 @@ def server(command: list[str], log: Path, port: int) -> Iterator[str]:
 def serve(graph: Path, log: Path, host: str = "localhost") -> Iterator[str]:
     """`zhitu --graph GRAPH serve` on a free port (see `server`)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "ui.cli", "--graph", str(graph), "serve",
+    cmd = [sys.executable, "-m", "zhitu", "--graph", str(graph), "serve",
            "--host", host, "--port", str(port)]  # fmt: skip
     return server(cmd, log, port)
 

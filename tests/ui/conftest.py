@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import Evidence, GraphData
 
-from graph.memory import MemoryStore
-from graph.model import Evidence, GraphData
 from tests.conftest import make_toy
 from tests.ui import browser_kit
 
@@ -52,8 +52,8 @@ def html(at: AppTest) -> str:
 
 def build_bank(path: Path) -> Path:
     """The bundled bank, ingested the way `zhitu ingest` does, stored at `path`."""
-    from data import QUESTIONS_DIR
-    from ingest.pipeline import ingest
+    from zhitu.data import QUESTIONS_DIR
+    from zhitu.ingest.pipeline import ingest
 
     data, _ = ingest([QUESTIONS_DIR])
     MemoryStore.open(path).replace(data)

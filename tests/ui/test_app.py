@@ -8,13 +8,13 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import conceptmap, graphview
+from zhitu.ui.conceptmap import ConceptMap
+from zhitu.ui.render import md
+from zhitu.ui.views import path as path_page
 
-from graph.memory import MemoryStore
 from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, TIMEOUT, build_bank, html, run
-from ui import conceptmap, graphview
-from ui.conceptmap import ConceptMap
-from ui.render import md
-from ui.views import path as path_page
 
 PAGES = ["views/map.py", "views/questions.py", "views/path.py", "views/import_bank.py"]
 def elements(at: AppTest, kind: str) -> list:
@@ -239,7 +239,7 @@ def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
 
 
 def test_import_refuses_oversized_and_unreadable_files(empty_graph, monkeypatch) -> None:
-    from ui.views.import_bank import MAX_UPLOAD_MB
+    from zhitu.ui.views.import_bank import MAX_UPLOAD_MB
 
     at = run(empty_graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("big.txt", b"x" * (MAX_UPLOAD_MB * 2**20 + 1), "text/plain").run()

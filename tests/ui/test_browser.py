@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import conceptmap, graphview
+from zhitu.ui.conceptmap import ConceptMap
 
-from graph.memory import MemoryStore
 from tests.ui.browser_kit import (
     VIEWPORT,
     WAIT_MS,
@@ -26,8 +28,6 @@ from tests.ui.browser_kit import (
     timed,
 )
 from tests.ui.conftest import IMG, SCRIPT
-from ui import conceptmap, graphview
-from ui.conceptmap import ConceptMap
 
 pytestmark = needs_chromium
 
@@ -49,8 +49,8 @@ IMPORT_BANK = (
 @pytest.fixture(scope="module")
 def learner_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled bank plus one hostile question."""
-    from data import QUESTIONS_DIR
-    from ingest.pipeline import ingest
+    from zhitu.data import QUESTIONS_DIR
+    from zhitu.ingest.pipeline import ingest
 
     folder = tmp_path_factory.mktemp("browser")
     hostile = folder / "hostile.txt"

@@ -7,7 +7,10 @@ import json
 import random
 import sys
 
-from graph.memory import MemoryStore
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import graphview
+from zhitu.ui.conceptmap import ConceptMap
+
 from tests.ui.browser_kit import (
     VIEWPORT,
     WAIT_MS,
@@ -21,8 +24,6 @@ from tests.ui.browser_kit import (
     synthetic_graph,
     timed,
 )
-from ui import graphview
-from ui.conceptmap import ConceptMap
 
 pytestmark = needs_chromium
 

@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from zhitu import data
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui.cli import cli
 
-import data
-from graph.memory import MemoryStore
 from tests.ui.browser_kit import WAIT_MS, needs_chromium, serve
-from ui.cli import cli
 
 pytestmark = needs_chromium
 

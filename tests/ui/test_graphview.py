@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from zhitu.graph.model import GraphData, RelationType
+from zhitu.ui import conceptmap, graphview
+from zhitu.ui.conceptmap import ConceptMap
 
-from graph.model import GraphData, RelationType
 from tests.ui.conftest import MARKER, hostile_data
-from ui import conceptmap, graphview
-from ui.conceptmap import ConceptMap
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import Evidence, GraphData
+from zhitu.ui.render import md
 
-from graph.memory import MemoryStore
-from graph.model import Evidence, GraphData
 from tests.conftest import make_toy
 from tests.ui.browser_kit import WAIT_MS, idle, needs_chromium, painted, serve, shot
 from tests.ui.conftest import MARKER, html, run
-from ui.render import md
 
 PAYLOADS = [
     "<script>window.__pwned='script'</script>",
@@ -194,7 +194,7 @@ def test_no_payload_runs_in_the_browser(browser, graph, tmp_path) -> None:
 
 @needs_chromium
 def test_an_oversized_upload_is_refused_in_the_browser(browser, tmp_path) -> None:
-    from ui.views.import_bank import MAX_UPLOAD_MB
+    from zhitu.ui.views.import_bank import MAX_UPLOAD_MB
 
     graph = tmp_path / "graph.json"
     MemoryStore.open(graph).replace(make_toy())

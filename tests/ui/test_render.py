@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from ui import render
+from zhitu.ui import render
 
 HOSTILE = [
     "<script>alert(1)</script>",

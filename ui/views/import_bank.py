@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
-
-from graph.errors import ZhituError
-from graph.model import Concept, GraphData
-from graph.store import GraphStore, is_neo4j_target
-from ui import state
-from ui.render import esc, md
+from zhitu.graph.errors import ZhituError
+from zhitu.graph.model import Concept, GraphData
+from zhitu.graph.store import GraphStore, is_neo4j_target
+from zhitu.ui import state
+from zhitu.ui.render import esc, md
 
 MAX_UPLOAD_MB = 20
 SUFFIXES = ("txt", "md", "markdown", "json", "jsonl", "csv")
@@ -57,7 +56,7 @@ def upload_path(target: str, name: str) -> Path:
 
 
 def _ingest(path: Path, existing: GraphData) -> tuple[GraphData, object]:
-    from ingest.pipeline import ingest  # jieba and the lexicon load on first use
+    from zhitu.ingest.pipeline import ingest  # jieba and the lexicon load on first use
 
     return ingest([path], existing=existing)
 
@@ -99,7 +98,7 @@ def _merge(name: str) -> tuple[int, int]:
     store: GraphStore = state.store()
     path = upload_path(state.target(), name)
     with _merge_lock():
-        from ui.merge import merge_into  # the pipeline loads on first use
+        from zhitu.ui.merge import merge_into  # the pipeline loads on first use
 
         before = len(store.questions())
         merge_into(store, [str(path)])

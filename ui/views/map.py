@@ -7,11 +7,10 @@ same thing. Without a focus the map shows the most asked concepts; with one, its
 from __future__ import annotations
 
 import streamlit as st
-
-from graph.model import CONCEPT_RELATIONS, Concept, Origin, Relation, RelationType
-from ui import conceptmap, graphview, state
-from ui.conceptmap import ConceptMap
-from ui.render import esc, md
+from zhitu.graph.model import CONCEPT_RELATIONS, Concept, Origin, Relation, RelationType
+from zhitu.ui import conceptmap, graphview, state
+from zhitu.ui.conceptmap import ConceptMap
+from zhitu.ui.render import esc, md
 
 CHART_KEY = "concept_map_chart"
 _NODES_KEY = "_concept_map_nodes"

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-
-from graph.model import Concept, PlanStep, StudyPlan
-from ui import state
-from ui.render import esc, md
+from zhitu.graph.model import Concept, PlanStep, StudyPlan
+from zhitu.ui import state
+from zhitu.ui.render import esc, md
 
 PROGRESS_FORMAT = "zhitu-progress"
 _STATUS = {"done": "已完成", "skipped": "已跳过"}

@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import PurePath
 
 import streamlit as st
-
-from graph.model import ChainStep, Level, Question, RelatedQuestion
-from ui import graphview, state
-from ui.conceptmap import ConceptMap
-from ui.render import esc, md, md_mark, prose, query_terms, snippet
+from zhitu.graph.model import ChainStep, Level, Question, RelatedQuestion
+from zhitu.ui import graphview, state
+from zhitu.ui.conceptmap import ConceptMap
+from zhitu.ui.render import esc, md, md_mark, prose, query_terms, snippet
 
 PAGE_SIZE = 20
 SEARCH_TOP = 200
@@ -26,7 +25,7 @@ LEVELS = {
 
 
 def _terms(text: str) -> list[str]:
-    from ingest.segment import tokenize  # the tokenizer search indexes with
+    from zhitu.text.segment import tokenize  # the tokenizer search indexes with
 
     return query_terms([text, *tokenize(text)]) if text.strip() else []
 

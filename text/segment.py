@@ -1,13 +1,14 @@
-"""jieba set-up and tokenization: one segmenter per process, the lexicon as its user dictionary.
+"""jieba set-up and tokenization: one segmenter per process, concept surfaces as user words.
 
-The engine is plain jieba unless ZHITU_SEGMENTER=rjieba (and rjieba is installed). Both get the
-lexicon's surfaces as user words (tag ``nz``); set-up is lazy and guarded by a lock, so the first
-caller pays jieba's start-up once and every thread shares the same dictionary.
+The engine is plain jieba unless ZHITU_SEGMENTER=rjieba (and rjieba is installed). Both get a
+Vocabulary's words (a lexicon's or a saved graph's concept surfaces) as user words (tag ``nz``);
+set-up is lazy and guarded by a lock, so the first caller pays jieba's start-up once and every
+thread shares the same dictionary.
 
 Differences of the rjieba engine (jieba-rs): the same dictionary and user-word semantics, but its
 HMM for unknown words and its tagger are jieba-rs's own, so rare out-of-vocabulary splits and
 part-of-speech tags can differ from jieba's. Neither engine can hold a user word with a space in
-it ("Batch Normalization"): such surfaces are found by ingest.mentions, not by the tokenizer.
+it ("Batch Normalization"): such surfaces are found by zhitu.ingest.mentions, not by the tokenizer.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
-from graph.model import Concept
-from ingest.lexicon import Lexicon, normalize
+from zhitu.text.normalize import normalize
 
 ENGINE_ENV = "ZHITU_SEGMENTER"
 ENGINES = ("jieba", "rjieba")  # values of ZHITU_SEGMENTER
@@ -34,13 +34,45 @@ _lock = threading.Lock()
 _engine: _Engine | None = None
 
 
+class Named(Protocol):
+    """What a concept offers the tokenizer: its surfaces."""
+
+    name: str
+    zh: str
+    aliases: list[str]
+
+
+class Vocabulary:
+    """User words for the tokenizer: surfaces as written and lower-cased, no spaces, sorted
+    (jieba sizes a new word's frequency by the words added before it).
+
+    >>> from types import SimpleNamespace as C
+    >>> Vocabulary.of([C(name="BN层", zh="批归一化", aliases=["batch norm"])]).words
+    ('BN层', 'bn层', '批归一化')
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted(set(words)))
+
+    @classmethod
+    def of(cls, concepts: Iterable[Named]) -> Vocabulary:
+        """The surfaces of these concepts (names, Chinese names, aliases)."""
+        words: set[str] = set()
+        for c in concepts:
+            for surface in (c.name, c.zh, *c.aliases):
+                for form in (surface.strip(), normalize(surface.strip())):
+                    if form and not any(ch.isspace() for ch in form):
+                        words.add(form)
+        return cls(words)
+
+
 class _Engine:
     """One tokenizer and tagger plus the user words already given to them."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.words: set[str] = set()
-        self.lexicons: dict[int, Lexicon] = {}  # lexicons whose words were added
+        self.vocabularies: dict[int, Vocabulary] = {}  # vocabularies whose words were added
         self._freq: dict[str, int] | None = None
         self._nouns: set[str] | None = None
         if name == "rjieba":
@@ -133,85 +165,47 @@ def engine_name() -> str:
     return "jieba"
 
 
-def user_words(lexicon: Lexicon) -> list[str]:
-    """The lexicon's surfaces a tokenizer can hold: as written and lower-cased, no spaces,
-    sorted (jieba sizes a new word's frequency by the words added before it).
-
-    >>> from graph.model import Concept
-    >>> lex = Lexicon({"bn": Concept("bn", "BN层", "批归一化", ["batch norm"])}, [], {}, set(), "")
-    >>> user_words(lex)
-    ['BN层', 'bn层', '批归一化']
-    """
-    return concept_words(lexicon.concepts.values())
-
-
-def concept_words(concepts: Iterable[Concept]) -> list[str]:
-    """user_words of any concepts (a saved graph holds its lexicon's concepts)."""
-    words: set[str] = set()
-    for c in concepts:
-        for surface in (c.name, c.zh, *c.aliases):
-            for form in (surface.strip(), normalize(surface.strip())):
-                if form and not any(ch.isspace() for ch in form):
-                    words.add(form)
-    return sorted(words)
-
-
-def tokenizer_for(concepts: Mapping[str, Concept]) -> Callable[[str], list[str]]:
+def tokenizer_for(concepts: Iterable[Named]) -> Callable[[str], list[str]]:
     """tokenize() with these concepts' surfaces as user words: what ingest tokenized with."""
-    lexicon = Lexicon(dict(concepts), [], {}, set(), "")
-    return lambda text: tokenize(text, lexicon)
+    vocabulary = Vocabulary.of(concepts)
+    return lambda text: tokenize(text, vocabulary)
 
 
-def _get(lexicon: Lexicon | None) -> _Engine:
-    """The process's engine, created on first use, with the lexicon's words added."""
+def _get(vocabulary: Vocabulary | None) -> _Engine:
+    """The process's engine, created on first use, with the vocabulary's words added."""
     global _engine
     with _lock:
         name = engine_name()
         if _engine is None or _engine.name != name:
             _engine = _Engine(name)
-        if lexicon is not None and id(lexicon) not in _engine.lexicons:
-            _engine.add_words(user_words(lexicon))
-            _engine.lexicons[id(lexicon)] = lexicon  # kept alive, so its id stays unique
+        if vocabulary is not None and id(vocabulary) not in _engine.vocabularies:
+            _engine.add_words(vocabulary.words)
+            _engine.vocabularies[id(vocabulary)] = vocabulary  # kept alive: its id stays unique
         return _engine
 
 
-def prepare(lexicon: Lexicon | None = None) -> str:
-    """Start the engine now (it is lazy otherwise) and add the lexicon's words; the engine name."""
-    return _get(lexicon).name
-
-
-def tokenize(text: str, lexicon: Lexicon | None = None) -> list[str]:
+def tokenize(text: str, vocabulary: Vocabulary | None = None) -> list[str]:
     """Tokens of the text without whitespace tokens.
 
     >>> tokenize("LSTM和GRU")
     ['LSTM', '和', 'GRU']
     """
-    return [t for t in _get(lexicon).cut(text) if t.strip()]
+    return [t for t in _get(vocabulary).cut(text) if t.strip()]
 
 
-def tagged(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, str]]:
-    """(token, part-of-speech tag) pairs without whitespace tokens."""
-    return [(w, t) for w, t in _get(lexicon).tag(text) if w.strip()]
-
-
-def token_spans(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, str, int]]:
-    """(token, tag, offset) of every token but whitespace, tagged as tagged() does.
+def token_spans(text: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, str, int]]:
+    """(token, tag, offset) of every token but whitespace, tagged as `_Engine.tag` does.
 
     >>> [(w, p) for w, _, p in token_spans("LSTM 和GRU")]
     [('LSTM', 0), ('和', 5), ('GRU', 6)]
     """
     out = []
     pos = 0
-    for word, tag in _get(lexicon).tag(text):
+    for word, tag in _get(vocabulary).tag(text):
         if word.strip():
             out.append((word, tag, pos))
         pos += len(word)
     return out
-
-
-def noun_spans(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, int]]:
-    """(token, offset) of the noun-like tokens of two or more characters (candidate terms)."""
-    return [(w, p) for w, t, p in token_spans(text, lexicon) if t in NOUN_TAGS and len(w) >= 2]
 
 
 def is_common(word: str) -> bool:
@@ -221,13 +215,3 @@ def is_common(word: str) -> bool:
     (True, False)
     """
     return _get(None).frequency(word) > COMMON_FREQUENCY
-
-
-def keywords(text: str, lexicon: Lexicon | None = None) -> list[str]:
-    """Noun-like tokens of two or more characters, in order, repeats kept (candidate terms).
-
-    >>> from ingest.lexicon import load_lexicon
-    >>> keywords("锐化就是通过增强高频分量来减少图像中的模糊", load_lexicon())
-    ['锐化', '高频分量', '图像']
-    """
-    return [w for w, t in tagged(text, lexicon) if t in NOUN_TAGS and len(w) >= 2]

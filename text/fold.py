@@ -1,6 +1,6 @@
 """The matching form of a text: NFKC, lower case and whitespace folded, offsets kept.
 
-Folding is ingest.lexicon.normalize (NFKC + lower case) plus whitespace: a run of whitespace
+Folding is text.normalize.normalize (NFKC + lower case) plus whitespace: a run of whitespace
 becomes one space between Latin words ("Batch\\nNormalization" -> "batch normalization") and
 disappears next to CJK text ("BN 层" -> "bn层"). Every character of the folded text keeps the
 index of its source character, also when folding changes the length (ligatures, combining
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.lexicon import normalize
+from zhitu.text.normalize import normalize
 
 _SPACE = re.compile(r"\s+")
 # characters whose NFKC form can merge with a neighbour (combining marks, Hangul jamo)
