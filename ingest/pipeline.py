@@ -6,7 +6,7 @@ union. Candidate terms (jieba noun keywords and Latin acronyms that are not in t
 appear in at least MIN_CANDIDATE_QUESTIONS questions) are reported for curation and never added.
 
 What each question gives on its own (mentions, topics, candidate terms, its search document)
-comes from ingest.analysis, in a process pool for large sets; relations and question
+comes from ingest.scan, in a process pool for large sets; relations and question
 prerequisites over the whole set follow here.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from zhitu.graph.gcpause import gc_paused
 from zhitu.graph.model import GraphData, Mention, Origin, Question, Relation, RelationType
-from zhitu.ingest.analysis import Analysis, analyse, level_of, workers_for
+from zhitu.ingest.scan import QuestionScan, level_of, scan, workers_for
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.prereq import question_prerequisites
 from zhitu.ingest.read import RawQuestion, question_id, read_paths
@@ -53,14 +53,14 @@ class IngestReport:
     search_documents: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-def _candidates(docs: list[Doc], analyses: list[Analysis]) -> list[Candidate]:
+def _candidates(docs: list[Doc], scans: list[QuestionScan]) -> list[Candidate]:
     """The new terms repeated across questions, most widespread first, with example sentences."""
     frequency: Counter[str] = Counter()
     where: dict[str, set[str]] = defaultdict(set)
     examples: dict[str, list[str]] = defaultdict(list)
-    for doc, analysis in zip(docs, analyses, strict=True):
+    for doc, found in zip(docs, scans, strict=True):
         text = doc.question.text
-        for term, pos in analysis.terms:
+        for term, pos in found.terms:
             frequency[term] += 1
             where[term].add(doc.question.id)
             if len(examples[term]) < MAX_EXAMPLES:
@@ -85,12 +85,12 @@ class _Built:
 def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | None,
            kept: Iterable[Relation] = (), workers: int | None = None) -> _Built:
     questions = [replace(q, level=level_of(q.title)) for q in questions]
-    analyses = analyse(questions, lexicon, workers_for(len(questions), workers), progress)
+    scans = scan(questions, lexicon, workers_for(len(questions), workers), progress)
     docs = [Doc(q, a.found, a.mentions, a.sentences, a.topics)
-            for q, a in zip(questions, analyses, strict=True)]
+            for q, a in zip(questions, scans, strict=True)]
     kept = list(kept)
     concept_kept = [r for r in kept if r.src in lexicon.concepts and r.dst in lexicon.concepts]
-    patterns = (rel for a in analyses for rel in a.patterns)
+    patterns = (rel for a in scans for rel in a.patterns)
     relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
     concept_prereqs = [r for r in relations if r.type is RelationType.PREREQUISITE_OF]
@@ -107,16 +107,16 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
         relations=relations + question_edges,
         mentions=mentions,
     )
-    return _Built(data, _candidates(docs, analyses), dropped + cycle_drops,
+    return _Built(data, _candidates(docs, scans), dropped + cycle_drops,
                   [d.question.id for d in docs if not d.mentions],
-                  {q.id: a.document for q, a in zip(questions, analyses, strict=True)})
+                  {q.id: a.document for q, a in zip(questions, scans, strict=True)})
 
 
 def build(questions: list[Question], lexicon: Lexicon, *, progress: Progress | None = None,
           workers: int | None = None) -> tuple[GraphData, list[Candidate]]:
     """Mentions, levels, every relation and the question prerequisites over the whole set.
 
-    progress(done, total) is called about 100 times; workers: see analysis.workers_for.
+    progress(done, total) is called about 100 times; workers: see scan.workers_for.
     """
     built = _build(questions, lexicon, progress, workers=workers)
     return built.data, built.candidates

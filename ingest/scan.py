@@ -2,7 +2,7 @@
 
 For one question: its concept occurrences and mentions, sentences, topics, and one jieba pass
 that yields both its candidate terms (new words, not inside a mention) and its search document
-(graph.search.document_terms). Corpus-wide work (relations, question prerequisites) needs all of
+(text.terms.document_terms). Corpus-wide work (relations, question prerequisites) needs all of
 them and stays in ingest.pipeline.
 
 From PARALLEL_MIN questions on, with several cores, chunks of CHUNK questions go to a pool of
@@ -10,7 +10,7 @@ forked processes (ZHITU_WORKERS overrides the count; 1 means no pool). A forked 
 from this process's state (its jieba, with whatever user words it holds, and the lexicon's
 automaton) and adds the lexicon's words exactly as this process would, so the pool returns what
 the serial loop returns. Fork is unsafe with threads running, so a threaded process (the
-Streamlit server) and platforms without fork analyse serially.
+Streamlit server) and platforms without fork scan serially.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from zhitu.text.normalize import normalize
 from zhitu.text.terms import document_terms, is_folded, prefold, token_terms
 
 Progress = Callable[[int, int], None]
-PARALLEL_MIN = 1000  # questions from which they are analysed in a process pool
-CHUNK = 250  # questions a pool worker analyses at a time
-WORKERS_ENV = "ZHITU_WORKERS"  # processes for the analysis (1 = no pool)
+PARALLEL_MIN = 1000  # questions from which they are scanned in a process pool
+CHUNK = 250  # questions a pool worker scans at a time
+WORKERS_ENV = "ZHITU_WORKERS"  # processes for the scan (1 = no pool)
 # title words -> level; the highest level found wins ("优势是什么" is a comparison)
 LEVEL_WORDS = (
     (Level.DERIVATION, re.compile(r"公式|推导|实现|代码|(?<!刻)画|手写|写出|证明"
@@ -67,7 +67,7 @@ def level_of(title: str) -> Level:
 
 
 @dataclass
-class Analysis:
+class QuestionScan:
     """What one question gives on its own."""
 
     found: list[Located]
@@ -79,7 +79,7 @@ class Analysis:
     patterns: list[Relation]  # relations its sentences state (relations.doc_patterns)
 
 
-class Analyser:
+class Scanner:
     """Analyses questions against one lexicon (jieba gets its words on the first question)."""
 
     def __init__(self, lexicon: Lexicon) -> None:
@@ -89,7 +89,7 @@ class Analyser:
         self.context = pattern_context(lexicon)
         self._unknown: dict[str, bool] = {}  # term -> not known, not everyday, not wording
 
-    def __call__(self, q: Question) -> Analysis:
+    def __call__(self, q: Question) -> QuestionScan:
         text = q.text
         found = locate(text, self.auto)
         mentions = to_mentions(q, found)
@@ -102,7 +102,7 @@ class Analyser:
         spans = title + [(w, t, p + cut) for w, t, p in body]
         doc = Doc(q, found, mentions, split_sentences(text),
                   question_topics(q, found, mentions, self.ancestors))
-        return Analysis(found, mentions, doc.sentences, doc.topics,
+        return QuestionScan(found, mentions, doc.sentences, doc.topics,
                         self._terms(text, spans, found), document,
                         doc_patterns(doc, self.context))
 
@@ -153,27 +153,27 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_worker: Analyser | None = None  # a pool worker's, inherited from the parent by fork
+_worker: Scanner | None = None  # a pool worker's, inherited from the parent by fork
 
 
-def _start_worker(analyser: Analyser) -> None:
+def _start_worker(scanner: Scanner) -> None:
     global _worker
-    _worker = analyser
+    _worker = scanner
 
 
-def _analyse_chunk(chunk: list[Question]) -> list[Analysis]:
+def _scan_chunk(chunk: list[Question]) -> list[QuestionScan]:
     assert _worker is not None, "a pool worker starts with _start_worker"
     return [_worker(q) for q in chunk]
 
 
-def analyse(questions: list[Question], lexicon: Lexicon, workers: int = 1,
-            progress: Progress | None = None) -> list[Analysis]:
-    """Every question analysed, in order. progress(2i, 2n) about 100 times (a question counts
+def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
+            progress: Progress | None = None) -> list[QuestionScan]:
+    """Every question scanned, in order. progress(2i, 2n) about 100 times (a question counts
     twice: mentions and terms, as the pipeline's progress always has)."""
-    analyser = Analyser(lexicon)
+    scanner = Scanner(lexicon)
     n = len(questions)
     step = max(1, n // 100)
-    out: list[Analysis] = []
+    out: list[QuestionScan] = []
 
     def tick(done: int, before: int) -> None:
         if progress is not None and (done // step > before // step or done == n):
@@ -181,12 +181,12 @@ def analyse(questions: list[Question], lexicon: Lexicon, workers: int = 1,
 
     if workers <= 1:
         for q in questions:
-            out.append(analyser(q))
+            out.append(scanner(q))
             tick(len(out), len(out) - 1)
         return out
     chunks = [questions[i:i + CHUNK] for i in range(0, n, CHUNK)]
-    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (analyser,)) as pool:
-        for done in pool.imap(_analyse_chunk, chunks):
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (scanner,)) as pool:
+        for done in pool.imap(_scan_chunk, chunks):
             out += done
             tick(len(out), len(out) - len(done))
     return out
