@@ -13,6 +13,7 @@ from zhitu.graph.study import LINK_TYPES
 
 _Q = Label.QUESTION.value
 _C = Label.CONCEPT.value
+_META = Label.META.value
 _PRE = RelationType.PREREQUISITE_OF.value
 _MENTIONS = RelationType.MENTIONS.value
 
@@ -133,6 +134,8 @@ STATS_NODES = (
     f"COUNT {{ (c:{_C}) WHERE EXISTS {{ (c)--() }} }} AS concepts"
 )
 STATS_RELATIONS = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
+READ_META = f"MATCH (m:{_META} {{id: 'graph'}}) RETURN m.json AS json"
+WRITE_META = f"MERGE (m:{_META} {{id: 'graph'}}) SET m.json = $json"
 
 # --- lookups: refs are resolved in Python (graph/lookup.py); these fetch by id ---
 

@@ -16,12 +16,12 @@ from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
-from zhitu.graph import study, views
+from zhitu.graph import derived, study
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import StoreError
 from zhitu.graph.gcpause import gc_paused
 from zhitu.graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
-from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
+from zhitu.graph.lookup import ConceptIndex, TitleIndex
 from zhitu.graph.model import (
     ChainStep,
     Concept,
@@ -169,7 +169,7 @@ class MemoryStore:
         return sorted(self._data.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
-        linked = views.linked_concepts(self._data)
+        linked = derived.linked_concepts(self._data)
         return [c for cid, c in sorted(self._data.concepts.items()) if cid in linked]
 
     def concept_question_counts(self) -> dict[str, int]:
@@ -190,7 +190,7 @@ class MemoryStore:
         return sorted(qs, key=lambda q: (int(q.level), q.title, q.id))
 
     def _mentioned_by(self, concept_id: str) -> list[str]:
-        return list(views.mentioned_by(self._graph, concept_id))
+        return list(derived.mentioned_by(self._graph, concept_id))
 
     def mentions(self, question_id: str) -> list[Mention]:
         ms = study.mentions(self._graph, self.question(question_id).id)
@@ -202,7 +202,7 @@ class MemoryStore:
         edges = list(g.out_edges(cid, keys=True, data="item")) + list(
             g.in_edges(cid, keys=True, data="item")
         )
-        found = {r.key: r for _, _, _, r in edges}  # no mentions: see views.build_graph
+        found = {r.key: r for _, _, _, r in edges}  # no mentions: see derived.build_graph
         return [found[k] for k in sorted(found)]
 
     # --- study queries ---
@@ -213,11 +213,8 @@ class MemoryStore:
         return study.related(self._graph, self.question(question_id).id, top)
 
     def path(self, targets: Iterable[str], known: Iterable[str] = ()) -> StudyPlan:
-        concepts: list[str] = []
-        for ref in targets:
-            kind, item = resolve_target(ref, self._concept_index, self._titles)
-            found = [item] if kind == "concept" else study.topic_concepts(self._graph, item)
-            concepts += [c for c in found if c not in concepts]
+        concepts = study.goals(targets, self._concept_index, self._titles,
+                               lambda qid: study.topic_concepts(self._graph, qid))
         known_ids = [self._concept_index.resolve(ref) for ref in known]
         return study.path(self._graph, concepts, known_ids)
 

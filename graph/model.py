@@ -41,6 +41,7 @@ class Label(str, Enum):
 
     QUESTION = "Question"
     CONCEPT = "Concept"
+    META = "ZhituMeta"  # one node: what the graph was built from (GraphStore.meta)
 
 
 class Origin(str, Enum):

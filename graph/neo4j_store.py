@@ -9,9 +9,10 @@ errors become one-line StoreError / StoreUnavailable naming the URI and database
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import neo4j
@@ -20,7 +21,7 @@ from neo4j import RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from zhitu.graph import cypher, neo4j_rows, study
 from zhitu.graph.errors import StoreError, StoreUnavailable
-from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
+from zhitu.graph.lookup import ConceptIndex, TitleIndex
 from zhitu.graph.memory import source_key
 from zhitu.graph.model import (
     CONCEPT_RELATIONS,
@@ -158,8 +159,25 @@ class Neo4jStore:
         self._schema_ready = True
 
     # --- writes ---
-    def replace(self, data: GraphData) -> None:
-        """Hold exactly `data`: upsert everything in batches, then delete what `data` lacks.
+    @property
+    def meta(self) -> dict[str, object]:
+        """What the graph was built from (kept in one :ZhituMeta node), {} when unknown."""
+        rows = self._run(cypher.READ_META)
+        try:
+            found = json.loads(rows[0]["json"]) if rows else {}
+        except (TypeError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def replace(
+        self,
+        data: GraphData,
+        meta: dict[str, object] | None = None,
+        *,
+        search_documents: Mapping[str, str] | None = None,
+    ) -> None:
+        """Hold exactly `data` (and `meta`): upsert everything in batches, then delete what
+        `data` lacks. search_documents are not needed: the full-text index follows the nodes.
 
         Not atomic: a failure leaves the batches already written (the message says how many);
         running it again completes the replacement.
@@ -191,6 +209,8 @@ class Neo4jStore:
                     f"{error}; 写入中断: 已完成 {done}/{len(batches)} 批 ({rows} 行)"
                 ) from e
             rows += len(chunk)
+        self._run(cypher.WRITE_META, {"json": json.dumps(meta or {}, ensure_ascii=False,
+                                                        sort_keys=True, default=str)}, write=True)
 
     # --- whole-graph reads ---
     def _graph(self, *queries: tuple[str, dict[str, Any]]) -> GraphData:
@@ -289,15 +309,11 @@ class Neo4jStore:
 
     def path(self, targets: Iterable[str], known: Iterable[str] = ()) -> StudyPlan:
         index = ConceptIndex(self._graph((cypher.LOAD_CONCEPTS, {})).concepts.values())
-        goals: list[str] = []
-        for ref in targets:
-            cid = index.find(ref)
-            if cid is not None:
-                found = [cid]
-            else:  # a question: its topic concepts (resolve_target raises with suggestions)
-                qid, g = self._question_graph(resolve_target(ref, index, self._titles())[1])
-                found = study.topic_concepts(g, qid)
-            goals += [c for c in found if c not in goals]
+
+        def topics(qid: str) -> list[str]:
+            return study.topic_concepts(self._question_graph(qid)[1], qid)
+
+        goals = study.goals(targets, index, self._titles(), topics)
         known_ids = [index.resolve(ref) for ref in known]
         params = {"ids": goals + known_ids, "floor": study.PREREQ_FLOOR}
         g = study.build_graph(self._graph((cypher.PATH_CLOSURE, params)))
@@ -309,13 +325,12 @@ class Neo4jStore:
         center = self.concept(concept_id).id
         chosen = list(types) if types is not None else list(CONCEPT_RELATIONS)
         allowed = sorted({t.value for t in chosen} - {RelationType.MENTIONS.value})
-        seen, frontier = {center}, {center}
-        for _ in range(max(depth, 0)):
-            if not frontier:
-                break
-            rows = self._run(cypher.NEIGHBOR_STEP, {"ids": sorted(frontier), "types": allowed})
-            frontier = {r["id"] for r in rows} - seen
-            seen |= frontier
+
+        def neighbours(ring: set[str]) -> list[str]:
+            rows = self._run(cypher.NEIGHBOR_STEP, {"ids": sorted(ring), "types": allowed})
+            return [r["id"] for r in rows]
+
+        seen = study.within(center, depth, neighbours)
         data = self._graph((cypher.NEIGHBORHOOD, {"ids": sorted(seen), "types": allowed}))
         return study.neighborhood(study.build_graph(data), center, depth, chosen)
 

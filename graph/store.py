@@ -7,7 +7,7 @@ A file path opens the embedded networkx store; a neo4j://, neo4j+s://, bolt:// U
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from zhitu.graph.errors import StoreError
@@ -32,10 +32,22 @@ class GraphStore(Protocol):
     """What ingest writes to and the CLI and UI read from. Same answers for every store."""
 
     # --- writes ---
-    def replace(self, data: GraphData) -> None:
-        """Make the store hold exactly `data` (ingest merges first, then replaces).
+    @property
+    def meta(self) -> dict[str, object]:
+        """What the graph was built from ({"built_from": [paths], ...}); {} when unknown."""
 
-        Atomic for the embedded store (temp file + rename); batched for Neo4j.
+    def replace(
+        self,
+        data: GraphData,
+        meta: dict[str, object] | None = None,
+        *,
+        search_documents: Mapping[str, str] | None = None,
+    ) -> None:
+        """Make the store hold exactly `data` and `meta` (ingest merges first, then replaces).
+
+        search_documents (question id -> search document, as ingest makes them) spare the
+        embedded store tokenizing again. Atomic for the embedded store (temp file + rename);
+        batched for Neo4j.
         """
 
     # --- whole-graph reads ---

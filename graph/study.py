@@ -1,6 +1,6 @@
 """Study algorithms: prerequisite chains, related questions, study paths, neighbourhoods.
 
-Pure functions over the networkx MultiDiGraph that `build_graph` (graph/views.py) makes from
+Pure functions over the networkx MultiDiGraph that `build_graph` (graph/derived.py) makes from
 GraphData, so every store shares them (Neo4jStore builds the graph from the rows it reads).
 
 Study paths use the concept PREREQUISITE_OF edges (curated, inferred and extracted) whose
@@ -16,7 +16,8 @@ from collections.abc import Callable, Hashable, Iterable
 
 import networkx as nx
 import numpy as np
-from zhitu.graph import views
+from zhitu.graph import derived
+from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
 from zhitu.graph.model import (
     CONCEPT_RELATIONS,
     ChainStep,
@@ -36,10 +37,10 @@ LINK_TYPES = (RelationType.CONTRASTS_WITH, RelationType.IS_A, RelationType.PART_
 QUESTIONS_PER_STEP = 3
 
 # re-exported: Neo4jStore calls these as study.*
-build_graph = views.build_graph
-mentions = views.mentions
-question_concepts = views.question_concepts
-topic_concepts = views.topic_concepts
+build_graph = derived.build_graph
+mentions = derived.mentions
+question_concepts = derived.question_concepts
+topic_concepts = derived.topic_concepts
 
 
 def idf(questions: int, with_concept: int) -> float:
@@ -66,10 +67,10 @@ def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[
 def _via(g: nx.MultiDiGraph, pre: nx.DiGraph, before: str, after: str) -> str:
     """The concept link that orders question `before` ahead of `after`: "RNN → LSTM" or "RNN"."""
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
-    a_concepts, b_concepts = views.mentions(g, before), views.mentions(g, after)
+    a_concepts, b_concepts = derived.mentions(g, before), derived.mentions(g, after)
     a_topic, b_topic = (
-        views.topic_concepts(g, before) or sorted(a_concepts),
-        views.topic_concepts(g, after),
+        derived.topic_concepts(g, before) or sorted(a_concepts),
+        derived.topic_concepts(g, after),
     )
     b_topic = b_topic or sorted(b_concepts)
     for a in a_topic:
@@ -84,16 +85,16 @@ def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
     """Every prerequisite question of `question_id`, transitively, fundamentals first: among
     questions ready to come next, the one whose topics sit lowest in the concept prerequisites,
     then the lower level."""
-    qd = views.question_prerequisites(g)
+    qd = derived.question_prerequisites(g)
     sub = qd.subgraph(nx.ancestors(qd, question_id) | {question_id})
-    depth, by_level = views.concept_depth(g), views.question_key(g)
+    depth, by_level = derived.concept_depth(g), derived.question_key(g)
 
     def key(n: Hashable) -> tuple:
-        return (max((depth[c] for c in views.topic_concepts(g, str(n))), default=0), *by_level(n))
+        return (max((depth[c] for c in derived.topic_concepts(g, str(n))), default=0), *by_level(n))
 
     order = [n for comp in ordered_components(sub, key) for n in comp]
     position = {n: i for i, n in enumerate(order)}
-    pre = views.concept_prerequisites(g, floor=0.0)
+    pre = derived.concept_prerequisites(g, floor=0.0)
     steps = []
     for n in order:
         if n == question_id:
@@ -101,11 +102,11 @@ def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
         # the edge that brought it in: to the question itself, else to the latest in the chain
         after = max(sub.successors(n), key=lambda s: position[s], default=question_id)
         edge: Relation | None = (
-            g.edges[n, after, views.PRE]["item"] if g.has_edge(n, after, views.PRE) else None
+            g.edges[n, after, derived.PRE]["item"] if g.has_edge(n, after, derived.PRE) else None
         )
         # ingest records the concept link that made the edge as its evidence sentence
         via = edge.evidence[0].sentence if edge and edge.evidence else _via(g, pre, n, after)
-        steps.append(ChainStep(views.ref(g, n), via))
+        steps.append(ChainStep(derived.ref(g, n), via))
     return steps
 
 
@@ -117,15 +118,15 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
     a reason (a concept name, or "A↔B") counts once per question, its largest contribution.
     Every question is scored at once over mention arrays; only the best are explained.
     """
-    total = len(views.question_prerequisites(g))
-    mine = views.mentions(g, question_id)
+    total = len(derived.question_prerequisites(g))
+    mine = derived.mentions(g, question_id)
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
     wanted = [(name(c), c, m.weight, 1.0) for c, m in mine.items()]
     for c, m in mine.items():
         for linked in _linked(g, c):
             if linked not in mine:
                 wanted.append((f"{name(c)}↔{name(linked)}", linked, m.weight, LINK_DISCOUNT))
-    cols = views.mention_columns(g)
+    cols = derived.mention_columns(g)
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for reason, concept, weight, factor in wanted:
         rows, weights = cols.columns.get(concept, (np.empty(0, np.intp), np.empty(0)))
@@ -153,7 +154,7 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
         mine_ = {r: float(gains[rows == i].max(initial=0.0))
                  for r, (rows, gains) in reasons.items()}
         shared = sorted((r for r, v in mine_.items() if v > 0), key=lambda r: (-mine_[r], r))
-        out.append(RelatedQuestion(views.ref(g, cols.questions[i]), rounded[j], shared))
+        out.append(RelatedQuestion(derived.ref(g, cols.questions[i]), rounded[j], shared))
     return out
 
 
@@ -180,15 +181,15 @@ def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> lis
     title), those whose title names no concept still `later` in the plan first, then by weight.
     None when no title names it: a mention in an answer about something else teaches nothing
     about the concept (the step still shows the concept and its summary)."""
-    titled = views.titled(g)
+    titled = derived.titled(g)
     ready: list[str] = []  # best first: a title naming no later concept, then weight, order
     ahead: list[str] = []
-    for q in views.about(g, concept_id):
+    for q in derived.about(g, concept_id):
         (ahead if not later.isdisjoint(titled.get(q, ())) else ready).append(q)
         if len(ready) == QUESTIONS_PER_STEP:
             break
     best = (ready + ahead)[:QUESTIONS_PER_STEP]
-    return [views.ref(g, q) for q in sorted(best, key=views.question_key(g))]
+    return [derived.ref(g, q) for q in sorted(best, key=derived.question_key(g))]
 
 
 def path(
@@ -203,13 +204,13 @@ def path(
     targets minus what is known, in topological order; ties go to fewer unmet prerequisites, then
     to concepts more questions mention.
     """
-    pre = views.concept_prerequisites(g, floor)
+    pre = derived.concept_prerequisites(g, floor)
     targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
     known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
     needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
     sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
     unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
-    importance = {c: len(views.mentioned_by(g, c)) for c in sub}
+    importance = {c: len(derived.mentioned_by(g, c)) for c in sub}
     comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
     order = [c for comp in comps for c in comp]
     steps = []
@@ -234,6 +235,38 @@ def path(
     )
 
 
+def within(
+    center: str, depth: int, neighbours: Callable[[set[str]], Iterable[str]]
+) -> dict[str, int]:
+    """Breadth-first distance of every node within `depth` steps of `center`: the one walk
+    behind every neighbourhood (in memory, in the UI, and ring by ring through Neo4j).
+    `neighbours(ring)` gives the nodes next to a ring (already-seen ones are ignored).
+
+    >>> adjacent = {"a": ["b"], "b": ["a", "c"], "c": ["b", "d"]}
+    >>> within("a", 2, lambda ring: [n for r in sorted(ring) for n in adjacent.get(r, [])])
+    {'a': 0, 'b': 1, 'c': 2}
+    """
+    dist = {center: 0}
+    ring = {center}
+    for step in range(1, max(depth, 0) + 1):
+        ring = {n for n in neighbours(ring) if n not in dist}
+        if not ring:
+            break
+        dist.update((n, step) for n in sorted(ring))
+    return dist
+
+
+def goals(targets: Iterable[str], concepts: ConceptIndex, titles: TitleIndex,
+          topics: Callable[[str], list[str]]) -> list[str]:
+    """Concept ids of study-path targets, in order: a concept as itself, a question as its
+    topic concepts (`topics(question_id)`); an unknown target raises with suggestions."""
+    found: list[str] = []
+    for ref in targets:
+        kind, item = resolve_target(ref, concepts, titles)
+        found += [c for c in ([item] if kind == "concept" else topics(item)) if c not in found]
+    return found
+
+
 def neighborhood(
     g: nx.MultiDiGraph,
     concept_id: str,
@@ -242,15 +275,18 @@ def neighborhood(
 ) -> Neighborhood:
     """Concepts within `depth` concept relations of `concept_id` (either direction)."""
     allowed = {t.value for t in (types if types is not None else CONCEPT_RELATIONS)}
-    allowed.discard(views.MENTIONS)
-    seen, frontier = {concept_id}, {concept_id}
-    for _ in range(max(depth, 0)):
-        step = set()
-        for c in frontier:
-            step |= {v for _, v, k in g.out_edges(c, keys=True) if k in allowed}
-            step |= {u for u, _, k in g.in_edges(c, keys=True) if k in allowed}
-        frontier = {c for c in step if g.nodes[c]["kind"] == "concept"} - seen
-        seen |= frontier
+    allowed.discard(derived.MENTIONS)
+
+    def neighbours(ring: set[str]) -> Iterable[str]:
+        for c in ring:
+            for _, v, k in g.out_edges(c, keys=True):
+                if k in allowed and g.nodes[v]["kind"] == "concept":
+                    yield v
+            for u, _, k in g.in_edges(c, keys=True):
+                if k in allowed and g.nodes[u]["kind"] == "concept":
+                    yield u
+
+    seen = set(within(concept_id, depth, neighbours))
     relations: list[Relation] = [
         r for u, v, k, r in g.subgraph(seen).edges(keys=True, data="item") if k in allowed
     ]

@@ -26,6 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 
 import networkx as nx
+from zhitu.graph.derived import depths
 from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.mentions import Located
 from zhitu.text.normalize import normalize
@@ -197,11 +198,7 @@ def _level_groups(qids: list[str], by_id: dict[str, Question]) -> list[list[str]
 
 def _depths(concept_prereqs: list[Relation]) -> dict[str, int]:
     """Concept -> length of its longest prerequisite chain (roots are 0)."""
-    graph = nx.DiGraph((r.src, r.dst) for r in concept_prereqs)
-    depth: dict[str, int] = {}
-    for node in nx.topological_sort(graph):
-        depth[node] = max((depth[p] + 1 for p in graph.predecessors(node)), default=0)
-    return depth
+    return depths(nx.DiGraph((r.src, r.dst) for r in concept_prereqs))
 
 
 def _break_cycles(graph: nx.DiGraph, by_id: dict[str, Question],

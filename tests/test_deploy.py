@@ -149,7 +149,8 @@ def test_image_copies_what_the_package_needs(dockerfile) -> None:
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     folders = {p.split(".")[1] for p in project["tool"]["setuptools"]["packages"] if "." in p}
-    sources = {s.rstrip("/") for args in _instructions(dockerfile, "COPY") for s in args.split()[:-1]}
+    copies = _instructions(dockerfile, "COPY")
+    sources = {s.rstrip("/") for args in copies for s in args.split()[:-1]}
     assert folders | {"pyproject.toml", "__init__.py", "__main__.py"} <= sources
 
 

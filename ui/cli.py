@@ -21,7 +21,6 @@ import click
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import NotFoundError, ZhituError
 from zhitu.graph.export import FORMATS, export
-from zhitu.graph.memory import MemoryStore
 from zhitu.graph.store import is_neo4j_target
 from zhitu.ui import cli_output as out
 from zhitu.ui.cli_target import Target
@@ -231,8 +230,7 @@ def candidates(obj: Target, top: int, as_json: bool) -> None:
 def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
     """导出整个图: json (本工具的格式)、graphml (Gephi/yEd)、cypher (cypher-shell)。"""
     store = obj.store()
-    meta = store.meta if isinstance(store, MemoryStore) else None
-    text = export(store.load(), fmt, meta)
+    text = export(store.load(), fmt, store.meta or None)
     if output and output != "-":
         write_atomic(output, text)
     else:

@@ -9,12 +9,12 @@ layout so the picture is stable across reruns.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
+from zhitu.graph import derived, study
 from zhitu.graph.model import CONCEPT_RELATIONS, Concept, GraphData, Relation, RelationType
 
 MAX_NODES = 300  # never more concepts in one view
@@ -46,8 +46,8 @@ class ConceptMap:
             if r.type in CONCEPT_RELATIONS and r.src in data.concepts and r.dst in data.concepts
         ]
         counts = {c: len(q) for c, q in asked.items()}
-        touched = set(asked).union(*((r.src, r.dst) for r in relations))
-        concepts = {k: c for k, c in data.concepts.items() if k in touched}
+        shown = derived.linked_concepts(data)
+        concepts = {k: c for k, c in data.concepts.items() if k in shown}
         return cls(concepts, relations, counts, by_question)
 
     def ranked(self) -> list[str]:
@@ -99,17 +99,7 @@ def _distances(center: str, edges: list[Relation], depth: int) -> dict[str, int]
     for r in edges:
         adjacent.setdefault(r.src, set()).add(r.dst)
         adjacent.setdefault(r.dst, set()).add(r.src)
-    dist = {center: 0}
-    todo = deque([center])
-    while todo:
-        node = todo.popleft()
-        if dist[node] >= depth:
-            continue
-        for nxt in sorted(adjacent.get(node, ())):
-            if nxt not in dist:
-                dist[nxt] = dist[node] + 1
-                todo.append(nxt)
-    return dist
+    return study.within(center, depth, lambda ring: [n for r in ring for n in adjacent.get(r, ())])
 
 
 @lru_cache(maxsize=128)

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.lexicon import CATEGORIES
+from zhitu.ui import chart
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +156,26 @@ def synthetic_graph(n: int = 2000, seed: int = 3) -> GraphData:
         for cid in {f"c{min(int(rng.paretovariate(0.8)) - 1, n - 1)}" for _ in range(2)}:
             data.mentions.append(Mention(qid, cid, 1, True))
     return data
+
+
+def pixel(
+    options_: dict[str, object], cid: str, width: float, height: float
+) -> tuple[float, float]:
+    """Where a node is drawn in a chart of width×height before any zoom or pan.
+
+    ECharts' view box: BOX inside the chart, shrunk to the nodes' aspect and centred.
+    """
+    nodes = options_["series"][0]["data"]  # type: ignore[index]
+    xs, ys = [n["x"] for n in nodes], [n["y"] for n in nodes]
+    span_x, span_y = (max(xs) - min(xs)) or 2.0, (max(ys) - min(ys)) or 2.0
+    left, top = chart.BOX["left"], chart.BOX["top"]
+    box_w, box_h = width - left - chart.BOX["right"], height - top - chart.BOX["bottom"]
+    aspect = span_x / span_y
+    if box_w / box_h > aspect:
+        left, box_w = left + (box_w - box_h * aspect) / 2, box_h * aspect
+    else:
+        top, box_h = top + (box_h - box_w / aspect) / 2, box_w / aspect
+    node = next(n for n in nodes if n["id"] == cid)
+    x0 = min(xs) if max(xs) > min(xs) else min(xs) - 1
+    y0 = min(ys) if max(ys) > min(ys) else min(ys) - 1
+    return left + (node["x"] - x0) / span_x * box_w, top + (node["y"] - y0) / span_y * box_h

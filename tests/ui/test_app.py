@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 from zhitu.graph.memory import MemoryStore
-from zhitu.ui import conceptmap, graphview
+from zhitu.ui import chart, conceptmap
 from zhitu.ui.conceptmap import ConceptMap
 from zhitu.ui.render import md
 from zhitu.ui.views import path as path_page
@@ -27,7 +27,7 @@ def links(at: AppTest) -> list[tuple[str, str, str]]:
     return [(e.proto.label, e.proto.page, e.proto.query_string) for e in elements(at, "PageLink")]
 
 
-def chart(at: AppTest) -> dict:
+def chart_options(at: AppTest) -> dict:
     (component,) = [e for e in at.main if getattr(e, "type", "") == "bidi_component"]
     return json.loads(component.proto.json)["options"]
 
@@ -55,7 +55,7 @@ def test_every_page_renders_on_an_empty_graph(empty_graph, monkeypatch, page) ->
 
 def test_map_overview_draws_the_most_asked_concepts(bank_graph, monkeypatch) -> None:
     at = run(bank_graph, monkeypatch)
-    series = chart(at)["series"][0]
+    series = chart_options(at)["series"][0]
     cmap = ConceptMap.from_data(MemoryStore.open(bank_graph).load())
     assert [n["id"] for n in series["data"]] == cmap.ranked()[: conceptmap.OVERVIEW_NODES]
     shown = {n["id"] for n in series["data"]}
@@ -63,7 +63,7 @@ def test_map_overview_draws_the_most_asked_concepts(bank_graph, monkeypatch) -> 
         e["source"] in shown and e["target"] in shown for e in series["links"]
     )
     at.slider(key="map_size").set_value(120).run()
-    assert len(chart(at)["series"][0]["data"]) == 120
+    assert len(chart_options(at)["series"][0]["data"]) == 120
 
 
 def test_a_concept_link_opens_its_panel_and_neighbourhood(bank_graph, monkeypatch) -> None:
@@ -72,7 +72,7 @@ def test_a_concept_link_opens_its_panel_and_neighbourhood(bank_graph, monkeypatc
     assert at.subheader[0].value == "LSTM"
     labels = [label for label, _, query in links(at) if query.startswith("c=")]
     assert "RNN" in labels  # among 需要先学
-    data = chart(at)["series"][0]["data"]
+    data = chart_options(at)["series"][0]["data"]
     assert {"lstm", "rnn", "gru"} <= {n["id"] for n in data}
     assert any(n["id"] == "lstm" and n["label"]["fontWeight"] == "bold" for n in data)
     assert any(e.label.startswith("需要先学") for e in at.expander)
@@ -81,11 +81,11 @@ def test_a_concept_link_opens_its_panel_and_neighbourhood(bank_graph, monkeypatc
 def test_edge_type_toggles_and_confidence_filter_edges(bank_graph, monkeypatch) -> None:
     at = run(bank_graph, monkeypatch, c="lstm")
     at.button_group(key="map_types").set_value(["IS_A"]).run()
-    kinds = {e["value"] for e in chart(at)["series"][0]["links"]}
-    assert kinds == {graphview.RELATION_LABELS[graphview.RelationType.IS_A]}
+    kinds = {e["value"] for e in chart_options(at)["series"][0]["links"]}
+    assert kinds == {chart.RELATION_LABELS[chart.RelationType.IS_A]}
     at.button_group(key="map_types").set_value(list(conceptmap.DEFAULT_TYPES)).run()
     at.slider(key="map_conf").set_value(1.0).run()
-    widths = {e["lineStyle"]["width"] for e in chart(at)["series"][0]["links"]}
+    widths = {e["lineStyle"]["width"] for e in chart_options(at)["series"][0]["links"]}
     assert widths == {2.5}  # only confidence-1.0 edges are left
 
 
@@ -278,7 +278,7 @@ def test_hostile_text_is_escaped(hostile_graph, monkeypatch, page, params) -> No
         assert not re.search(r"(?<!\\)<(script|img|svg)", text), text
         assert "](javascript" not in text and MARKER not in text, text
     if page == "views/map.py":
-        assert MARKER not in json.dumps(chart(at), ensure_ascii=False)
+        assert MARKER not in json.dumps(chart_options(at), ensure_ascii=False)
 
 
 def test_hostile_question_shows_its_markup_literally(hostile_graph, monkeypatch) -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from zhitu.graph.memory import MemoryStore
-from zhitu.ui import conceptmap, graphview
+from zhitu.ui import chart, conceptmap
 from zhitu.ui.conceptmap import ConceptMap
 
+from tests.ui import browser_kit
 from tests.ui.browser_kit import (
     VIEWPORT,
     WAIT_MS,
@@ -65,7 +66,7 @@ def _overview_options(graph: Path) -> tuple[dict, list[str], ConceptMap]:
     cmap = ConceptMap.from_data(MemoryStore.open(graph).load())
     nodes, edges = conceptmap.select(cmap, limit=conceptmap.OVERVIEW_NODES, min_confidence=0.5)
     positions = conceptmap.layout_for(cmap, nodes, None)
-    return graphview.options(cmap, nodes, edges, positions), nodes, cmap
+    return chart.options(cmap, nodes, edges, positions), nodes, cmap
 
 
 def test_a_learner_walks_the_app(browser, learner_graph, timings, tmp_path) -> None:
@@ -89,7 +90,7 @@ def test_a_learner_walks_the_app(browser, learner_graph, timings, tmp_path) -> N
         target = next(c for c in ("lstm", "rnn", *nodes) if c in nodes)
         name = cmap.concepts[target].name
         box = chart_box(page)
-        x, y = graphview.pixel(opts, target, box["width"], box["height"])
+        x, y = browser_kit.pixel(opts, target, box["width"], box["height"])
         timed(timings, page, "click_node_to_panel",
                lambda: page.mouse.click(box["x"] + x, box["y"] + y),
                lambda: page.get_by_role("heading", name=name, exact=True)

@@ -8,7 +8,7 @@ import random
 import sys
 
 from zhitu.graph.memory import MemoryStore
-from zhitu.ui import graphview
+from zhitu.ui import chart
 from zhitu.ui.conceptmap import ConceptMap
 
 from tests.ui.browser_kit import (
@@ -64,7 +64,7 @@ def test_echarts_draws_2000_nodes(browser, timings, tmp_path) -> None:
     edges = [r for r in cmap.relations]
     rng = random.Random(1)
     positions = {c: (rng.uniform(-1, 1), rng.uniform(-1, 1)) for c in nodes}
-    opts = graphview.options(cmap, nodes, edges, positions)
+    opts = chart.options(cmap, nodes, edges, positions)
     (tmp_path / "options.json").write_text(json.dumps(opts, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
     port = free_port()

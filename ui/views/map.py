@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 from zhitu.graph.model import CONCEPT_RELATIONS, Concept, Origin, Relation, RelationType
-from zhitu.ui import conceptmap, graphview, state
+from zhitu.ui import chart, conceptmap, state
 from zhitu.ui.conceptmap import ConceptMap
 from zhitu.ui.render import esc, md
 
@@ -36,7 +36,7 @@ def _on_click() -> None:
     """A node click focuses that concept (edge clicks and blank clicks do nothing)."""
     result = st.session_state.get(CHART_KEY) or {}
     selection = result.get("selection") if hasattr(result, "get") else None
-    cid = graphview.clicked(selection, st.session_state.get(_NODES_KEY, []), state.concept_map())
+    cid = chart.clicked(selection, st.session_state.get(_NODES_KEY, []), state.concept_map())
     if cid:
         st.query_params["c"] = cid
 
@@ -52,7 +52,7 @@ def _controls(cmap: ConceptMap) -> tuple[str | None, list[RelationType], float, 
         selection_mode="multi",
         key="map_types",
         default=list(conceptmap.DEFAULT_TYPES),
-        format_func=graphview.RELATION_LABELS.get,
+        format_func=chart.RELATION_LABELS.get,
     )
     floor = cols[2].slider(
         "最低置信度",
@@ -106,9 +106,9 @@ def _chart(
         )
     st.session_state[_NODES_KEY] = nodes
     positions = conceptmap.layout_for(cmap, nodes, center)
-    opts = graphview.options(cmap, nodes, edges, positions, selected=center)
+    opts = chart.options(cmap, nodes, edges, positions, selected=center)
     st_echarts(opts, height="640px", key=CHART_KEY, on_select=_on_click, selection_mode="points")
-    st.html(graphview.legend_html(types))
+    st.html(chart.legend_html(types))
     st.caption("节点大小＝提到它的题目数，颜色＝类别（点击图例可隐藏一个类别）。")
 
 
@@ -145,7 +145,7 @@ def _relations(c: Concept, cmap: ConceptMap) -> None:
 def _panel(cid: str, cmap: ConceptMap) -> None:
     c = cmap.concepts[cid]
     st.subheader(md(c.name), anchor=False)
-    meta = [graphview.category_label(c.category), f"{cmap.counts.get(cid, 0)} 道题"]
+    meta = [chart.category_label(c.category), f"{cmap.counts.get(cid, 0)} 道题"]
     if c.zh and c.zh != c.name:
         meta.insert(0, c.zh)
     if c.minutes:

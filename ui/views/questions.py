@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 import streamlit as st
 from zhitu.graph.model import ChainStep, Level, Question, RelatedQuestion
-from zhitu.ui import graphview, state
+from zhitu.ui import chart, state
 from zhitu.ui.conceptmap import ConceptMap
 from zhitu.ui.render import esc, md, md_mark, prose, query_terms, snippet
 
@@ -32,7 +32,7 @@ def _terms(text: str) -> list[str]:
 
 def _filters(cmap: ConceptMap) -> tuple[str, list[str], str | None]:
     ids = [c.id for c in state.concepts() if c.id in cmap.concepts]
-    cats = sorted({cmap.concepts[c].category for c in ids}, key=graphview.category_label)
+    cats = sorted({cmap.concepts[c].category for c in ids}, key=chart.category_label)
     cols = st.columns([4, 3, 3], vertical_alignment="bottom")
     st.session_state["list_search"] = st.query_params.get("s", "")
     text = cols[0].text_input(
@@ -43,7 +43,7 @@ def _filters(cmap: ConceptMap) -> tuple[str, list[str], str | None]:
         args=("list_search", "s"),
     )
     picked = cols[1].multiselect(
-        "类别", cats, key="cat", format_func=graphview.category_label, placeholder="全部类别"
+        "类别", cats, key="cat", format_func=chart.category_label, placeholder="全部类别"
     )
     concept = state.concept_select(cols[2], "概念", ids, cmap.concepts, "list_concept", "全部概念")
     return text or "", picked, concept

@@ -188,26 +188,3 @@ def clicked(selection: object, nodes: list[str], cmap: ConceptMap) -> str | None
         return None
     cid = nodes[index]
     return cid if chart_text(cmap.concepts[cid].name) == name else None
-
-
-def pixel(
-    options_: dict[str, object], cid: str, width: float, height: float
-) -> tuple[float, float]:
-    """Where a node is drawn in a chart of width×height before any zoom or pan.
-
-    ECharts' view box: BOX inside the chart, shrunk to the nodes' aspect and centred.
-    """
-    nodes = options_["series"][0]["data"]  # type: ignore[index]
-    xs, ys = [n["x"] for n in nodes], [n["y"] for n in nodes]
-    span_x, span_y = (max(xs) - min(xs)) or 2.0, (max(ys) - min(ys)) or 2.0
-    left, top = BOX["left"], BOX["top"]
-    box_w, box_h = width - left - BOX["right"], height - top - BOX["bottom"]
-    aspect = span_x / span_y
-    if box_w / box_h > aspect:
-        left, box_w = left + (box_w - box_h * aspect) / 2, box_h * aspect
-    else:
-        top, box_h = top + (box_h - box_w / aspect) / 2, box_w / aspect
-    node = next(n for n in nodes if n["id"] == cid)
-    x0 = min(xs) if max(xs) > min(xs) else min(xs) - 1
-    y0 = min(ys) if max(ys) > min(ys) else min(ys) - 1
-    return left + (node["x"] - x0) / span_x * box_w, top + (node["y"] - y0) / span_y * box_h

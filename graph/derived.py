@@ -212,14 +212,17 @@ def question_key(g: nx.MultiDiGraph) -> Callable[[Hashable], tuple]:
     return cached(g, "question_keys", make).__getitem__
 
 
+def depths(d: nx.DiGraph) -> dict[Hashable, int]:
+    """Node -> length of its longest path from a root (loops condensed): 0 = fundamental.
+
+    >>> depths(nx.DiGraph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "b")]))
+    {'a': 0, 'b': 1, 'c': 1}
+    """
+    cond = nx.condensation(d)
+    level = {n: i for i, layer in enumerate(nx.topological_generations(cond)) for n in layer}
+    return {node: level[n] for node, n in sorted(cond.graph["mapping"].items())}
+
+
 def concept_depth(g: nx.MultiDiGraph) -> dict[str, int]:
     """concept id -> length of its longest prerequisite path (loops condensed): 0 = fundamental."""
-
-    def make() -> dict[str, int]:
-        cond = nx.condensation(concept_prerequisites(g, floor=0.0))
-        depth: dict[int, int] = {}
-        for n in nx.topological_sort(cond):
-            depth[n] = max((depth[p] + 1 for p in cond.predecessors(n)), default=0)
-        return {c: depth[n] for c, n in cond.graph["mapping"].items()}
-
-    return cached(g, "concept_depth", make)
+    return cached(g, "concept_depth", lambda: depths(concept_prerequisites(g, floor=0.0)))

@@ -6,9 +6,10 @@ import json
 
 import pytest
 from zhitu.graph.model import GraphData, RelationType
-from zhitu.ui import conceptmap, graphview
+from zhitu.ui import chart, conceptmap
 from zhitu.ui.conceptmap import ConceptMap
 
+from tests.ui import browser_kit
 from tests.ui.conftest import MARKER, hostile_data
 
 
@@ -75,7 +76,7 @@ def test_layout_is_deterministic_and_pins_the_center(cmap: ConceptMap) -> None:
 
 def test_options_draw_every_node_and_edge(cmap: ConceptMap) -> None:
     nodes, edges = conceptmap.select(cmap, center="lstm")
-    opts = graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, "lstm"), "lstm")
+    opts = chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, "lstm"), "lstm")
     series = opts["series"][0]
     assert [n["id"] for n in series["data"]] == nodes
     assert len(series["links"]) == len(edges)
@@ -89,7 +90,7 @@ def test_bank_and_lexicon_text_cannot_run_as_chart_javascript() -> None:
     cmap = ConceptMap.from_data(data)
     nodes, edges = conceptmap.select(cmap)
     text = json.dumps(
-        graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
+        chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
     )
     assert MARKER not in text
     assert "{" not in json.loads(text)["series"][0]["data"][0]["tooltip"]["formatter"]
@@ -108,19 +109,19 @@ def test_bank_and_lexicon_text_cannot_run_as_chart_javascript() -> None:
 )
 def test_clicked_maps_a_node_click_to_its_concept(cmap, selection, expected) -> None:
     nodes = ["rnn", "vanishing-gradient", "lstm"]
-    assert graphview.clicked(selection, nodes, cmap) == expected
+    assert chart.clicked(selection, nodes, cmap) == expected
 
 
 def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
     nodes, edges = conceptmap.select(cmap)
-    opts = graphview.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
-    box = graphview.BOX
+    opts = chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
+    box = chart.BOX
     for cid in nodes:
-        x, y = graphview.pixel(opts, cid, 800, 640)
+        x, y = browser_kit.pixel(opts, cid, 800, 640)
         assert box["left"] - 1e-6 <= x <= 800 - box["right"] + 1e-6
         assert box["top"] - 1e-6 <= y <= 640 - box["bottom"] + 1e-6
 
 
 def test_legend_names_every_shown_type() -> None:
-    html = graphview.legend_html([RelationType.PREREQUISITE_OF, RelationType.IS_A])
+    html = chart.legend_html([RelationType.PREREQUISITE_OF, RelationType.IS_A])
     assert "先修" in html and "属于" in html and "对比" not in html
