@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import (
     Concept,
@@ -122,6 +124,32 @@ def toy_store(tmp_path: Path, toy: GraphData) -> MemoryStore:
 def toy_file(toy_store: MemoryStore) -> Path:
     """A graph file holding the toy graph."""
     return toy_store.file
+
+
+# whole modules of long tests (measured: each takes seconds per test or spawns processes)
+SLOW_MODULES = {"test_reliability_crash", "test_fuzz_queries", "test_idempotency",
+                "test_benchmarks", "test_browser", "test_browser_scale", "test_concurrency"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser and live-Neo4j tests, and the slow modules, for `-m "not slow"`."""
+    for item in items:
+        module = item.path.stem
+        skipifs = [m for m in item.iter_markers("skipif") if "chromium" in str(m.kwargs)]
+        if skipifs or module.startswith("test_browser") or module == "test_concurrency":
+            item.add_marker(pytest.mark.browser)
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        if "neo4j" in params:  # a leg of a test parametrized over both stores
+            item.add_marker(pytest.mark.neo4j)
+        if module in SLOW_MODULES or any(item.get_closest_marker(m) for m in ("browser", "neo4j")):
+            item.add_marker(pytest.mark.slow)
+
+
+def run_cli(*args: str) -> Result:
+    """`zhitu ARGS` in this process (click's runner), exceptions raised as they are."""
+    from zhitu.ui.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def _ingested(target: Path, *paths: Path) -> Path:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from zhitu.ui import cli as cli_module
 from zhitu.ui import cli_target
-from zhitu.ui.cli import cli
+
+from tests.conftest import run_cli
 
 CONCEPT_KEYS = {"id", "name", "aliases"}
 REF_KEYS = {"id", "title"}
@@ -22,8 +22,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+run = run_cli
 
 
 def run_json(graph: Path, *args: str) -> object:

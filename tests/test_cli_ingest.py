@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from zhitu import data
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import cli_target
-from zhitu.ui.cli import cli
+
+from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini_bank.txt"
@@ -24,8 +24,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+run = run_cli
 
 
 def run_json(*args: str) -> object:
@@ -43,8 +42,11 @@ def titles(items: list[dict[str, object]]) -> list[object]:
 
 def test_ingest_json_shape(tmp_path: Path) -> None:
     doc = run_json("--graph", str(tmp_path / "g.json"), "ingest", str(MINI))
-    assert set(doc) == {"questions", "concepts", "relations", "warnings"}
-    assert doc["questions"] == 8 and doc["warnings"] == []
+    assert set(doc) == {"questions", "concepts", "relations", "warnings", "files", "merges"}
+    assert doc["questions"] == 8 and doc["warnings"] == [] and doc["merges"] == []
+    (report,) = doc["files"]
+    assert report["file"] == str(MINI) and report["questions"] == 8
+    assert report["lines_kept"] + report["lines_skipped"] == report["lines"]
     assert doc["relations"]["MENTIONS"] > 8 and doc["relations"]["PREREQUISITE_OF"] > 0
     assert MemoryStore.open(tmp_path / "g.json").meta == {"built_from": [str(MINI)]}
 
@@ -191,3 +193,21 @@ def test_the_default_graph_follows_the_lexicon_in_use(
     own.write_bytes(data.LEXICON_PATH.read_bytes() + b"\n# my edits\n")
     monkeypatch.setenv("ZHITU_LEXICON", str(own))
     assert cli_target.bundled_fingerprint() != bundled  # so the default graph is rebuilt
+
+
+def test_ingest_reports_files_lines_and_merges(tmp_path: Path) -> None:
+    twice = FIXTURES / "banks" / "twice"
+    graph = str(tmp_path / "g.json")
+    result = run("--graph", graph, "ingest", str(twice))
+    assert result.exit_code == 0, result.output
+    ch1, copy = twice / "ch1.md", twice / "ch1_copy.md"
+    assert f"  {ch1}: 2 个问题, 保留 4/5 行, 跳过 1 行" in result.stdout
+    assert f"合并「为什么需要激活函数？」: {ch1}:3, {copy}:3" in result.stdout
+    doc = run_json("--graph", graph, "ingest", str(twice))
+    assert doc["questions"] == 3  # one merged, the two different 实验结果 apart
+    assert [f["file"] for f in doc["files"]] == [str(ch1), str(copy)]
+    assert doc["files"][0]["skipped"] == [{"line": 1, "reason": "章节标题"}]
+    (merge,) = doc["merges"]
+    assert merge["sources"] == [f"{ch1}:3", f"{copy}:3"] and merge["similarity"] >= 0.9
+    found = titles(run_json("--graph", graph, "questions"))
+    assert found.count("基础 · 实验结果") == 2
