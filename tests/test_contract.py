@@ -4,20 +4,21 @@ The bank (data/questions) goes through the real pipeline once; each store gets i
 Every answer is compared with the reference: graph/study.py run directly on the graph the pipeline
 built, so both stores agreeing with it means they agree with each other.
 
-The embedded store always runs. Neo4j runs when NEO4J_URI is set (NEO4J_USER, NEO4J_PASSWORD,
-NEO4J_DATABASE as for `zhitu`; `docker compose up neo4j` gives one). It REPLACES the contents of
-that database: point it at a throwaway one.
+The embedded store always runs. Neo4j runs on the session's live server (tests/neo4j_server.py:
+NEO4J_URI when set, else tools/neo4j-test-server started for the session). It REPLACES the
+contents of that database: point NEO4J_URI at a throwaway one.
 """
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
+
+from tests import neo4j_server
 from zhitu import data
 from zhitu.graph import study
 from zhitu.graph.memory import MemoryStore
@@ -42,12 +43,7 @@ def reference(bank: GraphData) -> nx.MultiDiGraph:
 
 
 def _open_neo4j() -> GraphStore:
-    uri = os.environ.get("NEO4J_URI")
-    if not uri:
-        pytest.skip("NEO4J_URI is not set: the Neo4j contract needs a live server (docker compose)")
-    from zhitu.graph.neo4j_store import Neo4jStore
-
-    return Neo4jStore.from_env(uri)
+    return neo4j_server.open_store()
 
 
 @pytest.fixture(scope="module", params=["memory", "neo4j"])

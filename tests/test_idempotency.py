@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests import neo4j_server
 from zhitu import data
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import GraphData
@@ -160,8 +162,12 @@ def test_a_question_in_two_files_keeps_the_other_source_when_one_drops_it(
     assert _orphans(store.load()) == []
 
 
-@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI is not set (live Neo4j)")
-def test_the_same_files_give_the_same_neo4j_graph(tmp_path: Path, bank: Path) -> None:
+@pytest.mark.neo4j
+def test_the_same_files_give_the_same_neo4j_graph(tmp_path: Path, bank: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    neo4j_server.open_store().close()  # an empty database
+    for key, value in neo4j_server.live_neo4j().items():
+        monkeypatch.setenv(key, value)
     uri = os.environ["NEO4J_URI"]
     zhitu(tmp_path, "--graph", uri, "ingest", str(bank))
     counts, once = zhitu(tmp_path, "--graph", uri, "stats", "--json"), export(tmp_path, uri)
