@@ -128,7 +128,15 @@ def toy_file(toy_store: MemoryStore) -> Path:
 
 # whole modules of long tests (measured: each takes seconds per test or spawns processes)
 SLOW_MODULES = {"test_reliability_crash", "test_fuzz_queries", "test_idempotency",
-                "test_benchmarks", "test_browser", "test_browser_scale", "test_concurrency"}
+                "test_benchmarks", "test_browser", "test_browser_scale", "test_concurrency",
+                "test_cypher_lint"}
+# single long tests elsewhere (over ~5 s on 2 cores; see `pytest --durations`)
+SLOW_TESTS = {"test_a_twenty_megabyte_bank_is_ingested", "test_twenty_megabyte_file",
+              "test_a_question_with_a_100kb_answer_line_is_ingested",
+              "test_cypher_script_passes_the_cypher_front_end", "test_import_previews_then_merges",
+              "test_ingest_into_the_default_graph_keeps_the_bundled_bank",
+              "test_default_graph_is_built_from_the_bundled_bank",
+              "test_default_graph_rebuilt_only_when_it_holds_only_bundled_data"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -141,7 +149,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = item.callspec.params.values() if hasattr(item, "callspec") else ()
         if "neo4j" in params:  # a leg of a test parametrized over both stores
             item.add_marker(pytest.mark.neo4j)
-        if module in SLOW_MODULES or any(item.get_closest_marker(m) for m in ("browser", "neo4j")):
+        slow = module in SLOW_MODULES or item.originalname in SLOW_TESTS  # type: ignore[attr-defined]
+        if slow or any(item.get_closest_marker(m) for m in ("browser", "neo4j")):
             item.add_marker(pytest.mark.slow)
 
 
