@@ -27,6 +27,10 @@ class QuestionNotFound(NotFoundError):
     """No question matches the reference."""
 
 
+class AmbiguousQuestion(QuestionNotFound):
+    """Several different questions have that exact title; the suggestions name each by id."""
+
+
 class ConceptNotFound(NotFoundError):
     """No concept matches the reference."""
 

@@ -7,6 +7,7 @@ the statements are graph/cypher.py's own (what Neo4jStore runs), and every row v
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -99,10 +100,11 @@ def _batches(rows: list[dict[str, object]]) -> Iterable[str]:
         yield "[\n  " + ",\n  ".join(cypher_literal(r) for r in rows[i : i + BATCH]) + "\n]"
 
 
-def to_cypher(data: GraphData) -> str:
-    """A script for `cypher-shell -f`: the schema, then exactly the UNWIND batches
-    Neo4jStore.replace sends (neo4j_rows.write_plan), rows inlined as literals. Re-running is
-    harmless.
+def to_cypher(data: GraphData, meta: dict[str, object] | None = None) -> str:
+    """A script for `cypher-shell -f` (one statement per `;` at a line's end): the schema, then
+    exactly the UNWIND batches Neo4jStore.replace sends (neo4j_rows.write_plan), rows inlined as
+    literals, then the graph's meta (when there is any) as Neo4jStore keeps it. Loaded into an
+    empty database it gives the same graph; re-running is harmless.
     """
     lines = [f"// zhitu export: {len(data.questions)} questions, {len(data.concepts)} concepts"]
     lines += [f"{statement};" for statement in cypher.schema_statements]
@@ -111,6 +113,9 @@ def to_cypher(data: GraphData) -> str:
         if statement.count(placeholder) != 1:
             raise ValueError(f"statement has no single {placeholder}: {statement}")
         lines += [f"{statement.replace(placeholder, batch)};" for batch in _batches(rows)]
+    if meta:
+        text = json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str)
+        lines.append(cypher.WRITE_META.replace("$json", cypher_string(text)) + ";")
     return "\n".join(lines) + "\n"
 
 
@@ -145,11 +150,21 @@ def to_json(data: GraphData, meta: dict[str, object] | None = None) -> str:
     return dumps(data, meta)
 
 
+LOCAL_META = ("changes",)  # the store's change record: who did what when, not the graph
+
+
 def export(data: GraphData, fmt: str, meta: dict[str, object] | None = None) -> str:
-    """`data` in format `fmt` (one of FORMATS)."""
+    """`data` in format `fmt` (one of FORMATS). The same graph exports byte for byte the same:
+    the store's change record (meta["changes"], with its times) stays behind.
+
+    >>> logged = {"built_from": ["a"], "changes": [{"when": "now"}]}
+    >>> export(GraphData(), "json", logged) == export(GraphData(), "json", {"built_from": ["a"]})
+    True
+    """
+    meta = {k: v for k, v in (meta or {}).items() if k not in LOCAL_META} or None
     writers: dict[str, Callable[[GraphData], str]] = {
         "json": lambda d: to_json(d, meta),
         "graphml": to_graphml,
-        "cypher": to_cypher,
+        "cypher": lambda d: to_cypher(d, meta),
     }
     return writers[fmt](data)

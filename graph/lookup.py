@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
-from zhitu.graph.errors import ConceptNotFound, QuestionNotFound
+from zhitu.graph.errors import AmbiguousQuestion, ConceptNotFound, QuestionNotFound
 from zhitu.graph.model import Concept
 from zhitu.text.normalize import normalize, title_key
 
@@ -61,8 +61,12 @@ class TitleIndex:
         """`titles`: question id -> title."""
         self._titles = dict(titles)
         self._by_key: dict[str, str] = {}
+        self._same: dict[str, list[str]] = {}  # key -> ids, for titles held by several questions
         for qid in sorted(self._titles):
-            self._by_key.setdefault(title_key(self._titles[qid]), qid)
+            key = title_key(self._titles[qid])
+            if key in self._by_key:
+                self._same.setdefault(key, [self._by_key[key]]).append(qid)
+            self._by_key.setdefault(key, qid)
 
     def find(self, ref: str) -> str | None:
         """The question id `ref` names, or None.
@@ -91,10 +95,20 @@ class TitleIndex:
         return [self._titles[self._by_key[k]] for k in keys]
 
     def resolve(self, ref: str) -> str:
-        """The question id `ref` names; QuestionNotFound with suggestions when none."""
+        """The question id `ref` names; QuestionNotFound with suggestions when none, and
+        AmbiguousQuestion listing each id when several questions have exactly that title.
+
+        >>> TitleIndex({"q1": "模型结构", "q2": "模型结构"}).resolve("模型结构")
+        Traceback (most recent call last):
+        zhitu.graph.errors.AmbiguousQuestion: 有 2 个问题的标题都是 '模型结构', 请用 id 指定
+        """
         qid = self.find(ref)
         if qid is None:
             raise QuestionNotFound(f"找不到问题 '{shown(ref)}'", self.suggestions(ref))
+        same = self._same.get(title_key(self._titles[qid]), [])
+        if ref.strip() not in self._titles and len(same) > 1:
+            raise AmbiguousQuestion(f"有 {len(same)} 个问题的标题都是 '{shown(ref)}', 请用 id 指定",
+                                    [f"{q}  {self._titles[q]}" for q in same])
         return qid
 
 

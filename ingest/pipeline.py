@@ -2,8 +2,9 @@
 
 build() works on a list of questions (levels from titles, mentions, every relation, question
 prerequisites); ingest() reads files, merges them into an existing graph and builds over the
-union. Candidate terms (jieba noun keywords and Latin acronyms that are not in the lexicon and
-appear in at least MIN_CANDIDATE_QUESTIONS questions) are reported for curation and never added.
+union. Terms the lexicon lacks are discovered (ingest.discover): the best join the graph as
+concepts with source "discovered", and those in at least MIN_CANDIDATE_QUESTIONS questions are
+reported as candidates for curation, most specific first.
 
 What each question gives on its own (mentions, topics, candidate terms, its search document)
 comes from ingest.scan, in a process pool for large sets; relations and question
@@ -13,20 +14,29 @@ prerequisites over the whole set follow here.
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zhitu.graph.gcpause import gc_paused
-from zhitu.graph.model import GraphData, Mention, Origin, Question, Relation, RelationType
-from zhitu.ingest.scan import QuestionScan, level_of, scan, workers_for
+from zhitu.graph.model import (Concept, GraphData, Mention, Origin, Question, Relation,
+                               RelationType)
+from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.prereq import question_prerequisites
-from zhitu.ingest.read import RawQuestion, question_id, read_paths
+from zhitu.ingest.read import (
+    FileReport,
+    Group,
+    RawQuestion,
+    group_questions,
+    question_id,
+    read_paths,
+    same_text,
+)
 from zhitu.ingest.relations import Doc, concept_relations
+from zhitu.ingest.scan import QuestionScan, level_of, rescan, scan, workers_for
 
-__all__ = ["Candidate", "IngestReport", "build", "ingest", "level_of", "workers_for"]
+__all__ = ["Candidate", "IngestReport", "Merge", "build", "ingest", "level_of", "workers_for"]
 Progress = Callable[[int, int], None]
 MIN_CANDIDATE_QUESTIONS = 2
 MAX_CANDIDATES = 100
@@ -38,6 +48,23 @@ class Candidate:
     frequency: int
     questions: int
     examples: list[str]
+    score: float = 0.0  # termhood x specificity (ingest.discover)
+    concept_id: str = ""  # the discovered concept it became, if any
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Merge:
+    """Records read as one question: the same title path and near-identical text."""
+
+    id: str
+    title: str
+    sources: list[str]  # "file:line" of every record merged, the kept one first
+    similarity: float  # the lowest text similarity of a merged record to the kept one
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "sources": list(self.sources),
+                "similarity": round(self.similarity, 4)}
 
 
 @dataclass
@@ -49,27 +76,33 @@ class IngestReport:
     candidates: list[Candidate]
     without_concepts: list[str]
     dropped: list[str] = field(default_factory=list)  # relations dropped as contradictions
+    file_reports: list[FileReport] = field(default_factory=list)  # per file: lines kept/skipped
+    merges: list[Merge] = field(default_factory=list)
     # question id -> its search document, for MemoryStore.replace(search_documents=...)
     search_documents: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-def _candidates(docs: list[Doc], scans: list[QuestionScan]) -> list[Candidate]:
-    """The new terms repeated across questions, most widespread first, with example sentences."""
-    frequency: Counter[str] = Counter()
-    where: dict[str, set[str]] = defaultdict(set)
-    examples: dict[str, list[str]] = defaultdict(list)
-    for doc, found in zip(docs, scans, strict=True):
-        text = doc.question.text
-        for term, pos in found.terms:
-            frequency[term] += 1
-            where[term].add(doc.question.id)
-            if len(examples[term]) < MAX_EXAMPLES:
-                sentence = next((text[s:e] for s, e in doc.sentences if s <= pos < e), "")
-                if sentence and sentence not in examples[term]:
-                    examples[term].append(sentence[:200])
-    ranked = sorted((t for t in frequency if len(where[t]) >= MIN_CANDIDATE_QUESTIONS),
-                    key=lambda t: (-len(where[t]), -frequency[t], t))
-    return [Candidate(t, frequency[t], len(where[t]), examples[t]) for t in ranked[:MAX_CANDIDATES]]
+def _candidates(terms: list[Term], concepts: list[Concept]) -> list[Candidate]:
+    """The discovered terms, most specific first, with their defining or first sentence."""
+    made = {c.name: c.id for c in concepts}
+    return [Candidate(t.name, t.frequency, len(t.questions),
+                      [x for x in dict.fromkeys([t.defined, *t.examples]) if x][:MAX_EXAMPLES],
+                      round(t.score, 3), made.get(t.name, ""), sorted(t.aliases - {t.name}))
+            for t in [t for t in terms if len(t.questions) >= MIN_CANDIDATE_QUESTIONS]
+            [:MAX_CANDIDATES]]
+
+
+def _discover(questions: list[Question], scans: list[QuestionScan],
+              lexicon: Lexicon) -> tuple[Lexicon, list[Candidate]]:
+    """Discovered concepts join the lexicon; the questions' mentions are found again with them."""
+    terms = discover(questions, [a.found for a in scans], [a.sentences for a in scans],
+                     [a.terms for a in scans], lexicon)
+    concepts = to_concepts(terms, lexicon)
+    if not concepts:
+        return lexicon, _candidates(terms, concepts)
+    extended = with_discovered(lexicon, concepts)
+    rescan(questions, scans, extended)
+    return extended, _candidates(terms, concepts)
 
 
 @dataclass
@@ -86,6 +119,7 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
            kept: Iterable[Relation] = (), workers: int | None = None) -> _Built:
     questions = [replace(q, level=level_of(q.title)) for q in questions]
     scans = scan(questions, lexicon, workers_for(len(questions), workers), progress)
+    lexicon, candidates = _discover(questions, scans, lexicon)
     docs = [Doc(q, a.found, a.mentions, a.sentences, a.topics)
             for q, a in zip(questions, scans, strict=True)]
     kept = list(kept)
@@ -107,7 +141,7 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
         relations=relations + question_edges,
         mentions=mentions,
     )
-    return _Built(data, _candidates(docs, scans), dropped + cycle_drops,
+    return _Built(data, candidates, dropped + cycle_drops,
                   [d.question.id for d in docs if not d.mentions],
                   {q.id: a.document for q, a in zip(questions, scans, strict=True)})
 
@@ -122,10 +156,16 @@ def build(questions: list[Question], lexicon: Lexicon, *, progress: Progress | N
     return built.data, built.candidates
 
 
-def _to_question(raw: RawQuestion) -> Question:
-    return Question(id=question_id(raw.title), title=raw.title, answer=raw.answer,
-                    analysis=raw.analysis, sources=[f"{raw.file}:{raw.line}"],
-                    level=level_of(raw.title), topic=raw.topic, tags=list(raw.tags))
+def _to_question(group: Group) -> Question:
+    first = group.records[0]
+    q = Question(id=group.id, title=first.title, answer=first.answer, analysis=first.analysis,
+                 sources=[f"{first.file}:{first.line}"], level=level_of(first.title),
+                 topic=first.topic, tags=list(first.tags))
+    for raw in group.records[1:]:
+        q.sources = list(dict.fromkeys(q.sources + [f"{raw.file}:{raw.line}"]))
+        q.tags = list(dict.fromkeys(q.tags + raw.tags))
+        q.analysis = q.analysis or raw.analysis
+    return q
 
 
 def _absorb(into: Question, other: Question) -> None:
@@ -177,31 +217,49 @@ def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
     paths = [str(p) for p in paths]
     lexicon = lexicon if lexicon is not None else load_lexicon()
     result = read_paths(paths)
-    fresh: dict[str, Question] = {}
-    for raw in result.questions:
-        q = _to_question(raw)
-        if q.id in fresh:
-            _absorb(fresh[q.id], q)
-        else:
-            fresh[q.id] = q
+    groups = group_questions(result.questions)
+    fresh: dict[str, Question] = {g.id: _to_question(g) for g in groups}
+    merges = [Merge(g.id, fresh[g.id].title, [f"{r.file}:{r.line}" for r in g.records],
+                    g.similarity) for g in groups if len(g.records) > 1]
     merged = _outside(existing, paths, result.failed) if existing is not None else {}
-    for qid, q in fresh.items():
-        if qid in merged:
-            old = merged[qid]
+    for qid, q in list(fresh.items()):
+        old = merged.get(qid)
+        same, score = same_text(_text(old), _text(q)) if old is not None else (False, 0.0)
+        if old is not None and not same:
+            # the same title path in a file not re-read now, with other text: a different question
+            first = next(g.records[0] for g in groups if g.id == qid)
+            q = replace(q, id=_apart_id(first, old), sources=list(q.sources))
+            old = None
+        elif old is not None:
+            merges.append(Merge(qid, q.title, old.sources + q.sources, score))
             _absorb(q, old)  # the fresh text wins, the old one fills gaps
             q.sources = list(dict.fromkeys(old.sources + q.sources))  # older sources first
-        merged[qid] = q
+        merged[q.id] = q
     user = [r for r in existing.relations if r.source is Origin.USER] if existing else []
     # a canonical order: the graph must not depend on the order files entered it
     built = _build(sorted(merged.values(), key=lambda q: q.id), lexicon, progress, user, workers)
     report = IngestReport(
         files=sorted({raw.file for raw in result.questions}),
         questions_read=len(result.questions),
-        questions_merged=len(result.questions) - len(fresh),
+        questions_merged=len(result.questions) - len(groups),
         warnings=list(result.warnings),
         candidates=built.candidates,
         without_concepts=built.without_concepts,
         dropped=built.dropped,
         search_documents=built.documents,
+        file_reports=list(result.files),
+        merges=merges,
     )
     return built.data, report
+
+
+def _text(q: Question) -> str:
+    return q.answer + "\n" + q.analysis
+
+
+def _apart_id(first: RawQuestion, old: Question) -> str:
+    """The id of a question whose title path an existing, different question already holds."""
+    where = os.path.basename(first.file)
+    if any(os.path.basename(_source_path(src)) == where for src in old.sources):
+        where = first.file
+    return question_id([*first.id_path, where, str(first.line)])

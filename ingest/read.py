@@ -3,7 +3,13 @@
 Formats by suffix: .txt is the user's sample format (bullets, 参考回答:, 解析:), falling back to
 Markdown; .md/.markdown is Markdown, falling back to the sample format; .json, .jsonl, .csv are
 records (see ingest/read_records.py). Every unusable input is an InputError naming the file, every
-skipped question a "file:line: message" warning.
+skipped question a "file:line: message" warning, and every file gets a FileReport: each non-blank
+line is in one question or skipped with a reason (docs/READING.md).
+
+Ids: a question's id is a hash of the title keys of its title path (RawQuestion.id_path: for most
+questions just the title; for a generic sub-section such as 模型结构 its parent too).
+group_questions decides which records are one question: the same path and near-identical text
+(SAME_TEXT) merge; the same path with different text stays apart, each id taking file and line.
 """
 
 from __future__ import annotations
@@ -11,23 +17,38 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
+from rapidfuzz import fuzz
 from zhitu.graph.errors import InputError
-from zhitu.ingest.read_common import INVISIBLE, RawQuestion, ReadResult, shorten
+from zhitu.ingest.read_common import (
+    INVISIBLE,
+    FileReport,
+    RawQuestion,
+    ReadResult,
+    account,
+    shorten,
+)
 from zhitu.ingest.read_markdown import read_markdown
 from zhitu.ingest.read_records import read_csv, read_json, read_jsonl
 from zhitu.ingest.read_sample import read_sample, write_sample
 from zhitu.text.normalize import title_key
 
 __all__ = [
+    "SAME_TEXT",
     "SUPPORTED_SUFFIXES",
+    "FileReport",
+    "Group",
     "RawQuestion",
     "ReadResult",
     "decode",
+    "group_questions",
     "question_id",
+    "same_text",
+    "text_similarity",
     "read_file",
     "read_paths",
     "read_text",
@@ -76,14 +97,118 @@ _BOMS = (
 )
 
 
-def question_id(title: str) -> str:
-    """A stable id from the normalized title: the same question in two files gets one id.
+SAME_TEXT = 0.9  # two records with one title path merge when their texts are this similar
+SHORT_TEXT = 40  # ... and texts shorter than this (in title-key characters) must be equal
 
-    >>> question_id("什么是RNN") == question_id(" 什么是 rnn？")
+
+def question_id(title: str | Sequence[str]) -> str:
+    """A stable id from the normalized title, or title path (parents first, then the title).
+
+    A one-element path is the title itself, so plain titles keep their ids.
+
+    >>> question_id("什么是RNN") == question_id(" 什么是 rnn？") == question_id(["什么是RNN"])
     True
+    >>> question_id(["AlexNet", "模型结构"]) == question_id(["VGG", "模型结构"])
+    False
     """
-    digest = hashlib.blake2b(title_key(title).encode("utf-8", "surrogatepass"), digest_size=5)
+    parts = [title] if isinstance(title, str) else list(title)
+    key = "\x1f".join(title_key(part) for part in parts)
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=5)
     return "q" + digest.hexdigest()
+
+
+def text_similarity(a: str, b: str) -> float:
+    """How alike two answers are, 0..1: InDel ratio over their title keys (case, width,
+    whitespace and punctuation ignored).
+
+    >>> text_similarity("梯度消失：ReLU 缓解。", "梯度消失:relu缓解")
+    1.0
+    >>> text_similarity("甲乙", "丙丁")
+    0.0
+    """
+    ka, kb = title_key(a), title_key(b)
+    if ka == kb:
+        return 1.0
+    return fuzz.ratio(ka, kb) / 100
+
+
+def same_text(a: str, b: str) -> tuple[bool, float]:
+    """Whether two answers are one text (the same question shipped twice), and how alike.
+
+    Near-identical: text_similarity >= SAME_TEXT, and for short texts (SHORT_TEXT) equal keys,
+    since one changed character in a short answer can change what it says.
+
+    >>> same_text("梯度消失：ReLU 缓解。", "梯度消失:relu缓解")
+    (True, 1.0)
+    >>> same_text("学习率取0.1。", "学习率取0.01。")[0]
+    False
+    """
+    score = text_similarity(a, b)
+    short = min(len(title_key(a)), len(title_key(b))) < SHORT_TEXT
+    return score == 1.0 or (score >= SAME_TEXT and not short), score
+
+
+@dataclass
+class Group:
+    """Records that are one question: its id and every record (the first one leads)."""
+
+    id: str
+    records: list[RawQuestion]
+    similarity: float = 1.0  # the lowest similarity of a merged record to the first
+
+
+def _text(q: RawQuestion) -> str:
+    return q.answer + "\n" + q.analysis
+
+
+def group_questions(records: Iterable[RawQuestion]) -> list[Group]:
+    """Records grouped into questions, in reading order of their first record.
+
+    Records with the same title path are one question when their answer and analysis are
+    near-identical (same_text: the same question shipped twice). Otherwise
+    they stay apart, and then every one of them takes its file name and line into its id.
+
+    >>> a = RawQuestion("模型结构", "五层卷积。", "", "a.md", 3, path=("AlexNet", "模型结构"))
+    >>> b = RawQuestion("模型结构", "十六层卷积。", "", "a.md", 9, path=("AlexNet", "模型结构"))
+    >>> c = RawQuestion("模型结构", "五层 卷积", "", "b.md", 3, path=("AlexNet", "模型结构"))
+    >>> plain = question_id(["AlexNet", "模型结构"])
+    >>> [(len(g.records), g.id == plain) for g in group_questions([a, b, c])]
+    [(2, False), (1, False)]
+    """
+    by_path: dict[str, list[list[RawQuestion]]] = {}
+    order: list[tuple[str, int]] = []
+    lowest: dict[tuple[str, int], float] = {}
+    for q in records:
+        pid = question_id(q.id_path)
+        clusters = by_path.setdefault(pid, [])
+        best, score = None, 0.0
+        for k, cluster in enumerate(clusters):
+            same, s = same_text(_text(cluster[0]), _text(q))
+            if same and s > score:
+                best, score = k, s
+        if best is None:
+            clusters.append([q])
+            order.append((pid, len(clusters) - 1))
+        else:
+            clusters[best].append(q)
+            key = (pid, best)
+            lowest[key] = min(lowest.get(key, 1.0), score)
+    groups: list[Group] = []
+    for pid, k in order:
+        clusters = by_path[pid]
+        first = clusters[k][0]
+        qid = pid if len(clusters) == 1 else _apart_id(first, pid, clusters)
+        groups.append(Group(qid, clusters[k], lowest.get((pid, k), 1.0)))
+    return groups
+
+
+def _apart_id(first: RawQuestion, pid: str, clusters: list[list[RawQuestion]]) -> str:
+    """The id of one of several different questions sharing a title path: file name and line
+    join the path (the whole file path when two files share a name)."""
+    name = os.path.basename(first.file)
+    clash = any(os.path.basename(c[0].file) == name and c[0].file != first.file for c in clusters)
+    where = first.file if clash else name
+    return question_id([*first.id_path, where, str(first.line)])
 
 
 def decode(data: bytes, name: str) -> str:
@@ -140,15 +265,29 @@ def read_text(text: str, name: str, fmt: str | None = None) -> ReadResult:
         raise InputError(f"{name}: 未知格式 {fmt!r}（可选 {', '.join(FORMATS)}）")
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(INVISIBLE)
     result = FORMATS[fmt](text, name)
-    if not result.questions and fmt in _FALLBACK:
+    if (not result.questions or result.guessed) and fmt in _FALLBACK:
         other = FORMATS[_FALLBACK[fmt]](text, name)
-        if other.questions:
-            return other
+        if other.questions and not other.guessed:
+            result = other
+    result.files = [account(text, name, result)]
     return result
 
 
 def read_file(path: str | Path) -> ReadResult:
     """Questions of one bank file; InputError (one line naming the file) when it is unusable."""
+    result = _load(path)
+    if not result.questions:
+        raise InputError(_nothing_found(result, str(path)))
+    return result
+
+
+def _nothing_found(result: ReadResult, name: str) -> str:
+    first = _example(result.warnings, name)
+    return f"{name}: 没有找到可识别的问题（{len(result.warnings)} 条警告{first}）"
+
+
+def _load(path: str | Path) -> ReadResult:
+    """One bank file read, with its FileReport even when it holds no question."""
     name = str(path)
     target = Path(path)
     if not target.exists():
@@ -164,11 +303,7 @@ def read_file(path: str | Path) -> ReadResult:
     text = decode(data, name)
     if not text.strip():
         raise InputError(f"{name}: 文件是空的")
-    result = read_text(text, name)
-    if not result.questions:
-        first = _example(result.warnings, name)
-        raise InputError(f"{name}: 没有找到可识别的问题（{len(result.warnings)} 条警告{first}）")
-    return result
+    return read_text(text, name)
 
 
 def _example(warnings: list[str], name: str) -> str:
@@ -195,6 +330,7 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
     warnings: list[str] = []
     errors: list[str] = []
     failed: list[str] = []
+    reports: list[FileReport] = []
     seen: set[str] = set()
     for given in paths:
         try:
@@ -213,15 +349,31 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
             except InputError as e:
                 errors.append(str(e))
                 failed.append(str(file))
+                reports += _report_of_unread(file)
                 continue
             questions += result.questions
             warnings += result.warnings
+            reports += result.files
     if not questions:
         if not errors:
             raise InputError("没有给出要读取的文件或目录")
         more = f"（另有 {len(errors) - 1} 个文件也无法使用）" if len(errors) > 1 else ""
         raise InputError(errors[0] + more)
-    return ReadResult(questions, errors + warnings, failed)
+    return ReadResult(questions, errors + warnings, failed, files=reports)
+
+
+def _report_of_unread(file: Path) -> list[FileReport]:
+    """The FileReport of a file read_file refused: every line skipped when it could be decoded
+    but held no question; nothing when it could not be read at all."""
+    try:
+        result = _load(file)
+    except InputError:
+        return []
+    report = result.files[0]
+    held = {n for q in result.questions for n in q.lines}
+    report.skipped = sorted(report.skipped + [(n, "文件里没有可识别的问题") for n in held])
+    report.kept, report.questions = 0, 0
+    return [report]
 
 
 def _expand(given: str | Path) -> list[Path]:

@@ -1,7 +1,9 @@
 """Records and text helpers shared by the bank readers (sample text, Markdown, JSON/JSONL/CSV).
 
-Every reader yields RawQuestion records and "file:line: message" warnings; the helpers here
-clean titles, recognise answer/analysis markers and join lines that a copy-paste broke.
+Every reader yields RawQuestion records, "file:line: message" warnings and the lines it skipped
+(with a reason); the helpers here clean titles, recognise answer/analysis markers and join lines
+that a copy-paste broke. `account` turns one file's records and skipped lines into its FileReport:
+every non-blank line of a file is in exactly one question (`RawQuestion.lines`) or skipped.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ _BRACKET_MARKER = re.compile(rf"{_LEAD}[【\[]\s*{_WORDS}\s*[】\]]\s*{_EMPH}(?:
 _NUMBERING = re.compile(
     r"(?:(?:Q|q|问题|题目|面试题|问)\s*(?:\d{1,4}\s*)?[:：.、．]"  # Q1: / 问题3： / 问:
     r"|\d{1,4}(?:[.．]\d{1,4})+[.．、]?"  # 3.6.8 / 1.1.
+    r"|\d{1,3}(?:-\d{1,3})+(?=\s)"  # 2-1-3 (an id before a question)
     r"|\d{1,4}\s*[.．、)）:：]"  # 1. / 1、 / 1)
     r"|[(（]\s*[\d一二三四五六七八九十]{1,4}\s*[)）]"  # (1) / （一）
-    r"|[一二三四五六七八九十]{1,4}\s*[、.．])"  # 一、
+    r"|[一二三四五六七八九十]{1,4}\s*[、.．]"  # 一、
+    r"|第\s*[\d一二三四五六七八九十百]{1,4}\s*[章节篇部](?=\s))"  # 第三章
     r"\s*"
 )
 _LIST_ITEM = re.compile(r"(?:\d{1,4}[.、．)）]|[-*+]\s|[" + BULLETS + "])")
@@ -48,6 +52,59 @@ class RawQuestion:
     line: int  # 1-based line of the title
     topic: str = ""  # markdown section path "一级 / 二级"
     tags: list[str] = field(default_factory=list)
+    # the title path the id is made from (ancestors that make the title clear, then its own
+    # title); empty means (title,): see docs/READING.md
+    path: tuple[str, ...] = ()
+    lines: list[int] = field(default_factory=list)  # the file's lines this question holds
+
+    @property
+    def id_path(self) -> tuple[str, ...]:
+        return self.path or (self.title,)
+
+
+Skipped = tuple[int, str]  # (1-based line, reason)
+
+# reasons for lines that hold no text of their own (markup, structure): skipping them loses nothing
+MARKUP_REASONS = frozenset(
+    {"图片", "HTML 标签", "分隔线", "注释", "目录", "文件头信息", "章节标题", "标题下划线",
+     "JSON 结构", "CSV 表头", "空行标记", "空标题"}
+)
+# reasons for text skipped on purpose because it is no question (a reference list, thanks)
+DELIBERATE_REASONS = frozenset({"参考文献", "致谢"})
+# reasons each of which already has its own warning (a question without an answer or a title)
+WARNED_REASONS = frozenset({"没有答案", "缺少问题标题", "TODO 占位", "不是问题对象",
+                            "不是合法的 JSON 行"})
+UNCLAIMED = "未归入任何问题"  # a line no reader rule claimed: a reader bug, reported not hidden
+LOSS_WARN = 0.05  # a file losing more than this share of its lines gets a warning naming them
+LOSS_MIN = 3  # ... and at least this many
+
+
+@dataclass
+class FileReport:
+    """How one file was read: questions, non-blank lines kept in questions, lines skipped."""
+
+    file: str
+    questions: int = 0
+    lines: int = 0  # non-blank lines in the file
+    kept: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def lost(self) -> list[Skipped]:
+        """Skipped lines that held text (not markup, structure or references) and have no
+        warning yet."""
+        quiet = MARKUP_REASONS | WARNED_REASONS | DELIBERATE_REASONS
+        return [s for s in self.skipped if s[1] not in quiet]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "questions": self.questions,
+            "lines": self.lines,
+            "lines_kept": self.kept,
+            "lines_skipped": len(self.skipped),
+            "skipped": [{"line": n, "reason": r} for n, r in self.skipped],
+        }
 
 
 @dataclass
@@ -57,6 +114,62 @@ class ReadResult:
     # files (and given paths) that could not be read at all, as named in `warnings`: their
     # questions already in a graph must stay there, not be replaced by nothing
     failed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # a single file's skipped lines
+    files: list[FileReport] = field(default_factory=list)
+    guessed: bool = False  # the only question is titled with the file's name (no structure)
+
+
+def account(text: str, name: str, result: ReadResult) -> FileReport:
+    """The FileReport of one file's ReadResult (text has "\\n" line ends).
+
+    Question lines are narrowed to the file's non-blank lines; a non-blank line neither held by
+    a question nor skipped is skipped as UNCLAIMED. A warning names the lines when more than
+    LOSS_WARN of the file's lines (and LOSS_MIN or more) held text and were skipped without a
+    warning of their own.
+
+    >>> q = RawQuestion("t", "a", "", "f", 1, lines=[1, 2, 3])
+    >>> r = ReadResult([q], [], skipped=[(4, "注释")])
+    >>> report = account("t\\na\\n\\n<!-- -->\\nx", "f", r)
+    >>> report.kept, report.skipped, r.questions[0].lines
+    (2, [(4, '注释'), (5, '未归入任何问题')], [1, 2])
+    """
+    content = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
+    held: set[int] = set()
+    for q in result.questions:
+        q.lines = sorted(n for n in set(q.lines) if n in content)
+        held.update(q.lines)
+    skipped = {n: reason for n, reason in result.skipped if n in content and n not in held}
+    for n in sorted(content - held - set(skipped)):
+        skipped[n] = UNCLAIMED
+    report = FileReport(name, len(result.questions), len(content), len(held),
+                        sorted(skipped.items()))
+    lost = report.lost
+    if len(lost) >= LOSS_MIN and len(lost) > LOSS_WARN * len(content):
+        reasons: dict[str, int] = {}
+        for _, reason in lost:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        why = "、".join(f"{r} {n} 行" for r, n in sorted(reasons.items(), key=lambda x: -x[1]))
+        share = 100 * len(lost) / len(content)
+        where = line_ranges([n for n, _ in lost])
+        result.warnings.append(f"{name}:{lost[0][0]}: 跳过了 {len(lost)}/{len(content)} 行内容"
+                               f"（{share:.0f}%；{why}）：第 {where} 行")
+    return report
+
+
+def line_ranges(numbers: list[int], limit: int = 12) -> str:
+    """Line numbers as short ranges.
+
+    >>> line_ranges([1, 2, 3, 7, 9, 10])
+    '1-3、7、9-10'
+    """
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    shown = [f"{a}-{b}" if b > a else str(a) for a, b in spans[:limit]]
+    return "、".join(shown) + ("……" if len(spans) > limit else "")
 
 
 def clean_title(text: str) -> str:
@@ -68,6 +181,8 @@ def clean_title(text: str) -> str:
     '神经网络中权重共享的是?'
     >>> clean_title("**Q1：什么是 `dropout`？**")
     '什么是 dropout？'
+    >>> clean_title("2-1-3 如何做数据清洗？"), clean_title("第三章 深度学习基础")
+    ('如何做数据清洗？', '深度学习基础')
     >>> clean_title("PyTorch中__call__和forward的区别，x**2 的导数")
     'PyTorch中__call__和forward的区别，x**2 的导数'
     """
@@ -177,18 +292,32 @@ def make_question(
     warnings: list[str],
     topic: str = "",
     tags: list[str] | None = None,
+    lines: list[int] | None = None,
+    skipped: list[Skipped] | None = None,
+    path: tuple[str, ...] = (),
+    no_answer: str = "",
 ) -> RawQuestion | None:
-    """A RawQuestion, or None with a warning when the title or the answer is missing."""
+    """A RawQuestion, or None with a warning when the title or the answer is missing.
+
+    `lines` are the file lines the question is made of; when it is skipped they go to `skipped`
+    with the reason. `no_answer` replaces the warning's reason (e.g. a TODO placeholder).
+    """
     file, line = where
     title = clean_title(title)
     answer, analysis = answer.strip(), analysis.strip()
+    held = list(lines) if lines is not None else [line]
     if not title:
         warnings.append(f"{file}:{line}: 缺少问题标题，已跳过")
+        if skipped is not None:
+            skipped += [(n, "缺少问题标题") for n in held]
         return None
     if not answer:
-        warnings.append(f"{file}:{line}: 问题「{shorten(title)}」没有答案，已跳过")
+        reason = no_answer or "没有答案"
+        warnings.append(f"{file}:{line}: 问题「{shorten(title)}」{reason}，已跳过")
+        if skipped is not None:
+            skipped += [(n, reason) for n in held]
         return None
-    return RawQuestion(title, answer, analysis, file, line, topic, list(tags or []))
+    return RawQuestion(title, answer, analysis, file, line, topic, list(tags or []), path, held)
 
 
 def shorten(text: str, limit: int = 30) -> str:

@@ -1,39 +1,65 @@
-"""Markdown banks as public repositories write them.
+"""Markdown banks as public repositories write them: headings are a tree.
 
-A question is a heading with an answer body of its own ("### 3.6.8 什么是批归一化"), a bold
-question line (`**Q1：…？**`), a 问题:/Q1: line, or a numbered item followed by an indented
-answer or an 答: line. A heading with no body of its own (only sub-headings) is a section:
-its path becomes the topic of the questions below it. Tables of contents, images, HTML
-comments and tags, [TOC], front matter and horizontal rules are skipped; LaTeX and code stay
-as text.
+- A heading with text is a question; its text runs to the next heading. Text under a heading
+  before its first sub-heading belongs to that heading's question (a section's overview).
+- Under a question heading ("为什么需要激活函数？"), a sub-heading that is not a question with a
+  subject of its own (权值共享, 区别, 代码) is part of the answer: its title stays as a line of it.
+- A generic title (模型结构, 实验结果, 区别 …: read_titles.is_generic) is shown and identified
+  with its parent's: "AlexNet · 模型结构" (path ("AlexNet", "模型结构")); a generic title at the
+  top takes the file's name. Other titles stand alone (path (title,)), so their ids do not move.
+- 参考文献/References, 目录, 致谢, 附录 sections are skipped with their sub-sections, a TODO
+  heading alone; 小结/总结 text joins its parent's question.
+- Inside the text of a heading that is not itself a question (or before any heading), a line
+  that is a question by its form starts a question: a bold question (`**Q1：…？**`), a 问题:/Q1:
+  line, a task item (`- [ ] 1-1 …？`), or a numbered question followed by an 答: line or an
+  indented answer. Bold, numbered and list lines inside a question's answer stay in it.
+- A file without headings whose text is not a list of such questions answers the question its
+  file name asks ("harris角点.md"); a README takes its folder's name.
+- Every non-blank line is held by one question or skipped with a reason (images, HTML tags,
+  comments, rules, TOC, front matter, placeholders, section headings): see read_common.account.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zhitu.ingest.read_common import (
     RawQuestion,
     ReadResult,
+    Skipped,
     clean_title,
     join_lines,
-    looks_like_question,
     make_question,
     match_marker,
     shorten,
 )
+from zhitu.ingest.read_titles import (
+    REFERENCES,
+    SEPARATOR,
+    SOURCE,
+    SUMMARY,
+    TODO,
+    asks,
+    context_name,
+    is_generic,
+    is_todo,
+    non_question,
+)
 
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|(?=[^\x00-\x7f])|$)")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*")
 _PREFIXED = re.compile(r"(?:问题|Q|q|问)\s*(?:\d{1,4}\s*)?[:：.、]")
-_LIST_MARK = re.compile(r"[-+*]\s+")
+_LIST_MARK = re.compile(r"(?:[-+*]\s+)?(\[[ xX]\]\s*)?")
+_ITEM_ID = re.compile(r"\d{1,3}(?:-\d{1,3})+\s")  # 1-1 / 3-1-2: a numbered question's id
 _NUMBERED = re.compile(r"\d{1,4}[.、．)）]\s*\S")
+_TASK = re.compile(r"\s*[-*+]\s+\[[ xX]\]\s")
+_LABEL = re.compile(r"(\*\*|__)[^*_]{1,40}\1")
 _TOC_LINE = re.compile(
-    r"\s*(?:[-*+]\s+|\d{1,4}[.)]\s+)?\[[^\]\n]{0,300}\]"
+    r"\s*(?:[-*+]\s+(\[[ xX]\]\s+)?|\d{1,4}[.)]\s+)?\[[^\]\n]{0,300}\]"
     r"\((?:#[^)\s]{0,500}|[^)\s]{0,500}\.md(?:#[^)\s]{0,300})?)\)\s*"
 )
 _TOC_MARKS = {"[toc]", "[[toc]]", "[[_toc_]]", "{:toc}", "@[toc]"}
-_TOC_TITLES = {"目录", "toc", "tableofcontents", "contents"}
 _IMAGE = re.compile(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,1000}\)")
 _LINK = re.compile(r"\[([^\]\n]{0,300})\]\([^)\n]{0,1000}\)")
 _HTML_TAG = re.compile(
@@ -41,6 +67,12 @@ _HTML_TAG = re.compile(
     r"\b[^<>\n]{0,1000}>",
     re.IGNORECASE,
 )
+_SUBTREE = ("参考文献", "目录", "致谢", "附录")
+# a line naming where an article came from (after links are reduced to their text)
+_SOURCE_LINE = re.compile(
+    r"\s*(?:[*_]{2})?(?:原文链接|原文地址|原文|文章来源|来源|转载自|阅读原文)(?:[*_]{2})?\s*"
+    r"(?:[:：]\s*\S*)?\s*(?:https?://\S*)?\s*"
+)  # reasons that skip a heading's sub-sections too
 
 
 @dataclass
@@ -48,6 +80,8 @@ class _Line:
     number: int
     text: str
     code: bool = False
+    drop: str = ""  # why a non-blank line holds nothing for an answer
+    link: bool = False  # a task item that was a link (`- [ ] [1-1 …](#1-1)`)
 
 
 @dataclass
@@ -56,67 +90,297 @@ class _Heading:
     title: str
     number: int
     body: list[_Line]
+    parent: int | None = None
+    owner: int | None = None  # the heading whose question holds this one's text
+    skip: str = ""
+    parts: list[_Line] = field(default_factory=list)  # folded sub-sections, title lines first
 
 
 def read_markdown(text: str, name: str) -> ReadResult:
     """Questions of a Markdown bank (text has "\\n" line ends)."""
-    preamble, headings = _split_headings(_prepare(text.split("\n")))
-    questions: list[RawQuestion] = []
-    warnings: list[str] = []
+    lines = _prepare(text.split("\n"))
+    skipped: list[Skipped] = [(x.number, x.drop) for x in lines if x.drop]
+    preamble, heads = _split_headings(lines)
+    reader = _Reader(name, heads, skipped)
+    reason = "在第一个标题之前" if heads else "不属于任何问题"
+    reader.body_questions(preamble, None, reason)
+    reader.tree()
+    reader.file_question()
+    guessed = reader.named and len(reader.questions) == 1
+    return ReadResult(reader.questions, reader.warnings, skipped=skipped, guessed=guessed)
 
-    def emit(title: str, number: int, body: list[_Line], topic: str) -> None:
+
+class _Reader:
+    def __init__(self, name: str, heads: list[_Heading], skipped: list[Skipped]) -> None:
+        self.name = name
+        self.heads = heads
+        self.skipped = skipped
+        self.questions: list[RawQuestion] = []
+        self.warnings: list[str] = []
+        self.document = _document_title(heads)
+        self.named = False  # a question was titled with the file's name
+        self.file_parts: list[tuple[_Line, str]] = []  # text outside every section
+
+    def tree(self) -> None:
+        heads = self.heads
+        stack: list[int] = []
+        for i, head in enumerate(heads):
+            while stack and heads[stack[-1]].level >= head.level:
+                stack.pop()
+            # TODO and 原文链接 headings are transparent: their sub-sections hang under the parent
+            head.parent = next(
+                (p for p in reversed(stack) if heads[p].skip not in (TODO, SOURCE)), None)
+            stack.append(i)
+            self._place(i)
+        for i, head in enumerate(heads):
+            if head.skip == "小结（不属于任何章节）":
+                continue  # in file_parts
+            if head.skip == SOURCE:  # the heading is a link; its text is read as loose text
+                self.skipped.append((head.number, REFERENCES))
+                self.body_questions(head.body, self.topic(i), "在第一个标题之前")
+            elif head.skip:
+                self._skip(head, head.skip)
+            elif head.owner == i:
+                self._emit(i)
+
+    def _place(self, i: int) -> None:
+        """Decide where heading i's text goes: its own question, an ancestor's, or skipped."""
+        head = self.heads[i]
+        parent = None if head.parent is None else self.heads[head.parent]
+        if parent is not None and parent.skip in _SUBTREE:
+            if not asks(head.title):
+                head.skip = parent.skip
+                return
+            # a question under 参考文献 is still a question: it hangs under the section's parent
+            head.parent = parent.parent
+            parent = None if head.parent is None else self.heads[head.parent]
+        reason = non_question(head.title)
+        if reason == SUMMARY:
+            head.owner = None if parent is None else parent.owner
+            if head.owner is None:  # a summary of the whole file
+                head.skip = "小结（不属于任何章节）"
+                lines = [_Line(head.number, head.title)] + head.body
+                self.file_parts += [(x, head.skip) for x in lines if x.text.strip() and not x.drop]
+            else:
+                self._fold(i)
+            return
+        if reason:
+            head.skip = reason
+            return
+        owner = None if parent is None else parent.owner
+        if owner is not None and _asks(self.heads[owner].title) and not asks(head.title):
+            head.owner = owner
+            self._fold(i)
+        else:
+            head.owner = i
+
+    def _fold(self, i: int) -> None:
+        head = self.heads[i]
+        owner = self.heads[head.owner]  # type: ignore[index]
+        owner.parts += [_Line(head.number, head.title)] + head.body
+
+    def _skip(self, head: _Heading, reason: str) -> None:
+        self.skipped.append((head.number, reason))
+        self.skipped += [(x.number, reason) for x in head.body if not x.drop]
+
+    def path(self, i: int) -> tuple[str, ...]:
+        """The title path of heading i: its title, after its parent's when it is generic."""
+        head = self.heads[i]
+        title = head.title.rstrip("：: ") if is_generic(head.title) else head.title
+        if not is_generic(head.title):
+            return (title,)
+        if head.parent is not None:
+            return (*self.path(head.parent), title)
+        context = context_name(self.name)
+        return (context, title) if context and context != title else (title,)
+
+    def topic(self, i: int) -> str:
+        titles = []
+        p = self.heads[i].parent
+        while p is not None:
+            if p != self.document and self.heads[p].title:
+                titles.append(self.heads[p].title)
+            p = self.heads[p].parent
+        return " / ".join(reversed(titles))
+
+    def _emit(self, i: int) -> None:
+        head = self.heads[i]
+        body = head.body
+        if _toc_body(body):
+            self.skipped += [(x.number, "目录") for x in body if x.text.strip() and not x.drop]
+            body = []
+        intro = body
+        if not _asks(head.title):
+            starts = _question_starts(body)
+            if starts:
+                intro = body[: starts[0][0]]
+                topic = " / ".join(t for t in (self.topic(i), self._own_topic(i)) if t)
+                self._inner(body, starts, topic, self.path(i))
+        intro = intro + head.parts
+        has_children = any(h.parent == i for h in self.heads)
+        content = [x for x in intro if x.code or (x.text.strip() and not x.drop)]
+        todo = [x for x in content if not x.code and is_todo(x.text)]
+        self.skipped += [(x.number, TODO) for x in todo]
+        if len(todo) == len(content):
+            self._no_text(i, has_children or len(intro) != len(body) + len(head.parts), todo)
+            return
+        path = self.path(i)
+        placeholders = {id(x) for x in todo}
+        self._make(SEPARATOR.join(path), head.number,
+                   [x for x in intro if id(x) not in placeholders], self.topic(i),
+                   path if len(path) > 1 else ())
+
+    def _own_topic(self, i: int) -> str:
+        return "" if i == self.document else self.heads[i].title
+
+    def _no_text(self, i: int, section: bool, todo: list[_Line]) -> None:
+        """Heading i has no text of its own: a section heading, a placeholder or an empty one."""
+        head = self.heads[i]
+        if section:
+            self.skipped.append((head.number, "章节标题"))
+        elif todo:
+            self.skipped.append((head.number, TODO))
+            self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」只有 "
+                                 "TODO 占位，没有答案，已跳过")
+        elif _asks(head.title):
+            self.skipped.append((head.number, "没有答案"))
+            self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」"
+                                 "没有答案，已跳过")
+        else:
+            self.skipped.append((head.number, "空标题"))
+
+    def body_questions(self, body: list[_Line], topic: str | None, reason: str) -> None:
+        """Questions in text outside any heading; the rest is skipped with `reason`."""
+        if _toc_body(body):
+            reason, body = "目录", [x for x in body if not (x.text.strip() and not x.drop)]
+        starts = _question_starts(body)
+        before = body[: starts[0][0]] if starts else body
+        self.file_parts += [(x, reason) for x in before
+                            if x.code or (x.text.strip() and not x.drop)]
+        self._inner(body, starts, topic or "", ())
+
+    def file_question(self) -> None:
+        """Text outside every section (before the first heading, a 总结 at the top): the
+        question the file's name asks ("harris角点.md"), or skipped when the name says nothing."""
+        title = context_name(self.name)
+        content = [x for x, _ in self.file_parts]
+        if content and title and not all(is_todo(x.text) for x in content):
+            self.named = True
+            count = len(self.questions)
+            self._make(title, content[0].number, content, "", ())
+            if len(self.questions) > count:  # the file's question comes first
+                self.questions.insert(0, self.questions.pop())
+        else:
+            self.skipped += [(x.number, reason) for x, reason in self.file_parts]
+
+    def _inner(self, body: list[_Line], starts: list[tuple[int, str, str]], topic: str,
+               parent: tuple[str, ...]) -> None:
+        for k, (index, title, rest) in enumerate(starts):
+            end = starts[k + 1][0] if k + 1 < len(starts) else len(body)
+            first = [_Line(body[index].number, rest)] if rest else []
+            lines = first + body[index + 1 : end]
+            cleaned = clean_title(title)
+            path = (*parent, cleaned) if parent and is_generic(cleaned) else ()
+            shown = SEPARATOR.join(path) if path else title
+            self._make(shown, body[index].number, lines, topic, path)
+
+    def _make(self, title: str, number: int, body: list[_Line], topic: str,
+              path: tuple[str, ...]) -> None:
+        held = [number] + [x.number for x in body if x.code or (x.text.strip() and not x.drop)]
         answer, analysis = _answer_and_analysis(body)
-        q = make_question(title, answer, analysis, (name, number), warnings, topic)
+        q = make_question(title, answer, analysis, (self.name, number), self.warnings, topic,
+                          lines=held, skipped=self.skipped, path=path)
         if q is not None:
-            questions.append(q)
+            self.questions.append(q)
 
-    for title, number, body in _inner_questions(preamble):
-        emit(title, number, body, "")
-    skip = _document_title(headings)
-    path: list[tuple[int, str]] = []
-    for i, head in enumerate(headings):
-        while path and path[-1][0] >= head.level:
-            path.pop()
-        topic = " / ".join(t for _, t in path)
-        if i != skip and head.title:
-            path.append((head.level, head.title))
-        if head.title.lower().replace(" ", "") in _TOC_TITLES:
-            continue
-        has_children = i + 1 < len(headings) and headings[i + 1].level > head.level
-        inner = _inner_questions(head.body)
-        for title, number, body in inner:
-            emit(title, number, body, " / ".join(t for _, t in path))
-        if inner:
-            continue
-        if _has_content(head.body):
-            if not has_children or looks_like_question(head.title):
-                emit(head.title, head.number, head.body, topic)
-        elif not has_children and looks_like_question(head.title):
-            warnings.append(f"{name}:{head.number}: 问题「{shorten(head.title)}」没有答案，已跳过")
-    return ReadResult(questions, warnings)
+
+def _asks(title: str) -> bool:
+    """A heading that asks something (its sub-sections are parts of its answer)."""
+    return asks(title)
 
 
 def _prepare(raw_lines: list[str]) -> list[_Line]:
-    """Lines with front matter, comments, TOC, images and HTML tags removed; code flagged."""
+    """Lines with front matter, comments, TOC, images and HTML tags emptied (with the reason
+    in `drop`), setext headings turned into ATX ones, code flagged."""
     out: list[_Line] = []
     fence = ""
     in_comment = False
-    for index in range(_front_matter_end(raw_lines), len(raw_lines)):
+    end = _front_matter_end(raw_lines)
+    out += [_Line(i + 1, "", drop="文件头信息") for i in range(end) if raw_lines[i].strip()]
+    for index in range(end, len(raw_lines)):
         text = raw_lines[index]
         stripped = text.strip()
+        number = index + 1
         if fence or (not in_comment and stripped.startswith(("```", "~~~"))):
             if fence and stripped.startswith(fence):
                 fence = ""
             elif not fence:
                 fence = stripped[:3]
-            out.append(_Line(index + 1, text.rstrip(), code=True))
+            out.append(_Line(number, text.rstrip(), code=True))
             continue
         if in_comment or "<!--" in text:
             text, in_comment = _drop_comments(text, in_comment)
-        if stripped.lower() in _TOC_MARKS or ("](" in text and _TOC_LINE.fullmatch(text)):
+            if not text.strip():
+                out.append(_Line(number, "", drop="注释" if stripped else ""))
+                continue
+        if stripped.lower() in _TOC_MARKS:
+            out.append(_Line(number, "", drop="目录"))
             continue
-        out.append(_Line(index + 1, _inline(text).rstrip()))
+        if "](" in text and (toc := _TOC_LINE.fullmatch(text)) is not None and not toc.group(1):
+            out.append(_Line(number, "", drop="目录"))
+            continue
+        if _setext(out, text):
+            out.append(_Line(number, "", drop="标题下划线"))
+            continue
+        cleaned = _inline(text).rstrip()
+        if stripped and not cleaned.strip():
+            drop = "图片" if "![" in text else "HTML 标签" if "<" in text else "空行标记"
+            out.append(_Line(number, "", drop=drop))
+        elif _is_rule(cleaned):
+            out.append(_Line(number, "", drop="分隔线"))
+        elif _SOURCE_LINE.fullmatch(cleaned):
+            out.append(_Line(number, "", drop="参考文献"))
+        else:
+            out.append(_Line(number, cleaned, link="](" in text and _TASK.match(text) is not None))
     return out
+
+
+def _toc_body(body: list[_Line]) -> bool:
+    """Text that is a table of contents made of task items (`- [ ] [1-1 …](#1-1)`): no item
+    has a line of answer after it (labels between items are the contents' headings)."""
+    items = [k for k, x in enumerate(body) if not x.code and _TASK.match(x.text)]
+    if not items or not any(x.link for x in body):
+        return False
+    for k in range(items[0], len(body)):
+        x = body[k]
+        text = x.text.strip()
+        if x.code or (text and not x.drop and not _TASK.match(text) and not _label(text)):
+            return False
+    return not any(x.text.strip() and not x.drop for x in body[: items[0]])
+
+
+def _label(text: str) -> bool:
+    """A line that names a part of a table of contents: bold, short, or no words at all."""
+    if _LABEL.fullmatch(text) or not any(c.isalnum() for c in text):
+        return True
+    return len(text) <= 20 and not text.endswith(("。", ".", "；", ";", "：", ":"))
+
+
+def _setext(out: list[_Line], text: str) -> bool:
+    """A `===` / `---` line under a one-line paragraph: that line becomes an ATX heading."""
+    match = _SETEXT.fullmatch(text)
+    if match is None or not out:
+        return False
+    prev = out[-1]
+    title = prev.text.strip()
+    if prev.code or prev.drop or not title or title.startswith(("#", ">", "|", "-", "*", "+")):
+        return False
+    if len(out) > 1 and out[-2].text.strip() and not out[-2].drop:
+        return False  # a paragraph of several lines: `---` is a rule
+    if _NUMBERED.match(title) and len(title) > 40:
+        return False
+    prev.text = ("# " if match.group(1)[0] == "=" else "## ") + title
+    return True
 
 
 def _front_matter_end(lines: list[str]) -> int:
@@ -180,19 +444,14 @@ def _document_title(headings: list[_Heading]) -> int | None:
     return 0 if top == [0] and len(headings) > 1 else None
 
 
-def _inner_questions(body: list[_Line]) -> list[tuple[str, int, list[_Line]]]:
-    """Bold, 问题:/Q: and numbered questions inside a body, each with the lines up to the next."""
+def _question_starts(body: list[_Line]) -> list[tuple[int, str, str]]:
+    """(index, title, answer text on the same line) of each line that opens a question."""
     starts: list[tuple[int, str, str]] = []
     for index, line in enumerate(body):
-        found = None if line.code else _question_line(body, index)
+        found = None if line.code or line.drop else _question_line(body, index)
         if found is not None:
             starts.append((index, *found))
-    found_questions: list[tuple[str, int, list[_Line]]] = []
-    for k, (index, title, rest) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(body)
-        first = [_Line(body[index].number, rest)] if rest else []
-        found_questions.append((title, body[index].number, first + body[index + 1 : end]))
-    return found_questions
+    return starts
 
 
 def _question_line(body: list[_Line], index: int) -> tuple[str, str] | None:
@@ -201,24 +460,36 @@ def _question_line(body: list[_Line], index: int) -> tuple[str, str] | None:
     stripped = text.strip()
     if not stripped or match_marker(stripped) is not None:
         return None
-    bold = stripped[_LIST_MARK.match(stripped).end() :] if _LIST_MARK.match(stripped) else stripped
-    emphasis = bold[:2]
+    mark = _LIST_MARK.match(stripped)
+    rest = stripped[mark.end() :] if mark else stripped
+    task = bool(mark and mark.group(1))
+    emphasis = rest[:2]
     if emphasis in ("**", "__"):
-        end = bold.find(emphasis, 2)
-        inner = bold[2:end].strip() if end > 2 else ""
+        end = rest.find(emphasis, 2)
+        inner = rest[2:end].strip() if end > 2 else ""
         if inner and (inner.endswith(("?", "？")) or _PREFIXED.match(inner)):
-            return inner, bold[end + 2 :].lstrip("：: ")
-        return None
+            return inner, rest[end + 2 :].lstrip("：: ")
+        if not inner or rest[end + 2 :].strip() or not _answer_follows(body, index):
+            return None
+        return inner, ""  # a bold line answered by an 答: line
     if _PREFIXED.match(stripped):
         return stripped, ""
+    if task and (_ITEM_ID.match(rest) or clean_title(rest).endswith(("?", "？"))):
+        return rest, ""
     if len(text) - len(text.lstrip()) < 2 and _NUMBERED.match(stripped):
-        after = next((b for b in body[index + 1 :] if b.text.strip()), None)
+        after = next((b for b in body[index + 1 :] if b.text.strip() and not b.drop), None)
         if after is not None and not after.code:
             if match_marker(after.text) is not None:
                 return stripped, ""
-            if looks_like_question(stripped) and after.text[:1] in (" ", "\t"):
+            if stripped.endswith(("?", "？")) and after.text[:1] in (" ", "\t"):
                 return stripped, ""
     return None
+
+
+def _answer_follows(body: list[_Line], index: int) -> bool:
+    """The next line with text (images and tags aside) starts with an 答:/答案: marker."""
+    after = next((b for b in body[index + 1 :] if b.text.strip() and not b.drop), None)
+    return after is not None and not after.code and _marker_kind(after.text) == "answer"
 
 
 def _answer_and_analysis(body: list[_Line]) -> tuple[str, str]:
@@ -248,7 +519,7 @@ def _text(lines: list[_Line]) -> str:
         if line.code:
             parts += _joined(run) + [line.text]
             run = []
-        elif not _is_rule(line.text):
+        else:
             run.append(line.text)
     return "\n".join(parts + _joined(run)).strip()
 
@@ -256,10 +527,6 @@ def _text(lines: list[_Line]) -> str:
 def _joined(run: list[str]) -> list[str]:
     text = join_lines(run)
     return [text] if text else []
-
-
-def _has_content(body: list[_Line]) -> bool:
-    return any(line.code or (line.text.strip() and not _is_rule(line.text)) for line in body)
 
 
 def _is_rule(text: str) -> bool:

@@ -33,7 +33,7 @@ Numbered = tuple[int, str]  # (1-based line, text)
 @dataclass
 class _Block:
     line: int
-    title: list[str]
+    title: list[Numbered]
     answer: list[Numbered] = field(default_factory=list)
     analysis: list[Numbered] = field(default_factory=list)
     state: str = "title"  # title -> answer -> analysis
@@ -48,7 +48,7 @@ def read_sample(text: str, name: str) -> ReadResult:
         line = raw.strip()
         marker = match_marker(line) if line else None
         if marker is None and _starts_question(line):
-            current = _Block(number, [line])
+            current = _Block(number, [(number, line)])
             blocks.append(current)
         elif marker is not None:
             kind, rest = marker
@@ -61,12 +61,13 @@ def read_sample(text: str, name: str) -> ReadResult:
         elif current is None:
             loose.append((number, line))
         elif current.state == "title":
-            current.title.append(line)
+            current.title.append((number, line))
         else:
             _lines_of(current).append((number, line))
     warnings: list[str] = []
-    questions = [q for b in blocks if (q := _finish(b, name, warnings)) is not None]
-    return ReadResult(questions, warnings)
+    skipped = [(n, "在第一个问题之前") for n, _ in loose]
+    questions = [q for b in blocks if (q := _finish(b, name, warnings, skipped)) is not None]
+    return ReadResult(questions, warnings, skipped=skipped)
 
 
 def write_sample(questions: Iterable[RawQuestion]) -> str:
@@ -102,10 +103,14 @@ def _title_from_previous(current: _Block | None, loose: list[Numbered], number: 
     if not source:
         return _Block(number, [])  # no title at all: reported when finished
     line, title = source.pop()
-    return _Block(line, [title])
+    return _Block(line, [(line, title)])
 
 
-def _finish(block: _Block, name: str, warnings: list[str]) -> RawQuestion | None:
+def _finish(block: _Block, name: str, warnings: list[str], skipped: list[tuple[int, str]]
+            ) -> RawQuestion | None:
     answer = join_lines([text for _, text in block.answer])
     analysis = join_lines([text for _, text in block.analysis])
-    return make_question(join_title(block.title), answer, analysis, (name, block.line), warnings)
+    title = join_title([text for _, text in block.title])
+    lines = [n for part in (block.title, block.answer, block.analysis) for n, _ in part]
+    return make_question(title, answer, analysis, (name, block.line), warnings,
+                         lines=lines or [block.line], skipped=skipped)

@@ -306,3 +306,29 @@ def test_neo4j_target_without_credentials(monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 1
     assert result.stderr.startswith("错误: ") and "NEO4J_PASSWORD" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_same_titled_questions_are_both_offered(tmp_path: Path) -> None:
+    # two files ask the same title with different answers: kept apart, and a lookup by that
+    # title names both instead of silently picking one
+    (tmp_path / "a.txt").write_text("● 模型结构\n参考回答:\nAlexNet 有五个卷积层和三个全连接层。\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.txt").write_text("● 模型结构\n参考回答:\nVGG 堆叠 3x3 卷积, 共十六层。\n",
+                                    encoding="utf-8")
+    graph = str(tmp_path / "g.json")
+    assert run("--graph", graph, "ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))\
+        .exit_code == 0
+    result = run("--graph", graph, "question", "模型结构")
+    assert result.exit_code == 2
+    ids = [q["id"] for q in json.loads(run("--graph", graph, "questions", "--json").output)]
+    assert len(ids) == 2 and all(i in result.output for i in ids), result.output
+
+
+def test_symbols_keep_titles_apart(tmp_path: Path) -> None:
+    bank = tmp_path / "c.txt"
+    bank.write_text("● C中的指针是什么\n参考回答:\n地址。\n● C++中的指针是什么\n参考回答:\n"
+                    "也是地址, 另有智能指针。\n", encoding="utf-8")
+    graph = str(tmp_path / "g.json")
+    assert run("--graph", graph, "ingest", str(bank)).exit_code == 0
+    found = json.loads(run("--graph", graph, "question", "C++中的指针是什么", "--json").output)
+    assert found["title"] == "C++中的指针是什么"

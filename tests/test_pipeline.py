@@ -131,11 +131,13 @@ def test_context_aliases_are_no_candidates(tmp_path: Path, lexicon: Lexicon) -> 
 def test_merge_duplicates_and_reread(tmp_path: Path, small: Lexicon) -> None:
     a = _write(tmp_path / "a.txt", ("什么是RNN", "RNN是一种神经网络"),
                ("什么是LSTM", "LSTM缓解梯度消失"))
-    b = _write(tmp_path / "b.txt", ("什么是RNN", "循环神经网络"), ("什么是dropout", "防止过拟合"))
+    # the same question shipped twice (near-identical text) merges; see test_same_title_...
+    b = _write(tmp_path / "b.txt", ("什么是RNN", "RNN 是一种神经网络。"), ("什么是dropout", "防止过拟合"))
     data, report = ingest([a, b], lexicon=small)
     rnn = data.questions[question_id("什么是RNN")]
     assert rnn.sources == [f"{a}:1", f"{b}:1"]
     assert (report.questions_read, report.questions_merged, len(data.questions)) == (4, 1, 3)
+    assert [(m.id, m.sources) for m in report.merges] == [(rnn.id, rnn.sources)]
     # a.txt changes: LSTM goes, GRU comes; RNN keeps b's source; dropout is untouched
     _write(a, ("什么是GRU", "GRU是一种RNN"))
     data2, _ = ingest([a], existing=data, lexicon=small)
@@ -143,6 +145,20 @@ def test_merge_duplicates_and_reread(tmp_path: Path, small: Lexicon) -> None:
     assert titles == {"什么是RNN", "什么是GRU", "什么是dropout"}
     assert data2.questions[question_id("什么是RNN")].sources == [f"{b}:1"]
     assert data.questions[question_id("什么是RNN")].sources == [f"{a}:1", f"{b}:1"]  # untouched
+
+
+def test_same_title_different_answers_stay_apart(tmp_path: Path, small: Lexicon) -> None:
+    a = _write(tmp_path / "a.txt", ("什么是RNN", "RNN是一种神经网络"))
+    b = _write(tmp_path / "b.txt", ("什么是RNN", "循环神经网络，按时间展开。"))
+    data, report = ingest([a, b], lexicon=small)
+    assert sorted(q.answer for q in data.questions.values()) == [
+        "RNN是一种神经网络", "循环神经网络，按时间展开。"]
+    assert question_id("什么是RNN") not in data.questions  # both ids take file and line
+    assert report.merges == [] and report.questions_merged == 0
+    # a later file with the same title and other text does not swallow them either
+    c = _write(tmp_path / "c.txt", ("什么是RNN", "一种序列模型。"))
+    data2, report2 = ingest([c], existing=data, lexicon=small)
+    assert len(data2.questions) == 3 and report2.merges == []
 
 
 def test_rereading_a_directory_covers_its_files(tmp_path: Path, small: Lexicon) -> None:

@@ -205,11 +205,18 @@ def test_markdown_answers(markdown: read.ReadResult) -> None:
             "## 激活函数\n\n---\n\n### ReLU\n正半轴导数为 1。",
             [("ReLU", "激活函数")],
         ),  # rule: no body
-        ("## 激活函数\n本节介绍激活函数。\n### ReLU\n导数为 1。", [("ReLU", "激活函数")]),  # intro
+        (
+            "## 激活函数\n本节介绍激活函数。\n### ReLU\n导数为 1。",
+            [("激活函数", ""), ("ReLU", "激活函数")],
+        ),  # the text before the first sub-heading is the section's own question
         (
             "## 为什么要激活函数？\n引入非线性。\n### ReLU\n导数为 1。",
-            [("为什么要激活函数？", ""), ("ReLU", "为什么要激活函数？")],
-        ),
+            [("为什么要激活函数？", "")],
+        ),  # under a question, a sub-heading that asks nothing is part of its answer
+        (
+            "## 为什么要激活函数？\n引入非线性。\n### 什么是ReLU？\n分段线性。",
+            [("为什么要激活函数？", ""), ("什么是ReLU？", "为什么要激活函数？")],
+        ),  # ... one that asks is a question of its own
         ("# 题库\n## 1 基础\n#### 1.1.1 什么是BN\nBN 是归一化。", [("什么是BN", "1 基础")]),
         ("##什么是BN\nBN 是归一化。", [("什么是BN", "")]),  # no space after ## (common in Chinese)
         ("## 什么是BN ##\nBN 是归一化。", [("什么是BN", "")]),  # closing hashes

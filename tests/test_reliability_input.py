@@ -247,9 +247,11 @@ def test_mixed_encodings_across_files_read_as_the_same_text(tmp_path: Path, grap
     result = ingest(graph, bank)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["warnings"] == [] and result.stderr == ""
-    found = {q.title: q.answer for q in MemoryStore.open(graph).questions()}
+    found: dict[str, set[str]] = {}  # the built graph may hold another 什么是RNN (kept apart)
+    for q in MemoryStore.open(graph).questions():
+        found.setdefault(q.title, set()).add(q.answer)
     for _, title, answer in items.values():
-        assert found.get(title) == answer, (title, found.get(title))
+        assert answer in found.get(title, set()), (title, found.get(title))
 
 
 def test_a_question_with_a_100kb_answer_line_is_ingested(tmp_path: Path, graph: Path) -> None:

@@ -6,6 +6,8 @@ contract"); every `*_text` function returns the lines a learner reads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from zhitu.graph.model import (
     ChainStep,
     Concept,
@@ -15,6 +17,9 @@ from zhitu.graph.model import (
     SearchHit,
     StudyPlan,
 )
+
+if TYPE_CHECKING:
+    from zhitu.ingest.pipeline import IngestReport
 
 MAX_REASONS = 5  # shared concepts shown per related question in text (JSON has them all)
 
@@ -64,7 +69,26 @@ def search_json(hits: list[SearchHit]) -> list[dict[str, object]]:
     return [{**ref(h.question), "score": _score(h.score)} for h in hits]
 
 
+def ingest_report_json(report: IngestReport) -> dict[str, object]:
+    """The ingest report's keys beside the stats: every file's accounting and every merge."""
+    return {
+        "files": [f.to_json() for f in report.file_reports],
+        "merges": [m.to_json() for m in report.merges],
+    }
+
+
 # --- text ---
+
+
+def ingest_text(report: IngestReport) -> list[str]:
+    """What ingest read: the total, then per file its questions and lines kept and skipped."""
+    lines = [f"读入 {report.questions_read} 个问题 (合并重复 {report.questions_merged} 个)"]
+    for f in report.file_reports:
+        lines.append(f"  {f.file}: {f.questions} 个问题, 保留 {f.kept}/{f.lines} 行, "
+                     f"跳过 {len(f.skipped)} 行")
+    for m in report.merges:
+        lines.append(f"  合并「{m.title}」: {', '.join(m.sources)}")
+    return lines
 
 
 def _names(concepts: list[Concept]) -> str:
