@@ -81,23 +81,45 @@ def bench_store(n: int, graph: Path, engine: str) -> str:
             f"{_latency_cells(lat, first)} |")
 
 
-def bench_neo4j(n: int, graph: Path) -> str:
-    """Write the saved graph to the Neo4j at NEO4J_URI (rows/s) and query it."""
+NEO4J_HEADER = (
+    "| questions | rows | write s | rows/s | ingest, end to end s | questions/s | "
+    "peak RSS zhitu MB | peak RSS Neo4j MB | "
+    + " | ".join(f"{k} p50/p95 ms" for k in measure.QUERY_KINDS)
+    + " | first query ms (c/r/p/s) |\n"
+    + "|---|---|---|---|---|---|---|---|" + "---|" * len(measure.QUERY_KINDS) + "---|"
+)
+
+
+def bench_neo4j(n: int, graph: Path, folder: Path | None = None) -> str:
+    """The Neo4j at NEO4J_URI: the saved graph written into an empty database (rows/s), then
+    `zhitu --graph URI ingest BANK` end to end in a fresh process into an empty database (time,
+    peak RSS of zhitu and of the server), then the queries. The server's memory is sampled when
+    its process is found (NEO4J_SERVER_PID, else the process listening on the URI's port)."""
     from zhitu.graph.memory import MemoryStore
     from zhitu.graph.neo4j_store import Neo4jStore
 
+    uri = os.environ["NEO4J_URI"]
     data = MemoryStore.open(graph).load()
     rows = len(data.questions) + len(data.concepts) + len(data.relations) + len(data.mentions)
-    store = Neo4jStore.from_env(os.environ["NEO4J_URI"])
+    server = measure.ServerMemory(uri)
+    store = Neo4jStore.from_env(uri)
     try:
-        start = time.perf_counter()
-        store.replace(data)
-        seconds = time.perf_counter() - start
-        lat, first = measure.queries(store)
+        with server:
+            store.clear()
+            start = time.perf_counter()
+            store.replace(data)
+            seconds = time.perf_counter() - start
+            ingest = None
+            if folder is not None:
+                store.clear()
+                ingest = measure.run(["-c", measure.CLI, "--graph", uri, "ingest", str(folder)])
+            lat, first = measure.queries(store)
     finally:
         store.close()
-    return (f"| {n:,} | neo4j ({rows / seconds:,.0f} rows/s, {seconds:.1f} s) | | | | | | "
-            f"{_latency_cells(lat, first)} |")
+    e2e = (f"{ingest.seconds:.1f} | {n / ingest.seconds:,.0f} | {ingest.rss_mb:,.0f}"
+           if ingest else "– | – | –")
+    return (f"| {n:,} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {e2e} | "
+            f"{server.peak_mb:,.0f} | {_latency_cells(lat, first)} |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,6 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         _say(line)
     ingest_rows: list[str] = []
     store_rows: list[str] = []
+    neo4j_rows: list[str] = []
     neo4j = os.environ.get("NEO4J_URI")
     environ = dict(os.environ)  # bench_store and the cache below change it for this process
     with tempfile.TemporaryDirectory(prefix="zhitu-bench-") as tmp:
@@ -140,15 +163,18 @@ def main(argv: list[str] | None = None) -> None:
                     store_rows.append(bench_store(n, graph, engine))
                     _say(store_rows[-1])
             if neo4j:
-                store_rows.append(bench_neo4j(n, graph))
-                _say(store_rows[-1])
+                neo4j_rows.append(bench_neo4j(n, graph, folder))
+                _say(neo4j_rows[-1])
         os.environ.clear()
         os.environ.update(environ)
     if not neo4j:
         _say("Neo4j: skipped (set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to measure it)")
     lines += ["### Ingest", "", INGEST_HEADER, *ingest_rows, "", "### Stores and queries", "",
-              STORE_HEADER, *store_rows, "",
-              "Neo4j: " + ("measured above" if neo4j else "not measured (NEO4J_URI not set)"), ""]
+              STORE_HEADER, *store_rows, ""]
+    if neo4j:
+        lines += ["### Neo4j", "", NEO4J_HEADER, *neo4j_rows, ""]
+    else:
+        lines += ["Neo4j: not measured (NEO4J_URI not set)", ""]
     if not args.no_append:
         with RESULTS.open("a", encoding="utf-8") as f:
             f.write("\n" + "\n".join(lines) + "\n")

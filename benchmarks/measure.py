@@ -203,3 +203,52 @@ def queries(store: GraphStore, n_targets: int = 100,
         call(warm.id)
         first[kind] = (time.perf_counter() - start) * 1000
     return {kind: _percentiles(call, targets) for kind, call in calls.items()}, first
+
+
+def server_pid(uri: str) -> int | None:
+    """The Neo4j server's process: NEO4J_SERVER_PID, else the local process listening on the
+    URI's port (None when it is not on this machine or not visible)."""
+    import psutil
+
+    if os.environ.get("NEO4J_SERVER_PID"):
+        return int(os.environ["NEO4J_SERVER_PID"])
+    port = int(uri.rsplit(":", 1)[1].split("/")[0]) if uri.count(":") >= 2 else 7687
+    try:
+        for c in psutil.net_connections(kind="tcp"):
+            if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port and c.pid:
+                return int(c.pid)
+    except (psutil.Error, OSError):
+        pass
+    return None
+
+
+class ServerMemory:
+    """Peak RSS of the Neo4j server while the `with` block runs (sampled every 0.25 s)."""
+
+    def __init__(self, uri: str) -> None:
+        self.pid = server_pid(uri)
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        while True:
+            try:
+                rss = psutil.Process(self.pid).memory_info().rss / 2**20
+            except psutil.Error:
+                return
+            self.peak_mb = max(self.peak_mb, rss)
+            if self._done.wait(0.25):
+                return
+
+    def __enter__(self) -> ServerMemory:
+        if self.pid is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()

@@ -134,6 +134,11 @@ STATS_NODES = (
     f"COUNT {{ (c:{_C}) WHERE EXISTS {{ (c)--() }} }} AS concepts"
 )
 STATS_RELATIONS = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
+# Everything zhitu wrote, a batch at a time ($limit nodes per transaction): returns how many went.
+CLEAR_BATCH = (
+    f"MATCH (n) WHERE n:{_Q} OR n:{_C} OR n:{_META} WITH n LIMIT $limit "
+    "DETACH DELETE n RETURN count(*) AS n"
+)
 READ_META = f"MATCH (m:{_META} {{id: 'graph'}}) RETURN m.json AS json"
 WRITE_META = f"MERGE (m:{_META} {{id: 'graph'}}) SET m.json = $json"
 
@@ -163,11 +168,14 @@ CONCEPT_EDGES = (
 
 # --- study queries: the database finds the closure, graph/study.py orders it ---
 
+# Closures are quantified path patterns `(()-[…]->())+` with DISTINCT end nodes (the planner prunes
+# them to a breadth-first walk; `*1..` with a predicate over relationships(p) enumerated every path,
+# minutes on a 10k bank's concept graph).
 # The question and every question before it (variable-length PREREQUISITE_OF), each with its
 # prerequisite edges inside the closure and its mentions.
 CHAIN = (
     f"MATCH (q:{_Q} {{id: $id}}) "
-    f"OPTIONAL MATCH (p:{_Q})-[:{_PRE}*1..]->(q) "
+    f"OPTIONAL MATCH (p:{_Q}) (()-[:{_PRE}]->())+ (q) "
     "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
     "WITH q, collect(p) AS ancestors "
     "UNWIND ancestors + q AS a "
@@ -177,17 +185,26 @@ CHAIN = (
     f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
     " AS mentions"
 )
-# Every concept with its concept prerequisites (the lexicon-sized spine chain() names links by).
+# Concepts $ids and every concept before them (id and name), with the concept prerequisites among
+# them (confidence and source): the part of the spine chain() orders and names links by.
 CONCEPT_PREREQUISITES = (
-    f"MATCH (a:{_C}) RETURN [properties(a)] AS concepts, "
-    f"[(a)-[r:{_PRE}]->(b:{_C}) | {_EDGE}] AS edges"
+    f"UNWIND $ids AS id MATCH (t:{_C} {{id: id}}) "
+    f"OPTIONAL MATCH (x:{_C}) (()-[:{_PRE}]->())+ (t) "
+    "WITH DISTINCT t, x "
+    "WITH collect(DISTINCT t) + collect(DISTINCT x) AS closure "
+    "UNWIND closure AS c "
+    "WITH DISTINCT c, closure "
+    "RETURN [c {.id, .name}] AS concepts, "
+    f"[(c)-[r:{_PRE}]->(b:{_C}) WHERE b IN closure "
+    "| {type: type(r), src: c.id, dst: b.id, props: r {.confidence, .source}}] AS edges"
 )
+# What ConceptIndex resolves names and aliases by, for every concept, in one row.
+CONCEPT_NAMES = f"MATCH (c:{_C}) RETURN collect(c {{.id, .name, .zh, .aliases}}) AS concepts"
 # The prerequisite closure of concepts $ids over edges of confidence >= $floor, in one query:
 # each concept with its prerequisite edges inside the closure and the questions mentioning it.
 PATH_CLOSURE = (
     f"UNWIND $ids AS id MATCH (t:{_C} {{id: id}}) "
-    f"OPTIONAL MATCH p = (x:{_C})-[:{_PRE}*1..]->(t) "
-    "WHERE all(r IN relationships(p) WHERE r.confidence >= $floor) "
+    f"OPTIONAL MATCH (x:{_C}) (()-[r:{_PRE}]->() WHERE r.confidence >= $floor)+ (t) "
     "WITH DISTINCT t, x "  # distinct end nodes: the planner may prune the path expansion
     "WITH collect(DISTINCT t) + collect(DISTINCT x) AS closure "
     "UNWIND closure AS c "

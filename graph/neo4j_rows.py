@@ -41,6 +41,7 @@ _PRE = RelationType.PREREQUISITE_OF.value
 
 # --- rows: the model as Neo4j properties (no maps allowed: evidence as parallel lists) ---
 
+SEARCH_CHARS = 200  # of a search text (a title is far shorter): 4 clauses per term stay < 1024
 _LUCENE_SPECIAL = frozenset('+-&|!(){}[]^"~*?:\\/')
 _LUCENE_OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 Step = tuple[str, str, list[Any]]  # (statement, parameter name, items to send in batches)
@@ -59,11 +60,15 @@ def escape_lucene(text: str) -> str:
 
 def fulltext_query(text: str) -> str:
     """The Lucene query for SEARCH: every term, title matches counted twice ("" for no terms).
+    Only the first SEARCH_CHARS characters count: the `cjk` analyzer makes a term of every two
+    characters, and Lucene refuses a query of more than 1024 clauses (4 per term here).
 
     >>> fulltext_query("梯度 消失")
     'title:(梯度 消失)^2 OR (梯度 消失)'
+    >>> len(fulltext_query("梯" * 5000)) < 2 * SEARCH_CHARS + 30
+    True
     """
-    terms = escape_lucene(text)
+    terms = escape_lucene(text[:SEARCH_CHARS])
     return f"title:({terms})^2 OR ({terms})" if terms else ""
 
 

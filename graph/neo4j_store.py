@@ -212,6 +212,11 @@ class Neo4jStore:
         self._run(cypher.WRITE_META, {"json": json.dumps(meta or {}, ensure_ascii=False,
                                                         sort_keys=True, default=str)}, write=True)
 
+    def clear(self) -> None:
+        """Delete every node zhitu wrote (questions, concepts, meta), in batches."""
+        while self._run(cypher.CLEAR_BATCH, {"limit": self.batch_size}, write=True)[0]["n"]:
+            pass
+
     # --- whole-graph reads ---
     def _graph(self, *queries: tuple[str, dict[str, Any]]) -> GraphData:
         return neo4j_rows.subgraph(row for q, params in queries for row in self._run(q, params))
@@ -260,8 +265,8 @@ class Neo4jStore:
         found = self._graph((cypher.CONCEPT_BY_ID, {"id": _sendable(ref.strip())})).concepts
         if found:
             return next(iter(found.values()))
-        concepts = self._graph((cypher.LOAD_CONCEPTS, {})).concepts
-        return concepts[ConceptIndex(concepts.values()).resolve(ref)]
+        cid = self._concept_index().resolve(ref)
+        return next(iter(self._graph((cypher.CONCEPT_BY_ID, {"id": cid})).concepts.values()))
 
     def _question_graph(self, ref: str) -> tuple[str, nx.MultiDiGraph]:
         """A question's id and the study graph of it, its mentions and their concepts."""
@@ -290,7 +295,11 @@ class Neo4jStore:
     # --- study queries ---
     def chain(self, question_id: str) -> list[ChainStep]:
         qid = self.question(question_id).id
-        data = self._graph((cypher.CHAIN, {"id": qid}), (cypher.CONCEPT_PREREQUISITES, {}))
+        data = self._graph((cypher.CHAIN, {"id": qid}))
+        mentioned = sorted({m.concept_id for m in data.mentions})
+        spine = self._graph((cypher.CONCEPT_PREREQUISITES, {"ids": mentioned}))
+        data.concepts.update(spine.concepts)
+        data.relations += spine.relations
         return study.chain(study.build_graph(data), qid)
 
     def related(self, question_id: str, top: int = 10) -> list[RelatedQuestion]:
@@ -307,14 +316,35 @@ class Neo4jStore:
             found.append(RelatedQuestion(ref, round(r["score"], 6), [name for name, _ in reasons]))
         return sorted(found, key=lambda x: (-x.score, x.question.title, x.question.id))
 
+    def _concept_index(self) -> ConceptIndex:
+        return ConceptIndex(self._graph((cypher.CONCEPT_NAMES, {})).concepts.values())
+
+    def _exact(self, ref: str) -> tuple[str, str] | None:
+        """("concept", id) or ("question", id) when `ref` is exactly an id, else None."""
+        sent = {"id": _sendable(ref.strip())}
+        if self._graph((cypher.CONCEPT_BY_ID, sent)).concepts:
+            return ("concept", sent["id"])
+        if self._graph((cypher.QUESTION_BY_ID, sent)).questions:
+            return ("question", sent["id"])
+        return None
+
     def path(self, targets: Iterable[str], known: Iterable[str] = ()) -> StudyPlan:
-        index = ConceptIndex(self._graph((cypher.LOAD_CONCEPTS, {})).concepts.values())
+        targets, known = list(targets), list(known)
 
         def topics(qid: str) -> list[str]:
             return study.topic_concepts(self._question_graph(qid)[1], qid)
 
-        goals = study.goals(targets, index, self._titles(), topics)
-        known_ids = [index.resolve(ref) for ref in known]
+        exact = [self._exact(ref) for ref in [*targets, *known]]
+        if all(exact) and all(e[0] == "concept" for e in exact[len(targets):]):  # type: ignore[index]
+            goals: list[str] = []  # ids only (what the UI and scripts send): no index needed
+            for kind, item in exact[: len(targets)]:  # type: ignore[misc]
+                found = [item] if kind == "concept" else topics(item)
+                goals += [c for c in found if c not in goals]
+            known_ids = [item for _, item in exact[len(targets):]]  # type: ignore[misc]
+        else:
+            index = self._concept_index()
+            goals = study.goals(targets, index, self._titles(), topics)
+            known_ids = [index.resolve(ref) for ref in known]
         params = {"ids": goals + known_ids, "floor": study.PREREQ_FLOOR}
         g = study.build_graph(self._graph((cypher.PATH_CLOSURE, params)))
         return study.path(g, goals, known_ids)

@@ -109,5 +109,5 @@ def open_store():  # -> Neo4jStore (imported lazily: the driver is only needed h
     auth = (env.get("NEO4J_USER", "neo4j"), env["NEO4J_PASSWORD"])
     driver = neo4j.GraphDatabase.driver(env["NEO4J_URI"], auth=auth)
     store = Neo4jStore(driver, env.get("NEO4J_DATABASE", "neo4j"), uri=env["NEO4J_URI"])
-    store._run("MATCH (n) DETACH DELETE n", write=True)  # each user starts from an empty graph
+    store.clear()  # each user starts from an empty graph (batched: big graphs too)
     return store

@@ -3,6 +3,7 @@ question smoke run of the runner (correctness only: no timing is asserted)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -92,25 +93,25 @@ def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert store.chain(q.id) is not None and store.related(q.id)
 
 
+@pytest.mark.neo4j
 def test_neo4j_leg_writes_and_queries_the_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toy_file: Path
 ) -> None:
-    """The Neo4j leg (run when NEO4J_URI is set) against a stand-in with the store protocol."""
-    from zhitu.graph import neo4j_store
-    from zhitu.graph.memory import MemoryStore
+    """The Neo4j leg (run when NEO4J_URI is set) against the session's live server."""
+    from benchmarks.__main__ import NEO4J_HEADER, bench_neo4j
+    from tests import neo4j_server
 
-    from benchmarks.__main__ import bench_neo4j
-
-    written: list[MemoryStore] = []
-
-    def from_env(uri: str) -> MemoryStore:
-        assert uri == "bolt://bench.example:7687"
-        written.append(MemoryStore.open(tmp_path / "neo4j-standin.json"))
-        return written[-1]
-
-    monkeypatch.setenv("NEO4J_URI", "bolt://bench.example:7687")
-    monkeypatch.setattr(neo4j_store.Neo4jStore, "from_env", from_env)
+    neo4j_server.open_store().close()
+    for key, value in neo4j_server.live_neo4j().items():
+        monkeypatch.setenv(key, value)
     row = bench_neo4j(9, toy_file)
-    assert re.match(r"\| 9 \| neo4j \([\d,]+ rows/s, [\d.]+ s\) \|", row)
-    assert written[0].stats()["questions"] == 9  # the whole graph was written
-    assert len(row.strip("|").split("|")) == 12
+    cells = row.strip().strip("|").split("|")
+    assert len(cells) == len(NEO4J_HEADER.splitlines()[0].strip().strip("|").split("|"))
+    assert re.match(r"\| 9 \| [\d,]+ \| [\d.]+ \| [\d,]+ \| – \| – \| – \| [\d,]+ \|", row), row
+    from zhitu.graph.neo4j_store import Neo4jStore
+
+    written = Neo4jStore.from_env(os.environ["NEO4J_URI"])
+    try:
+        assert written.stats()["questions"] == 9  # the whole graph was written
+    finally:
+        written.close()

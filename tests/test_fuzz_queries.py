@@ -12,6 +12,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from zhitu.graph import cypher, neo4j_rows
 from zhitu.graph.errors import ConceptNotFound, NotFoundError, QuestionNotFound
 from zhitu.graph.memory import MemoryStore
@@ -155,6 +157,38 @@ def test_neo4j_lookups_take_any_reference(neo4j: tuple[Neo4jStore, WireDriver], 
             assert one_line(str(e))
 
 
+# --- Neo4j store, live (tests/neo4j_server.py): any text is a query the server accepts ---
+
+
+@pytest.fixture(scope="module")
+def live_store(store: MemoryStore) -> Iterator[Neo4jStore]:
+    from tests import neo4j_server
+
+    opened = neo4j_server.open_store()
+    opened.replace(store.load())
+    yield opened
+    opened.close()
+
+
+@pytest.mark.neo4j
+@settings(SETTINGS, max_examples=60)
+@given(text=refs, top=st.integers(1, 20))
+def test_live_neo4j_search_takes_any_text(live_store: Neo4jStore, text: str, top: int) -> None:
+    hits = live_store.search(text, top)  # a StoreError (the server refusing the query) fails
+    assert len(hits) <= top and all(h.score > 0 for h in hits)
+
+
+@pytest.mark.neo4j
+@settings(LOOKUP_SETTINGS, max_examples=30)
+@given(ref=refs)
+def test_live_neo4j_lookups_take_any_reference(live_store: Neo4jStore, ref: str) -> None:
+    for lookup in (live_store.question, live_store.concept, lambda r: live_store.path([r])):
+        try:
+            lookup(ref)
+        except NotFoundError as e:
+            assert one_line(str(e))
+
+
 # --- Lucene escaping is total ---
 
 
@@ -190,7 +224,8 @@ def test_escape_lucene_leaves_only_the_users_words(text: str) -> None:
     assert terms is not None, escaped
     assert terms == [w.lower() if w in OPERATORS else w for w in text.split()]
     query = neo4j_rows.fulltext_query(text)
-    assert query == (f"title:({escaped})^2 OR ({escaped})" if escaped else "")
+    kept = neo4j_rows.escape_lucene(text[: neo4j_rows.SEARCH_CHARS])  # a search's first part
+    assert query == (f"title:({kept})^2 OR ({kept})" if kept else "")
 
 
 @pytest.mark.parametrize(

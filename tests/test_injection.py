@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph import cypher, neo4j_rows, study
 from zhitu.graph.model import CONCEPT_RELATIONS, Label, RelationType
 
@@ -375,3 +376,37 @@ def test_write_plan_hands_out_only_module_statements(toy) -> None:
     constants = set(_statements().values())
     plan = neo4j_rows.write_plan(toy, ["gone"], ["gone"], [(True, "MENTIONS", "q-x", "c-x")])
     assert plan and all(statement in constants for statement, _, _ in plan)
+
+
+# --- live (tests/neo4j_server.py): hostile text is stored and searched as text, nothing more ---
+
+HOSTILE = [
+    "它's \"引号\" \\ 反斜杠\n'; MATCH (n) DETACH DELETE n; //",
+    "'}) DETACH DELETE q //", "$rows", "`Question`", "{id: 'x'}) RETURN 1 //", "C++ AND title:RNN",
+    "\u0000\u202e😀", "\\'; CALL db.labels() //",
+]
+
+
+@pytest.mark.neo4j
+def test_hostile_text_round_trips_through_the_live_server() -> None:
+    from tests import neo4j_server
+    from zhitu.graph.model import Concept, GraphData, Mention, Question
+
+    data = GraphData()
+    for i, text in enumerate(HOSTILE):
+        data.questions[f"q{i}"] = Question(f"q{i}", text, f"答案 {text}", text, [f"{text}:1"])
+        data.concepts[f"c{i}"] = Concept(f"c{i}", text, text, [text, "a'b"], "nn", summary=text)
+        data.mentions.append(Mention(f"q{i}", f"c{i}", 1, True, 1.0))
+    store = neo4j_server.open_store()
+    try:
+        store.replace(data, meta={"built_from": HOSTILE})
+        held = store.load()
+        assert held.questions == data.questions and held.concepts == data.concepts
+        assert store.meta == {"built_from": HOSTILE}
+        labels = store._run("MATCH (n) UNWIND labels(n) AS l RETURN DISTINCT l AS label")
+        assert {r["label"] for r in labels} == {label.value for label in Label}
+        for text in HOSTILE:
+            store.search(text, 5)  # the server takes it as literal terms
+            assert store.question(text).title == text
+    finally:
+        store.close()

@@ -1,24 +1,27 @@
-"""Neo4jStore against MagicMock(spec=neo4j.Driver): the exact statements and parameters it sends,
-how it turns rows into answers, and how it translates driver errors.
+"""Neo4jStore: the exact statements and parameters it sends (MagicMock(spec=neo4j.Driver)) and how
+it translates driver errors; then, against the session's live server (tests/neo4j_server.py), the
+toy graph's answers compared with the embedded store's, a write failing mid-batch, and bad input
+(a wrong password, a stopped server, a missing database) through the `zhitu` command.
 
-No Neo4j server runs here. Where a test needs rows back, `rows_for` writes out in Python what the
-read statement returns by its documentation in graph/cypher.py, so the store's assembly and
-graph/study.py can be compared with the embedded store. The Cypher itself is checked by
-tests/test_cypher_lint.py (Neo4j's own front end) and, against a live server, by
-tests/test_contract.py.
+The Cypher is also checked by tests/test_cypher_lint.py (Neo4j's own front end) and, on the
+bundled bank, by tests/test_contract.py and tests/test_neo4j_parity.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock, call
 
 import neo4j
-import networkx as nx
 import pytest
 from neo4j import EagerResult, Record, RoutingControl
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from tests import neo4j_server
 from zhitu.graph import cypher, neo4j_rows, study
 from zhitu.graph.errors import QuestionNotFound, StoreError, StoreUnavailable
 from zhitu.graph.memory import MemoryStore
@@ -42,87 +45,6 @@ def _error(code: str, message: str) -> Neo4jError:
 # --- what each read statement returns, from GraphData (see the module docstring) ---
 
 
-def _qprops(data: GraphData, qid: str, short: bool = False) -> dict[str, Any]:
-    props = neo4j_rows.to_props(data.questions[qid])
-    return {k: props[k] for k in ("id", "title", "level")} if short else props
-
-
-def _edge(r: Any) -> dict[str, Any]:
-    props = neo4j_rows._relation_props(r)
-    return {"type": r.type.value, "src": r.src, "dst": r.dst, "props": props}
-
-
-def _mention(m: Any) -> dict[str, Any]:
-    props = neo4j_rows.to_props(m, drop=("question_id", "concept_id"))
-    return {"question": m.question_id, "concept": m.concept_id, "props": props}
-
-
-def rows_for(data: GraphData, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    g = study.build_graph(data)
-    pre = RelationType.PREREQUISITE_OF
-    concept_pre = [r for r in data.relations if r.type is pre and r.src in data.concepts]
-    question_pre = [r for r in data.relations if r.type is pre and r.src in data.questions]
-    if query == cypher.QUESTION_BY_ID:
-        found = params["id"] in data.questions
-        return [{"questions": [_qprops(data, params["id"])]}] if found else []
-    if query == cypher.QUESTION_TITLES:
-        return [{"id": q.id, "title": q.title} for q in data.questions.values()]
-    if query in (cypher.LOAD_CONCEPTS, cypher.CONCEPT_BY_ID):
-        ids = [params["id"]] if "id" in params else list(data.concepts)
-        return [
-            {"concepts": [neo4j_rows.to_props(data.concepts[c])]} for c in ids if c in data.concepts
-        ]
-    if query == cypher.QUESTION_GRAPH:
-        ms = [m for m in data.mentions if m.question_id == params["id"]]
-        return [
-            {
-                "questions": [_qprops(data, params["id"])],
-                "concepts": [neo4j_rows.to_props(data.concepts[m.concept_id]) for m in ms],
-                "mentions": [_mention(m) for m in ms],
-            }
-        ]
-    if query == cypher.CHAIN:
-        qd = nx.DiGraph((r.src, r.dst) for r in question_pre)
-        closure = (
-            nx.ancestors(qd, params["id"]) | {params["id"]}
-            if params["id"] in qd
-            else {params["id"]}
-        )
-        return [
-            {
-                "questions": [_qprops(data, a, short=True)],
-                "edges": [_edge(r) for r in question_pre if r.src == a and r.dst in closure],
-                "mentions": [_mention(m) for m in data.mentions if m.question_id == a],
-            }
-            for a in closure
-        ]
-    if query == cypher.CONCEPT_PREREQUISITES:
-        return [
-            {
-                "concepts": [neo4j_rows.to_props(c)],
-                "edges": [_edge(r) for r in concept_pre if r.src == c.id],
-            }
-            for c in data.concepts.values()
-        ]
-    if query == cypher.PATH_CLOSURE:
-        strong = [r for r in concept_pre if r.confidence >= params["floor"]]
-        cd = nx.DiGraph((r.src, r.dst) for r in strong)
-        closure = set()
-        for t in params["ids"]:
-            closure |= {t} | (nx.ancestors(cd, t) if t in cd else set())
-        return [
-            {
-                "concepts": [neo4j_rows.to_props(data.concepts[c])],
-                "edges": [_edge(r) for r in strong if r.src == c and r.dst in closure],
-                "questions": [_qprops(data, q, short=True) for q, _ in g.in_edges(c)
-                              if q in data.questions],
-                "mentions": [_mention(m) for m in data.mentions if m.concept_id == c],
-            }
-            for c in closure
-        ]  # fmt: skip
-    raise AssertionError(f"no rows written out for {query[:60]}")
-
-
 @pytest.fixture
 def driver() -> MagicMock:
     d = MagicMock(spec=neo4j.Driver)
@@ -133,17 +55,6 @@ def driver() -> MagicMock:
 @pytest.fixture
 def store(driver: MagicMock) -> Neo4jStore:
     return Neo4jStore(driver, "zhitu", batch_size=3, uri=URI, user="reader")
-
-
-@pytest.fixture
-def answering(driver: MagicMock, toy: GraphData) -> Callable[[], None]:
-    """Make the driver answer read statements from the toy graph."""
-
-    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
-        return _result(rows_for(toy, query, params))
-
-    driver.execute_query.side_effect = answer
-    return answer
 
 
 def _sent(driver: MagicMock) -> list[str]:
@@ -210,7 +121,8 @@ def test_edges_carry_confidence_source_and_evidence_as_parallel_lists(toy) -> No
         "evidence_sentences": ["LSTM 缓解了 RNN 的梯度消失"],
     }
     (mentions,) = [items for s, _, items in plan if s == cypher.MERGE_MENTIONS]
-    assert mentions[0]["props"] == {"count": 1, "in_title": True, "weight": 1.0, "positions": [0]}
+    assert mentions[0]["props"] == {"count": 1, "in_title": True, "weight": 1.0, "positions": [0],
+                                    "focus": False, "shown": True}
 
 
 def test_concepts_store_idf_and_alias_text(toy) -> None:
@@ -221,14 +133,6 @@ def test_concepts_store_idf_and_alias_text(toy) -> None:
     assert by_id["dropout"]["idf"] == pytest.approx(study.idf(9, 0))
     assert by_id["batch-norm"]["alias_text"] == "BN\nBatchNormalization"
     assert "minutes" not in by_id["gru"]  # None: no property, not a null
-
-
-def test_properties_round_trip(toy) -> None:
-    rows = [{"questions": [neo4j_rows.to_props(q)]} for q in toy.questions.values()]
-    rows += [{"concepts": [neo4j_rows.to_props(c)]} for c in toy.concepts.values()]
-    rows += [{"edges": [_edge(r)]} for r in toy.relations]
-    rows += [{"mentions": [_mention(m)]} for m in toy.mentions]
-    assert neo4j_rows.subgraph(rows) == toy
 
 
 def test_second_replace_of_the_same_data_deletes_nothing(store, driver, toy) -> None:
@@ -294,59 +198,41 @@ def test_relation_statements_use_only_enum_types() -> None:
 # --- reads ---
 
 
-def test_reads_are_routed_read(store, driver, answering) -> None:
+def _toy_rows(toy: GraphData) -> Callable[..., EagerResult]:
+    """Rows for the lookups a chain needs (the question by id, a closure of itself alone)."""
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        if query == cypher.CHAIN:
+            return _result([{"questions": [neo4j_rows.to_props(toy.questions[params["id"]])]}])
+        if query == cypher.QUESTION_BY_ID and params["id"] in toy.questions:
+            return _result([{"questions": [neo4j_rows.to_props(toy.questions[params["id"]])]}])
+        if query == cypher.QUESTION_TITLES:
+            return _result([{"id": q.id, "title": q.title} for q in toy.questions.values()])
+        return _result([])
+
+    return answer
+
+
+def test_reads_are_routed_read(store, driver, toy) -> None:
+    driver.execute_query.side_effect = _toy_rows(toy)
     store.chain("q-lstm")
     assert driver.execute_query.call_args_list == [
         call(cypher.QUESTION_BY_ID, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
         call(cypher.CHAIN, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
-        call(cypher.CONCEPT_PREREQUISITES, {}, routing_=READ, database_="zhitu"),
+        call(cypher.CONCEPT_PREREQUISITES, {"ids": []}, routing_=READ, database_="zhitu"),
     ]
 
 
 def test_chain_is_a_variable_length_prerequisite_query() -> None:
-    assert f"-[:{RelationType.PREREQUISITE_OF.value}*1..]->" in cypher.CHAIN
-    assert f"-[:{RelationType.PREREQUISITE_OF.value}*1..]->" in cypher.PATH_CLOSURE
+    pre = RelationType.PREREQUISITE_OF.value
+    assert f"(()-[:{pre}]->())+" in cypher.CHAIN
+    assert f"(()-[:{pre}]->())+" in cypher.CONCEPT_PREREQUISITES
+    # the confidence floor inside the quantified pattern: pruned, never path by path
+    assert f"(()-[r:{pre}]->() WHERE r.confidence >= $floor)+" in cypher.PATH_CLOSURE
 
 
-@pytest.mark.parametrize("question", ["q-lstm-f", "q-bn", "q-nn", "q-att"])
-def test_chain_orders_the_closure_as_the_embedded_store(
-    store, answering, toy_store: MemoryStore, question: str
-) -> None:
-    assert store.chain(question) == toy_store.chain(question)
-
-
-@pytest.mark.parametrize(
-    ("targets", "known"),
-    [
-        (["LSTM"], []),
-        (["lstm", "batch-norm"], ["rnn"]),
-        (["transformer"], []),  # an extracted prerequisite loop: condensed, reported
-        (["LSTM每个门的计算公式"], []),  # a question: its topic concepts
-    ],
-)
-def test_path_orders_the_closure_as_the_embedded_store(
-    store, driver, answering, toy_store: MemoryStore, targets: list[str], known: list[str]
-) -> None:
-    assert store.path(targets, known) == toy_store.path(targets, known)
-    closures = [c for c in driver.execute_query.call_args_list if c.args[0] == cypher.PATH_CLOSURE]
-    assert len(closures) == 1  # the closure in one query
-    assert closures[0].args[1]["floor"] == study.PREREQ_FLOOR
-
-
-@pytest.mark.parametrize("method", ["question_concepts", "mentions", "question"])
-@pytest.mark.parametrize("ref", ["q-lstm", "LSTM的原理", "BatchNormalization"])
-def test_question_lookups_as_the_embedded_store(
-    store, answering, toy_store: MemoryStore, method: str, ref: str
-) -> None:
-    assert getattr(store, method)(ref) == getattr(toy_store, method)(ref)
-
-
-@pytest.mark.parametrize("ref", ["lstm", "批归一化", "Recurrent Neural Network", "梯度弥散"])
-def test_concept_by_id_name_or_alias(store, answering, toy_store: MemoryStore, ref: str) -> None:
-    assert store.concept(ref) == toy_store.concept(ref)
-
-
-def test_question_by_title_then_not_found(store, driver, answering) -> None:
+def test_question_by_title_then_not_found(store, driver, toy) -> None:
+    driver.execute_query.side_effect = _toy_rows(toy)
     assert store.question("ｌｓｔｍ 每个门").id == "q-lstm-f"
     assert _sent(driver) == [cypher.QUESTION_BY_ID, cypher.QUESTION_TITLES, cypher.QUESTION_BY_ID]
     with pytest.raises(QuestionNotFound) as e:
@@ -578,3 +464,169 @@ def test_from_env_rejects_a_bad_uri(monkeypatch) -> None:
     monkeypatch.setenv("NEO4J_PASSWORD", "s3cret-pass")
     with pytest.raises(StoreError, match=r"'neo4j://\[::1'"):
         Neo4jStore.from_env("neo4j://[::1")
+
+
+# --- live: the session's Neo4j server (tests/neo4j_server.py) ---
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Neo4jStore, MemoryStore]]:
+    """The toy graph in the live Neo4j and in a graph file."""
+    from tests.conftest import make_toy
+
+    toy = make_toy()
+    embedded = MemoryStore.open(tmp_path_factory.mktemp("live") / "toy.json")
+    embedded.replace(toy, meta={"built_from": ["toy.txt"]})
+    store = neo4j_server.open_store()
+    store.replace(toy, meta={"built_from": ["toy.txt"]})
+    yield store, embedded
+    store.close()
+
+
+@pytest.mark.neo4j
+def test_live_round_trip_and_meta(live) -> None:
+    store, embedded = live
+    assert _same_graph(store.load(), embedded.load())
+    assert store.meta == {"built_from": ["toy.txt"]}
+    assert store.stats() == embedded.stats()
+
+
+def _same_graph(a: GraphData, b: GraphData) -> bool:
+    return (a.questions, a.concepts, sorted(a.relations, key=lambda r: r.key),
+            sorted(a.mentions, key=lambda m: (m.question_id, m.concept_id))) == (
+        b.questions, b.concepts, sorted(b.relations, key=lambda r: r.key),
+        sorted(b.mentions, key=lambda m: (m.question_id, m.concept_id)))  # fmt: skip
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("question", ["q-lstm-f", "q-bn", "q-nn", "q-att"])
+def test_live_chain_and_related_as_the_embedded_store(live, question: str) -> None:
+    store, embedded = live
+    assert store.chain(question) == embedded.chain(question)
+    assert store.related(question) == embedded.related(question)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize(
+    ("targets", "known"),
+    [
+        (["LSTM"], []),
+        (["lstm", "batch-norm"], ["rnn"]),
+        (["transformer"], []),  # an extracted prerequisite loop: condensed, reported
+        (["LSTM每个门的计算公式"], []),  # a question by title: its topic concepts
+        (["q-lstm-f"], ["rnn"]),  # ids only: resolved without the name indexes
+    ],
+)
+def test_live_path_as_the_embedded_store(live, targets: list[str], known: list[str]) -> None:
+    store, embedded = live
+    assert store.path(targets, known) == embedded.path(targets, known)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("ref", ["q-lstm", "LSTM的原理", "BatchNormalization", "ｌｓｔｍ 每个门"])
+def test_live_question_lookups_as_the_embedded_store(live, ref: str) -> None:
+    store, embedded = live
+    for method in ("question", "question_concepts", "mentions"):
+        assert getattr(store, method)(ref) == getattr(embedded, method)(ref), method
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("ref", ["lstm", "批归一化", "Recurrent Neural Network", "梯度弥散"])
+def test_live_concept_by_id_name_or_alias(live, ref: str) -> None:
+    store, embedded = live
+    assert store.concept(ref) == embedded.concept(ref)
+    assert store.relations(ref) == embedded.relations(ref)
+    assert store.concept_questions(ref) == embedded.concept_questions(ref)
+
+
+class _FailingDriver:
+    """The live driver, except that write batch `fail_at` (1-based) loses the connection."""
+
+    def __init__(self, driver: neo4j.Driver, fail_at: int) -> None:
+        self._driver, self.fail_at, self.batches = driver, fail_at, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+    def execute_query(self, query: str, params: Any = None, **kw: Any) -> Any:
+        if query.startswith("UNWIND $"):
+            self.batches += 1
+            if self.batches == self.fail_at:
+                raise ServiceUnavailable("Failed to read from defunct connection")
+        return self._driver.execute_query(query, params, **kw)
+
+
+@pytest.mark.neo4j
+def test_live_write_failing_mid_batch_says_what_was_written_and_a_rerun_completes(live) -> None:
+    from tests.conftest import make_toy
+
+    store, embedded = live
+    toy = make_toy()
+    store.clear()
+    driver = _FailingDriver(store._driver, 4)
+    failing = Neo4jStore(driver, store.database, batch_size=3, uri=store.uri)  # type: ignore[arg-type]
+    batches = sum(-(-len(items) // 3) for _, _, items in neo4j_rows.write_plan(toy))
+    with pytest.raises(StoreUnavailable) as e:
+        failing.replace(toy, meta={"built_from": ["toy.txt"]})
+    message = str(e.value)
+    assert "\n" not in message and store.uri in message
+    assert message.endswith(f"写入中断: 已完成 3/{batches} 批 (9 行)"), message
+    held = store.load()
+    assert len(held.questions) + len(held.concepts) == 9  # exactly the batches it names
+    store.replace(toy, meta={"built_from": ["toy.txt"]})  # running it again completes it
+    assert _same_graph(store.load(), embedded.load())
+
+
+def _cli(args: list[str], env: dict[str, str | None]) -> Any:
+    from click.testing import CliRunner
+
+    from zhitu.ui.cli import cli
+
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("fault", ["password", "stopped", "database"])
+def test_live_bad_connection_is_one_line_exit_1_and_writes_nothing(
+    live, fault: str, tmp_path: Path
+) -> None:
+    store, embedded = live
+    env: dict[str, str | None] = {**neo4j_server.live_neo4j(), "ZHITU_GRAPH": None,
+                                  "XDG_DATA_HOME": str(tmp_path / "xdg")}  # fmt: skip
+    uri = env["NEO4J_URI"]
+    if fault == "password":
+        env["NEO4J_PASSWORD"] = "not-the-password"
+    elif fault == "database":
+        env["NEO4J_DATABASE"] = "nosuchdb"
+    else:
+        with socket.socket() as s:  # a port nothing listens on: the server is not running
+            s.bind(("127.0.0.1", 0))
+            uri = f"bolt://127.0.0.1:{s.getsockname()[1]}"
+    before = store.stats()
+    sample = Path(__file__).parent / "gold" / "sample.txt"
+    copied = tmp_path / "copied.json"
+    commands = [["--graph", uri, "ingest", str(sample)], ["--graph", uri, "stats"],
+                ["copy", str(embedded.file), uri, "--replace"], ["copy", uri, str(copied)]]
+    if fault == "password":  # the server locks the user out after 3 failed logins in a row
+        commands = commands[::2]
+    for args in commands:
+        result = _cli(args, env)
+        assert result.exit_code == 1, (fault, args, result.output)
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr and uri in result.stderr, result.stderr
+    assert not copied.exists()
+    _until_login_works(store)
+    assert store.stats() == before  # nothing half-written
+
+
+def _until_login_works(store: Neo4jStore, seconds: float = 30) -> None:
+    """Wait out the lock a wrong password may have left (the server's auth_lock_time, 5 s)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            store._driver.verify_connectivity()
+            return
+        except Neo4jError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
