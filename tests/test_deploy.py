@@ -2,6 +2,9 @@
 
 No Docker engine runs here, so the files are parsed: services, ports, the healthcheck, the env
 names Neo4jStore.from_env reads, the serve port the CLI takes, the bank path the image ingests.
+Issue #20: only the app is published on every interface, there is no default password (compose
+refuses to start without NEO4J_PASSWORD) and the admin key comes from .env; where a docker client
+with the compose plugin exists, `docker compose config` checks the same rules.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
@@ -22,7 +27,8 @@ from zhitu.graph.store import is_neo4j_target
 from zhitu.ui import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-_VAR = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+_VAR = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
+PASSWORD = "a-team-password-from-dotenv"
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +53,28 @@ def env_example() -> dict[str, str]:
     return dict(ln.split("=", 1) for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
+class Refused(Exception):
+    """Compose would refuse to start: a required variable (${VAR:?message}) is unset or empty."""
+
+
 def _interpolate(value: str, env: dict[str, str]) -> str:
-    """Compose's ${VAR} / ${VAR:-default} with `env` as the .env file."""
-    return _VAR.sub(lambda m: env.get(m.group(1)) or m.group(2) or "", str(value))
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?message} with `env` as the .env file."""
+
+    def one(m: re.Match[str]) -> str:
+        name, kind, arg = m.groups()
+        if env.get(name):
+            return env[name]
+        if kind == "?":
+            raise Refused(arg)
+        return arg or ""
+
+    return _VAR.sub(one, str(value))
 
 
-def _defaults(compose: dict[str, Any]) -> dict[str, str]:
-    text = yaml.safe_dump(compose)
-    return {m.group(1): m.group(2) for m in _VAR.finditer(text) if m.group(2) is not None}
+def _variables(compose: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """name -> (kind, default or message): every variable compose reads."""
+    text = yaml.safe_dump(compose, width=10_000)
+    return {m.group(1): (m.group(2) or "", m.group(3) or "") for m in _VAR.finditer(text)}
 
 
 def _instructions(dockerfile: list[tuple[str, str]], name: str) -> list[str]:
@@ -68,7 +88,7 @@ def test_services(compose) -> None:
 def test_neo4j_is_5_community_with_ports_volume_and_no_plugins(compose) -> None:
     neo = compose["services"]["neo4j"]
     assert re.fullmatch(r"neo4j:5(\.\d+)*(-community)?", neo["image"]), neo["image"]
-    assert {"7474:7474", "7687:7687"} <= set(neo["ports"])
+    assert set(neo.get("ports", [])) <= {"127.0.0.1:7474:7474", "127.0.0.1:7687:7687"}
     volume, mount = neo["volumes"][0].split(":")
     assert mount == "/data" and volume in compose["volumes"]
     assert "NEO4J_PLUGINS" not in neo.get("environment", {})
@@ -97,14 +117,38 @@ def test_app_env_names_are_the_ones_from_env_reads(compose, env_example) -> None
     assert set(ENV_NAMES) | {"ZHITU_GRAPH"} <= set(app_env)
     uri = app_env["ZHITU_GRAPH"]
     assert is_neo4j_target(uri) and uri.endswith("://neo4j:7687")  # the service, its bolt port
-    assert "7687:7687" in compose["services"]["neo4j"]["ports"]
+    assert "ZHITU_ADMIN_KEY" in app_env  # the key from .env (empty: a read-only app)
 
 
-@pytest.mark.parametrize("dotenv", ["example", "none"])
+def _published(port: object) -> tuple[str, str]:
+    """(host address, host port) of a short-syntax port mapping ("" address: every interface)."""
+    parts = str(port).rsplit(":", 2)
+    return ("", parts[0]) if len(parts) == 2 else (parts[0], parts[1])
+
+
+def test_only_the_app_is_published_on_every_interface(compose) -> None:
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            address, _ = _published(port)
+            assert name == "app" or address == "127.0.0.1", (name, port)
+
+
+def test_there_is_no_default_password_and_compose_refuses_without_one(compose) -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "zhitu-local-password" not in text
+    kind, message = _variables(compose)["NEO4J_PASSWORD"]
+    assert kind == "?" and ".env.example" in message and ".env" in message  # says how
+    for env_file in ({}, {"NEO4J_PASSWORD": ""}):
+        with pytest.raises(Refused):
+            _interpolate(compose["services"]["neo4j"]["environment"]["NEO4J_AUTH"], env_file)
+        with pytest.raises(Refused):
+            _interpolate(compose["services"]["app"]["environment"]["NEO4J_PASSWORD"], env_file)
+
+
 def test_app_credentials_open_the_server_neo4j_was_given(
-    compose, env_example, monkeypatch, dotenv: str
+    compose, env_example, monkeypatch
 ) -> None:
-    env_file = env_example if dotenv == "example" else {}
+    env_file = {**env_example, "NEO4J_PASSWORD": PASSWORD}  # .env as the operator filled it in
     auth = _interpolate(compose["services"]["neo4j"]["environment"]["NEO4J_AUTH"], env_file)
     user, password = auth.split("/", 1)
     assert len(password) >= 8  # Neo4j 5 refuses shorter passwords at first start
@@ -120,12 +164,39 @@ def test_app_credentials_open_the_server_neo4j_was_given(
     assert store.database == "neo4j"  # Community Edition's one user database
 
 
-def test_env_example_documents_the_default(compose, env_example) -> None:
-    defaults = _defaults(compose)
-    assert set(env_example) == set(defaults)  # every variable compose reads, and only those
-    assert env_example == defaults  # the example holds the documented defaults
+def test_env_example_documents_every_variable_and_holds_no_secret(compose, env_example) -> None:
+    variables = _variables(compose)
+    assert set(env_example) == set(variables)  # every variable compose reads, and only those
+    assert env_example == {"NEO4J_PASSWORD": "", "ZHITU_ADMIN_KEY": ""}  # copied, it must be set
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
-    assert f"NEO4J_AUTH=neo4j/{defaults['NEO4J_PASSWORD']}" in text
+    assert "NEO4J_AUTH=neo4j/<password>" in text and "read-only" in text
+    with pytest.raises(Refused):  # `cp .env.example .env` alone does not start a default
+        _interpolate(compose["services"]["neo4j"]["environment"]["NEO4J_AUTH"], env_example)
+
+
+def _compose_plugin() -> bool:
+    if not shutil.which("docker"):
+        return False
+    found = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(not _compose_plugin(), reason="no docker client with the compose plugin "
+                    "(the structural tests above check the same rules)")  # fmt: skip
+def test_docker_compose_config_applies_the_rules(tmp_path) -> None:
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / ".env").write_text("NEO4J_PASSWORD=\nZHITU_ADMIN_KEY=\n", encoding="utf-8")
+    refused = subprocess.run(["docker", "compose", "config"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60)  # fmt: skip
+    assert refused.returncode != 0 and "NEO4J_PASSWORD" in refused.stderr
+    (tmp_path / ".env").write_text(f"NEO4J_PASSWORD={PASSWORD}\n", encoding="utf-8")
+    found = subprocess.run(["docker", "compose", "config", "--format", "json"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    services = json.loads(found.stdout)["services"]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert name == "app" or port.get("host_ip") == "127.0.0.1", (name, port)
+    assert services["app"]["environment"]["NEO4J_PASSWORD"] == PASSWORD
 
 
 def test_dockerfile_installs_ingests_the_bank_and_serves(dockerfile) -> None:

@@ -221,6 +221,7 @@ def test_deep_links_from_any_page(bank_graph, monkeypatch) -> None:
 
 
 def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ZHITU_WRITES", "open")  # `zhitu serve` on loopback (tests/ui/test_security)
     graph = build_bank(tmp_path / "graph.json")
     before = MemoryStore.open(graph).stats()["questions"]
     bank = (
@@ -241,6 +242,7 @@ def test_import_previews_then_merges(tmp_path, monkeypatch) -> None:
 def test_import_refuses_oversized_and_unreadable_files(empty_graph, monkeypatch) -> None:
     from zhitu.ui.views.import_bank import MAX_UPLOAD_MB
 
+    monkeypatch.setenv("ZHITU_WRITES", "open")
     at = run(empty_graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("big.txt", b"x" * (MAX_UPLOAD_MB * 2**20 + 1), "text/plain").run()
     assert at.error and f"超过了 {MAX_UPLOAD_MB} MB" in at.error[0].value

@@ -137,6 +137,7 @@ def test_an_uploaded_hostile_bank_previews_as_text(tmp_path, monkeypatch) -> Non
     bank = "".join(f"● 什么是门控单元{i}{p}\n参考回答:\nLSTM{p}用门控缓解梯度消失。\n"
                    for i, p in enumerate(PAYLOADS))  # fmt: skip
     bank += f"● 没有答案的题{PAYLOADS[0]}\n"  # a warning quoting a payload
+    monkeypatch.setenv("ZHITU_WRITES", "open")
     at = run(graph, monkeypatch, "views/import_bank.py")
     at.file_uploader[0].upload("恶意<题库>.txt", bank.encode("utf-8"), "text/plain").run()
     assert not at.exception and at.metric[1].value == str(len(PAYLOADS))

@@ -1,24 +1,30 @@
 """导入: upload a bank file, preview what it adds, then merge it into the store.
 
-The upload is kept under an uploads/ folder next to the graph, so its questions' sources read
-"uploads/name.txt:12" and importing a new version of the same file replaces its questions.
-The merge re-runs the ingest under a process-wide lock on the store's current data, so two
-sessions importing at once cannot lose each other's questions.
+Changing the shared graph needs permission (ui/access.py: the admin key, or a loopback server
+without one); without it the page says so and shows only the change record.
+An upload is previewed in a child process under a per-server limit of concurrent previews and a
+time limit (ui/preview.py), from uploads/.preview/<session>/NAME; merging moves it to
+uploads/NAME next to the graph, so its questions' sources read "uploads/NAME:12" and importing a
+new version of the same file replaces its questions. The merge re-runs the ingest under a
+process-wide lock on the store's current data, so two sessions importing at once cannot lose
+each other's questions, and records who changed what (meta["changes"], `zhitu log`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import secrets
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
 from zhitu.graph.errors import ZhituError
-from zhitu.graph.model import Concept, GraphData
 from zhitu.graph.store import GraphStore, is_neo4j_target
-from zhitu.ui import state
+from zhitu.ui import access, preview, state
 from zhitu.ui.render import esc, md
 
 MAX_UPLOAD_MB = 20
@@ -26,15 +32,22 @@ SUFFIXES = ("txt", "md", "markdown", "json", "jsonl", "csv")
 _PREVIEW = "_import_preview"
 _DONE = "_import_done"
 _ROUND = "_import_round"
+_TOKEN = "_import_token"
+CHANGES_SHOWN = 20
+_VIA = {"ui": "界面", "cli": "命令行"}
+_ACTIONS = {"ingest": "导入"}
 
 
 @dataclass
 class Preview:
     digest: str
+    name: str = ""  # the uploaded file's name
     questions_read: int = 0
-    new_questions: list[str] = field(default_factory=list)  # titles
-    new_concepts: list[Concept] = field(default_factory=list)  # no question mentioned them yet
+    new_question_count: int = 0
+    new_questions: list[str] = field(default_factory=list)  # titles (the first 200)
+    new_concepts: list[str] = field(default_factory=list)  # labels; no question mentioned them
     candidates: list[dict[str, object]] = field(default_factory=list)
+    warning_count: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -42,6 +55,12 @@ class Preview:
 @st.cache_resource
 def _merge_lock() -> threading.Lock:
     return threading.Lock()
+
+
+@st.cache_resource
+def _preview_slots() -> threading.BoundedSemaphore:
+    """At most preview.slots() previews at once in this server, over all sessions."""
+    return threading.BoundedSemaphore(preview.slots())
 
 
 def upload_path(target: str, name: str) -> Path:
@@ -55,54 +74,87 @@ def upload_path(target: str, name: str) -> Path:
     return base / "uploads" / safe
 
 
-def _ingest(path: Path, existing: GraphData) -> tuple[GraphData, object]:
-    from zhitu.ingest.pipeline import ingest  # jieba and the lexicon load on first use
+def _token() -> str:
+    """This browser session's preview folder name (random, never shown)."""
+    if _TOKEN not in st.session_state:
+        st.session_state[_TOKEN] = secrets.token_hex(8)
+    return st.session_state[_TOKEN]
 
-    return ingest([path], existing=existing)
+
+def _preview_file(name: str) -> Path:
+    final = upload_path(state.target(), name)
+    return final.parent / preview.PREVIEW_DIR / _token() / final.name
 
 
-def _asked(data: GraphData) -> set[str]:
-    """Concepts at least one question mentions."""
-    return {m.concept_id for m in data.mentions if m.concept_id in data.concepts}
+def _forget_preview() -> None:
+    folder = upload_path(state.target(), "x").parent / preview.PREVIEW_DIR / _token()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _preview(name: str, data: bytes, digest: str) -> Preview:
-    path = upload_path(state.target(), name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    existing = state.store().load()
+    final = upload_path(state.target(), name)
+    file = _preview_file(name)
+    preview.sweep(file.parent.parent, spare=file.parent)
+    shutil.rmtree(file.parent, ignore_errors=True)  # this session's previous preview
+    file.parent.mkdir(parents=True, mode=0o700)
+    file.write_bytes(data)
     try:
-        merged, report = _ingest(path, existing)
-    except ZhituError as e:
-        return Preview(digest, error=str(e))
+        found = preview.run(state.target(), file, final)
+    except preview.PreviewTimeout:
+        _forget_preview()
+        limit = preview.timeout_seconds()
+        return Preview(digest, name, error=f"预览超过了 {limit:g} 秒的时间上限，已取消："
+                       "文件太大或太复杂，请拆成几个小文件再导入。")
+    if found.get("error"):
+        _forget_preview()
+        return Preview(digest, name, error=str(found["error"]))
     return Preview(
         digest,
-        questions_read=report.questions_read,  # type: ignore[attr-defined]
-        new_questions=[q.title for k, q in merged.questions.items() if k not in existing.questions],
-        new_concepts=[merged.concepts[c] for c in sorted(_asked(merged) - _asked(existing))],
-        candidates=[
-            {
-                "术语": c.term,
-                "出现次数": c.frequency,
-                "题目数": c.questions,
-                "例句": " / ".join(c.examples[:2]),
-            }
-            for c in report.candidates  # type: ignore[attr-defined]
+        name,
+        questions_read=int(found.get("questions_read", 0)),
+        new_question_count=int(found.get("new_question_count", 0)),
+        new_questions=[str(t) for t in found.get("new_questions", [])],
+        new_concepts=[
+            f"{c['name']} · {c['zh']}" if c.get("zh") and c["zh"] != c["name"] else str(c["name"])
+            for c in found.get("new_concepts", [])
         ],
-        warnings=list(report.warnings),  # type: ignore[attr-defined]
+        candidates=list(found.get("candidates", [])),
+        warning_count=int(found.get("warning_count", 0)),
+        warnings=[str(w) for w in found.get("warnings", [])],
     )
 
 
+class _Expired(ZhituError):
+    pass
+
+
 def _merge(name: str) -> tuple[int, int]:
-    """Ingest the kept upload into the store's current data; (questions before, after)."""
+    """Move the previewed upload to uploads/NAME and ingest it into the store's current data;
+    (questions before, after). The previous upload of that name comes back if the merge fails."""
     store: GraphStore = state.store()
-    path = upload_path(state.target(), name)
+    source = _preview_file(name)
+    final = upload_path(state.target(), name)
     with _merge_lock():
         from zhitu.ui.merge import merge_into  # the pipeline loads on first use
 
-        before = len(store.questions())
-        merge_into(store, [str(path)])
-        after = len(store.questions())
+        if not source.is_file():
+            raise _Expired("这次预览已经过期（超过一小时，或被更新的预览替换），请重新上传文件。")
+        backup = final.with_name(f".{final.name}.{_token()}.old")
+        if final.exists():
+            os.replace(final, backup)
+        os.replace(source, final)
+        try:
+            before = len(store.questions())
+            merge_into(store, [str(final)], via="ui", who=access.who(),
+                       shown=[f"uploads/{final.name}"], session=access.session_label())
+            after = len(store.questions())
+        except BaseException:
+            os.replace(final, source)
+            if backup.exists():
+                os.replace(backup, final)
+            raise
+        backup.unlink(missing_ok=True)
+    _forget_preview()
     state.reload()
     return before, after
 
@@ -113,20 +165,22 @@ def _show(p: Preview) -> None:
         return
     cols = st.columns(4)
     cols[0].metric("读到题目", p.questions_read)
-    cols[1].metric("新增题目", len(p.new_questions))
+    cols[1].metric("新增题目", p.new_question_count)
     cols[2].metric("新增概念", len(p.new_concepts))
-    cols[3].metric("警告", len(p.warnings))
+    cols[3].metric("警告", p.warning_count)
     tabs = st.tabs(["新增题目", "新增概念", "候选术语", "警告"])
     with tabs[0]:
         if p.new_questions:
-            st.html("<ol>" + "".join(f"<li>{esc(t)}</li>" for t in p.new_questions[:200]) + "</ol>")
+            st.html("<ol>" + "".join(f"<li>{esc(t)}</li>" for t in p.new_questions) + "</ol>")
+            if p.new_question_count > len(p.new_questions):
+                st.caption(f"只列出前 {len(p.new_questions)} 道，共 {p.new_question_count} 道。")
         else:
             st.caption("没有新题目（都已经在图谱里了）。")
     with tabs[1]:
         if p.new_concepts:
             st.html(
                 "<ul>"
-                + "".join(f"<li>{esc(state.concept_label(c))}</li>" for c in p.new_concepts)
+                + "".join(f"<li>{esc(label)}</li>" for label in p.new_concepts)
                 + "</ul>"
             )
         else:
@@ -136,10 +190,36 @@ def _show(p: Preview) -> None:
         if p.candidates:
             st.dataframe(p.candidates, hide_index=True)
     with tabs[3]:
-        for w in p.warnings[:200]:
+        for w in p.warnings:
             st.html(f'<div class="zt-meta">{esc(w)}</div>')
         if not p.warnings:
             st.caption("没有警告。")
+
+
+def _show_changes() -> None:
+    """The store's recent changes, newest first (names are shown as plain text)."""
+    from zhitu.ui.merge import changes
+
+    found = changes(state.guarded(lambda: state.store().meta))[:CHANGES_SHOWN]
+    with st.expander(f"最近的变更（{len(found)}）", icon=":material/history:"):
+        if not found:
+            st.caption("还没有记录的变更。命令行里可以用 `zhitu log` 查看全部。")
+            return
+        st.dataframe(
+            [
+                {
+                    "时间 (UTC)": str(c.get("when", "")).replace("T", " ")[:19],
+                    "来源": _VIA.get(str(c.get("via")), str(c.get("via", ""))),
+                    "谁": str(c.get("who", "")),
+                    "操作": _ACTIONS.get(str(c.get("action")), str(c.get("action", ""))),
+                    "文件": "、".join(str(f) for f in c.get("files", [])),
+                    "题目": f"{c.get('questions_before', '?')} → {c.get('questions_after', '?')}",
+                }
+                for c in found
+            ],
+            hide_index=True,
+        )
+        st.caption("完整记录：`zhitu log`。")
 
 
 def render() -> None:
@@ -148,8 +228,16 @@ def render() -> None:
         f"支持 {'、'.join('.' + s for s in SUFFIXES)}（UTF-8 或 GB18030），单个文件不超过 "
         f"{MAX_UPLOAD_MB} MB。先预览新增内容，确认后再合并；同名文件再次导入会替换它原来的题目。"
     )
+    if not access.gate("导入题库"):
+        _show_changes()
+        return
     if st.session_state.get(_DONE):
         st.success(st.session_state.pop(_DONE))
+    _upload()
+    _show_changes()
+
+
+def _upload() -> None:
     upload = st.file_uploader(
         "选择题库文件",
         type=list(SUFFIXES),
@@ -165,18 +253,30 @@ def render() -> None:
             "的上限：请拆成几个小文件再导入。"
         )
         return
-    digest = hashlib.sha256(data).hexdigest()
-    preview: Preview | None = st.session_state.get(_PREVIEW)
-    if preview is None or preview.digest != digest:
-        with st.spinner("正在分析题库…"):
-            preview = _preview(upload.name, data, digest)
-        st.session_state[_PREVIEW] = preview
-    _show(preview)
-    if not preview.error and st.button("合并到图谱", type="primary", icon=":material/merge:"):
+    digest = hashlib.sha256(upload.name.encode("utf-8") + b"\0" + data).hexdigest()
+    shown: Preview | None = st.session_state.get(_PREVIEW)
+    if shown is None or shown.digest != digest:
+        slots = _preview_slots()
+        if not slots.acquire(blocking=False):
+            st.warning(f"服务器正忙：已经有 {preview.slots()} 个导入预览在进行，请稍等一会儿再试"
+                       "（重新选择文件即可）。", icon=":material/hourglass_top:")
+            return
+        try:
+            with st.spinner("正在分析题库…"):
+                shown = _preview(upload.name, data, digest)
+        finally:
+            slots.release()
+        st.session_state[_PREVIEW] = shown
+    _show(shown)
+    if not shown.error and st.button("合并到图谱", type="primary", icon=":material/merge:"):
+        if not access.allowed():  # checked again at the moment of writing
+            access.refuse("合并到图谱")
+            return
         with st.spinner("正在合并…"):
             try:
                 before, after = _merge(upload.name)
             except ZhituError as e:
+                st.session_state.pop(_PREVIEW, None)
                 st.error(md(str(e)))
                 return
         st.session_state.pop(_PREVIEW, None)
