@@ -97,11 +97,8 @@ def ingest_cmd(obj: Target, paths: tuple[str, ...], as_json: bool) -> None:
     """导入题库文件或目录 (重新导入的文件替换其中的问题)。"""
     store, report = obj.ingest(list(paths))
     stats = store.stats()
-    doc = {**stats, "warnings": list(report.warnings)}
-    lines = [
-        f"读入 {report.questions_read} 个问题 (合并重复 {report.questions_merged} 个)",
-        *out.stats_text(stats),
-    ]
+    doc = {**stats, "warnings": list(report.warnings), **out.ingest_report_json(report)}
+    lines = [*out.ingest_text(report), *out.stats_text(stats)]
     for w in report.warnings:
         click.echo(f"警告: {w}", err=True)
     _emit(as_json, doc, lines)
@@ -238,25 +235,50 @@ def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--host", default="localhost", show_default=True)
+@click.option("--host", default="localhost", show_default=True,
+              help="监听地址; 不是本机回环地址时, 界面里的修改需要管理员密钥")
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--admin-key-file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="管理员密钥所在的文件 (默认读环境变量 ZHITU_ADMIN_KEY)")
+@click.option("--read-only", is_flag=True, help="界面只读, 即使在本机也不能导入")
+@click.option("--max-previews", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="同时进行的导入预览最多几个")
+@click.option("--preview-timeout", default=300, show_default=True, type=click.IntRange(5, 86400),
+              metavar="SECONDS", help="一次导入预览最多用几秒, 超时取消")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, read_only: bool,
+          max_previews: int, preview_timeout: int) -> None:
     """在浏览器中打开知图 (Streamlit)。"""
+    from zhitu.ui import serving
+
     app = _app_path()
     if not app.is_file():
         raise ZhituError(f"找不到界面程序 {app}; 请安装完整的知图")
+    key = serving.admin_key(admin_key_file, os.environ)
     obj: Target = ctx.obj
     store = obj.store()
     target = obj.target if is_neo4j_target(obj.target) else str(Path(obj.target).resolve())
     store.close()
     env = {**os.environ, "ZHITU_GRAPH": target}
+    env.update(serving.policy_env(host, key, read_only))
+    env["ZHITU_MAX_PREVIEWS"] = str(max_previews)
+    env["ZHITU_PREVIEW_SECONDS"] = str(preview_timeout)
+    click.echo(serving.policy_text(serving.policy(env), host), err=True)
     command = [sys.executable, "-m", "streamlit", "run", str(app)]
     command += ["--server.address", host, "--server.port", str(port)]
     # headless: no first-run e-mail prompt; minimal toolbar: no "Deploy" button for learners
     command += ["--browser.gatherUsageStats", "false", "--server.headless", "true"]
     command += ["--client.toolbarMode", "minimal"]
     ctx.exit(subprocess.call(command, env=env))
+
+
+# commands that live in modules of their own (they import this module's helpers)
+from zhitu.ui.cli_concepts import curate_cmd  # noqa: E402
+from zhitu.ui.cli_copy import copy_cmd  # noqa: E402
+from zhitu.ui.cli_log import log_cmd  # noqa: E402
+
+for _command in (curate_cmd, copy_cmd, log_cmd):
+    cli.add_command(_command)
 
 
 def main() -> None:
