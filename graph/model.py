@@ -51,6 +51,7 @@ class Origin(str, Enum):
     PATTERN = "pattern"
     COOCCURRENCE = "cooccurrence"
     INFERRED = "inferred"
+    DISCOVERED = "discovered"  # found in the bank itself (ingest.discover), not curated
     USER = "user"
 
 
@@ -97,6 +98,8 @@ class Concept:
     category: str = ""
     summary: str = ""
     minutes: int | None = None
+    source: str = "lexicon"  # "lexicon", "user" (the learner's overlay) or "discovered"
+    confidence: float | None = None  # a discovered concept's termhood, 0..1
 
 
 @dataclass
@@ -126,6 +129,31 @@ class Mention:
     in_title: bool
     weight: float = 1.0
     positions: list[int] = field(default_factory=list)  # offsets in Question.text
+    focus: bool = False  # one of the 1-3 concepts the question is about (ingest.focus)
+    shown: bool = True  # a tag of the question; False for a weak mention in passing
+
+
+def focus_concepts(mentions: list[Mention], question_id: str | None = None) -> list[str]:
+    """The focus concept ids of a question's mentions, heaviest first (old graphs: none).
+
+    >>> rnn = Mention("q", "rnn", 1, True, 3.0, focus=True)
+    >>> focus_concepts([rnn, Mention("q", "gru", 1, False)])
+    ['rnn']
+    """
+    ms = [m for m in mentions if m.focus and (question_id is None or m.question_id == question_id)]
+    return [m.concept_id for m in sorted(ms, key=lambda m: (-m.weight, m.concept_id))]
+
+
+def question_tags(mentions: list[Mention]) -> list[str]:
+    """A question's tags: focus concepts first, then the other shown mentions by weight.
+
+    >>> b = Mention("q", "b", 1, True, 1.0, focus=True)
+    >>> question_tags([Mention("q", "a", 1, False, 2.0), b,
+    ...                Mention("q", "c", 1, False, 0.5, shown=False)])
+    ['b', 'a']
+    """
+    ms = [m for m in mentions if m.shown or m.focus]
+    return [m.concept_id for m in sorted(ms, key=lambda m: (not m.focus, -m.weight, m.concept_id))]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from zhitu.graph.errors import LexiconError
 from zhitu.graph.model import Concept, Origin, Relation, RelationType
 from zhitu.text.normalize import normalize
@@ -47,9 +48,12 @@ _LINK_FIELDS: dict[str, tuple[RelationType, bool]] = {
     "addresses": (RelationType.ADDRESSES, False),
     "contrasts": (RelationType.CONTRASTS_WITH, False),
 }
-_LIST_FIELDS = ("aliases", "context_aliases", *_LINK_FIELDS)
+_LIST_FIELDS = ("aliases", "context_aliases", "not_near", *_LINK_FIELDS)
 _FIELDS = (*_REQUIRED, "summary", "minutes", *_LIST_FIELDS)
-_TOP_KEYS = ("ambiguous_aliases", "concepts")
+# generic: concept ids never a question's focus unless its title is about them (神经网络, 矩阵);
+# not_mentions: phrases in which no surface is a mention (点击流, 量化评估);
+# rejected: terms discovery must never propose (the user's overlay writes them)
+_TOP_KEYS = ("ambiguous_aliases", "concepts", "generic", "not_mentions", "rejected")
 LEXICON_ENV = "ZHITU_LEXICON"  # a lexicon file to use instead of the bundled one
 # libyaml's parser (195 -> 31 ms for the bundled lexicon here); its nodes keep their lines
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -65,6 +69,11 @@ class Lexicon:
     ambiguous: set[str]
     path: str
     context_surfaces: dict[str, str] = field(default_factory=dict)  # context alias -> concept
+    generic: set[str] = field(default_factory=set)  # ids never a focus unless in the title
+    not_mentions: list[str] = field(default_factory=list)  # phrases that hide any surface
+    not_near: dict[str, list[str]] = field(default_factory=dict)  # id -> words refuting it nearby
+    rejected: set[str] = field(default_factory=set)  # normalized terms never discovered
+    overlay: str = ""  # the user overlay applied, if any (ingest.curate)
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -82,6 +91,7 @@ class _Entry:
     alias_lines: dict[str, int] = field(default_factory=dict)
     links: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     context: list[tuple[str, int]] = field(default_factory=list)  # context aliases, lines
+    not_near: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -188,11 +198,14 @@ def _read_entry(reader: _Reader, node: yaml.Node, index: int) -> _Entry:
     entry.alias_lines = {a: line for a, line in reversed(values.get("aliases", []))}
     entry.links = {k: values[k] for k in _LINK_FIELDS if k in values}
     entry.context = values.get("context_aliases", [])
+    entry.not_near = [w for w, _ in values.get("not_near", [])]
     return entry
 
 
-def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int]]:
-    """The whole file -> entries and the declared ambiguous surfaces with their lines."""
+def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int],
+                                             dict[str, list[tuple[str, int]]]]:
+    """The whole file -> entries, the declared ambiguous surfaces with their lines, and the
+    other top-level lists (generic, not_mentions, rejected)."""
     root = reader.root()
     if root is None:
         raise reader.fail(1, "the lexicon is empty (expected a 'concepts' list)")
@@ -208,6 +221,8 @@ def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int]]:
         value, _ = keys["ambiguous_aliases"]
         for alias, line in _string_list(reader, value, "top-level key 'ambiguous_aliases'"):
             ambiguous[normalize(alias)] = line
+    lists = {key: _string_list(reader, keys[key][0], f"top-level key '{key}'")
+             for key in ("generic", "not_mentions", "rejected") if key in keys}
     concepts_node, line = keys["concepts"]
     if not isinstance(concepts_node, yaml.SequenceNode):
         raise reader.fail(line, "top-level key 'concepts' must be a list of concepts")
@@ -220,7 +235,10 @@ def _read_document(reader: _Reader) -> tuple[list[_Entry], dict[str, int]]:
             raise reader.fail(entry.field_lines["id"], f"{where} duplicates the concept on line "
                                                        f"{seen[cid]}")
         seen[cid] = entry.line
-    return entries, ambiguous
+    for cid, line in lists.get("generic", []):
+        if cid not in seen:
+            raise reader.fail(line, f"generic: unknown concept '{cid}'")
+    return entries, ambiguous, lists
 
 
 def _index_surfaces(reader: _Reader, entries: list[_Entry],
@@ -305,7 +323,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and validate a lexicon file (default: lexicon_path(), the bundled one unless
     $ZHITU_LEXICON names another).
 
-    Raises LexiconError naming file, line, concept and field for any bad entry.
+    Raises LexiconError naming file, line, concept and field for any bad entry. Without a
+    path the user's overlay of curation decisions (ingest.curate.overlay_path) is applied.
     """
     source = lexicon_path(path)
     name = str(source)
@@ -318,11 +337,22 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         ) from e
     reader = _Reader(text, name)
     try:
-        entries, ambiguous = _read_document(reader)
+        entries, ambiguous, lists = _read_document(reader)
         surfaces = _index_surfaces(reader, entries, ambiguous)
         relations = _build_relations(reader, entries)
         context = _index_context(reader, entries, surfaces, relations)
     finally:
         reader.close()
     concepts = {e.concept.id: e.concept for e in entries}
-    return Lexicon(concepts, relations, surfaces, set(ambiguous), name, context)
+    lexicon = Lexicon(concepts, relations, surfaces, set(ambiguous), name, context,
+                      generic={c for c, _ in lists.get("generic", [])},
+                      not_mentions=[w for w, _ in lists.get("not_mentions", [])],
+                      not_near={e.concept.id: e.not_near for e in entries if e.not_near},
+                      rejected={normalize(w) for w, _ in lists.get("rejected", [])})
+    if path is None:
+        from zhitu.ingest.curate import apply_overlay, overlay_path
+
+        overlay = overlay_path()
+        if overlay is not None and overlay.is_file():
+            lexicon = apply_overlay(lexicon, overlay)
+    return lexicon

@@ -18,6 +18,10 @@ right: 带动量, 增大学习率, 是非线性).
 Context aliases (Lexicon.context_surfaces: 平滑, 序列, 大模型) are matched apart and count only
 when the text also names their concept or one of its curated neighbours through an ordinary
 surface; they never hide an ordinary surface.
+
+Wrong senses: a phrase of Lexicon.not_mentions (点击流, 量化评估) hides every surface inside it,
+and a concept's not_near words within NEAR characters refute it (Precision next to FP32).
+Latin surfaces also match in the plural (LSTMs, RNNs). Weights, focus and tags: ingest.focus.
 """
 
 from __future__ import annotations
@@ -29,12 +33,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
+
 from zhitu.graph.model import Mention, Question
+from zhitu.ingest.focus import TITLE, weigh
 from zhitu.ingest.lexicon import Lexicon
 from zhitu.text import segment
 from zhitu.text.fold import fold, is_cjk, is_word_char, variants
 
-TITLE_WEIGHT = 3.0  # a title mention weighs as much as three mentions in the answer
+TITLE_WEIGHT = TITLE  # a title mention weighs as much as three mentions in the answer
+NEAR = 60  # characters around a match searched for its concept's not_near words
+_BLOCK = ""  # owner of a not_mentions phrase: hides what it covers, names nothing
+_PLURAL = re.compile(r"(?:^|[ -])[a-z][a-z0-9]*[a-rt-z0-9]$")  # a Latin word that takes an s
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 _CACHE_SIZE = 4
 _CALL_MAX = 3  # a Latin surface this short, in lower case before "(", is a function call
@@ -83,9 +92,14 @@ class _Table:
                 known: frozenset[str] | None = None) -> _Table:
         """known: the ordinary patterns (default: this table's own)."""
         by_pattern: dict[str, set[str]] = defaultdict(set)
+        plurals: dict[str, set[str]] = defaultdict(set)
         for surface, ids in surfaces:
             for variant in variants(fold(surface)[0]):
                 by_pattern[variant].update(ids)
+                if len(variant) >= 3 and variant.isascii() and _PLURAL.search(variant):
+                    plurals[variant + "s"].update(ids)  # LSTMs, RNNs, GANs
+        for plural, ids in plurals.items():
+            by_pattern.setdefault(plural, ids)
         patterns = sorted(by_pattern)
         known = frozenset(patterns) if known is None else known
         ac = AhoCorasick(patterns, matchkind=MatchKind.LeftmostLongest) if patterns else None
@@ -114,7 +128,8 @@ class Automaton:
         for rel in lexicon.relations:
             neighbors[rel.src].add(rel.dst)
             neighbors[rel.dst].add(rel.src)
-        ordinary = _Table.compile(lexicon.surfaces.items())
+        blocks = ((phrase, [_BLOCK]) for phrase in lexicon.not_mentions)
+        ordinary = _Table.compile([*lexicon.surfaces.items(), *blocks])
         context = _Table.compile(((s, [cid]) for s, cid in lexicon.context_surfaces.items()),
                                  frozenset(ordinary.patterns))
         return cls(lexicon, ordinary, context, dict(neighbors), frozenset(ordinary.patterns))
@@ -176,7 +191,16 @@ class Automaton:
             if (i >= 0 and ends[i] > s) or (i + 1 < len(starts) and starts[i + 1] < e):
                 continue
             found.append(Span(offsets[s], offsets[e - 1] + 1, self.contextual.owners[pid], True))
+        found = [f for f in found if f.owners != (_BLOCK,)]
         return sorted(found, key=lambda span: span.start)
+
+    def refuted(self, concept: str, text: str, start: int, end: int) -> bool:
+        """A not_near word of the concept within NEAR characters of text[start:end]."""
+        words = self.lexicon.not_near.get(concept)
+        if not words:
+            return False
+        window = fold(text[max(0, start - NEAR):end + NEAR])[0]
+        return any(fold(w)[0] in window for w in words)
 
     def resolve(self, span: Span, context: set[str]) -> str | None:
         """The concept a span names given the text's other concepts, or None.
@@ -230,38 +254,30 @@ def locate(text: str, automaton: Automaton) -> list[Located]:
     found = []
     for span in spans:
         concept = automaton.resolve(span, context)
-        if concept is not None:
+        if concept is not None and not automaton.refuted(concept, text, span.start, span.end):
             found.append(Located(span.start, span.end, concept))
     return found
 
 
-def to_mentions(question: Question, found: list[Located]) -> list[Mention]:
-    """Group a question's occurrences (offsets in question.text) into Mentions, heaviest first."""
-    title_end = len(question.title) if question.title else 0
-    positions: dict[str, list[int]] = defaultdict(list)
-    for loc in found:
-        positions[loc.concept].append(loc.start)
-    mentions = []
-    for concept, starts in positions.items():
-        in_title = sum(1 for p in starts if p < title_end)
-        mentions.append(Mention(
-            question_id=question.id,
-            concept_id=concept,
-            count=len(starts),
-            in_title=in_title > 0,
-            weight=TITLE_WEIGHT * in_title + (len(starts) - in_title),
-            positions=starts,
-        ))
-    mentions.sort(key=lambda m: (-m.weight, m.positions[0]))
-    return mentions
+def to_mentions(question: Question, found: list[Located],
+                sentences: list[tuple[int, int]] | None = None,
+                generic: set[str] | frozenset[str] = frozenset(),
+                topic: set[str] | frozenset[str] = frozenset()) -> list[Mention]:
+    """Group a question's occurrences (offsets in question.text) into Mentions, heaviest first,
+    with weights, focus and tags from ingest.focus (generic: ids never a focus unless titled;
+    topic: concepts its section heading names)."""
+    if sentences is None:
+        sentences = split_sentences(question.text)
+    return weigh(question, [(f.start, f.end, f.concept) for f in found], sentences, generic, topic)
 
 
 def find_mentions(question: Question, automaton: Automaton) -> list[Mention]:
     """The concepts a question mentions, heaviest first; positions are offsets in question.text.
 
-    A title mention weighs TITLE_WEIGHT, an answer mention 1.
+    A title mention weighs TITLE_WEIGHT, an answer mention 1 or more (ingest.focus).
     """
-    return to_mentions(question, locate(question.text, automaton))
+    return to_mentions(question, locate(question.text, automaton),
+                       generic=automaton.lexicon.generic)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -92,7 +92,8 @@ class Scanner:
     def __call__(self, q: Question) -> QuestionScan:
         text = q.text
         found = locate(text, self.auto)
-        mentions = to_mentions(q, found)
+        sentences = split_sentences(text)
+        mentions = to_mentions(q, found, sentences, self.lexicon.generic, self.topic_concepts(q))
         # the title and the rest are cut apart, as search cuts them; prefold keeps offsets
         cut = len(q.title)
         pieces = (prefold(text[:cut]), prefold(text[cut:]))
@@ -100,11 +101,16 @@ class Scanner:
         document = document_terms(token_terms([w for w, _, _ in title], is_folded(pieces[0])),
                                   token_terms([w for w, _, _ in body], is_folded(pieces[1])))
         spans = title + [(w, t, p + cut) for w, t, p in body]
-        doc = Doc(q, found, mentions, split_sentences(text),
+        doc = Doc(q, found, mentions, sentences,
                   question_topics(q, found, mentions, self.ancestors))
         return QuestionScan(found, mentions, doc.sentences, doc.topics,
                         self._terms(text, spans, found), document,
                         doc_patterns(doc, self.context))
+
+    def topic_concepts(self, q: Question) -> set[str]:
+        """The concepts the question's own section heading (the topic's last part) names."""
+        last = q.topic.rsplit("/", 1)[-1].strip() if q.topic else ""
+        return {f.concept for f in locate(last, self.auto)} if last else set()
 
     def _terms(self, text: str, spans: list[tuple[str, str, int]],
                found: list[Located]) -> list[tuple[str, int]]:
@@ -129,6 +135,17 @@ class Scanner:
                 or normalize(term) in self.lexicon.context_surfaces or segment.is_common(term)
                 or any(words.search(term) for _, words in LEVEL_WORDS))
         return self._unknown[term]
+
+
+def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexicon) -> None:
+    """Find the mentions again with an extended lexicon (discovered concepts), in place; the
+    terms, search documents and pattern relations of the first scan stay."""
+    scanner = Scanner(lexicon)
+    for q, a in zip(questions, scans, strict=True):
+        a.found = locate(q.text, scanner.auto)
+        a.mentions = to_mentions(q, a.found, a.sentences, lexicon.generic,
+                                 scanner.topic_concepts(q))
+        a.topics = question_topics(q, a.found, a.mentions, scanner.ancestors)
 
 
 def workers_for(n: int, workers: int | None = None) -> int:

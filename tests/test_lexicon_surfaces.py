@@ -101,7 +101,10 @@ def test_bank_forms_reach_their_concept(lexicon: Lexicon, term: str, concept: st
 # and the Sobel question's 2 (no neighbour named there); bare 序列 counts in RNN texts only.
 def test_context_aliases(lexicon: Lexicon) -> None:
     assert lexicon.context_surfaces == {"平滑": "smoothing", "序列": "sequence-data",
-                                        "大模型": "llm"}
+                                        "大模型": "llm",
+                                        # issue #14: 随机初始化 of EM's clusters is no weight init
+                                        "随机初始化": "weight-initialization",
+                                        "阈值": "decision-threshold"}
 
 
 def test_feedforward_is_ambiguous(lexicon: Lexicon) -> None:

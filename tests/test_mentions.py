@@ -98,10 +98,10 @@ def test_find_mentions_counts_title_and_positions(auto: Automaton) -> None:
     mentions = {m.concept_id: m for m in find_mentions(q, auto)}
     drop = mentions["dropout"]
     assert (drop.count, drop.in_title) == (3, True)
-    assert drop.weight == TITLE_WEIGHT + 2
+    assert drop.weight == TITLE_WEIGHT + 1.5 + 1  # in the answer's first sentence, then again
     assert [q.text[p:p + 7] for p in drop.positions] == ["dropout"] * 3
     over = mentions["overfitting"]
-    assert (over.count, over.in_title, over.weight) == (1, False, 1.0)
+    assert (over.count, over.in_title, over.weight) == (1, False, 1.5)  # first sentence
     assert list(mentions) == ["dropout", "overfitting"]  # heaviest first
 
 

@@ -1,0 +1,131 @@
+"""`zhitu curate …`: list discovered concepts and record the learner's decisions in the overlay.
+
+Decisions (accept, reject, alias, rename, category, prereq) go to the overlay file
+(ingest.curate.overlay_path, $ZHITU_OVERLAY); the graph is then rebuilt from its questions with
+the overlay applied, so the decision shows at once and survives every later ingest.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from zhitu.graph.errors import ZhituError
+from zhitu.graph.model import Concept
+from zhitu.ingest import curate
+from zhitu.ui.cli_target import Target
+
+
+def _overlay() -> Any:
+    path = curate.overlay_path()
+    if path is None:
+        raise ZhituError("没有用户词表: 环境变量 ZHITU_OVERLAY 为空")
+    return path
+
+
+def _rebuild(obj: Target) -> None:
+    from zhitu.graph.model import Origin
+    from zhitu.ingest.lexicon import load_lexicon
+    from zhitu.ingest.pipeline import _build
+
+    store = obj.store()  # no files re-read: the stored questions, user relations kept
+    old = store.load()
+    user = [r for r in old.relations if r.source is Origin.USER]
+    questions = sorted(old.questions.values(), key=lambda q: q.id)
+    built = _build(questions, load_lexicon(), None, user)
+    store.replace(built.data, meta=dict(store.meta), search_documents=built.documents)
+
+
+def _decide(obj: Target, change: Any) -> None:
+    path = _overlay()
+    doc = curate.read_overlay(path)
+    message = change(doc)
+    curate.write_overlay(path, doc)
+    _rebuild(obj)
+    click.echo(f"{message} (已写入 {path})")
+
+
+@click.group("curate")
+def curate_cmd() -> None:
+    """整理自动发现的概念: 接受、拒绝、改名、合并为别名、设置类别和先修。"""
+
+
+@curate_cmd.command("list")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
+@click.pass_obj
+def list_cmd(obj: Target, as_json: bool) -> None:
+    """列出自动发现的概念 (按置信度)。"""
+    store = obj.store()
+    counts = store.concept_question_counts()
+    found = sorted((c for c in store.concepts() if c.source == "discovered"),
+                   key=lambda c: (-(c.confidence or 0), c.name))
+    if as_json:
+        click.echo(json.dumps([{"id": c.id, "name": c.name, "aliases": c.aliases,
+                                "category": c.category, "confidence": c.confidence,
+                                "questions": counts.get(c.id, 0), "summary": c.summary}
+                               for c in found], ensure_ascii=False, indent=2))
+        return
+    for c in found:
+        click.echo(f"[发现] {c.name} ({c.id})  置信度 {c.confidence}  {counts.get(c.id, 0)} 个问题")
+    if not found:
+        click.echo("没有自动发现的概念。")
+
+
+def _concept(obj: Target, ref: str) -> Concept:
+    return obj.store().concept(ref)
+
+
+@curate_cmd.command()
+@click.argument("concept")
+@click.option("--name", help="新名字")
+@click.option("--category", help="类别 id (见 data/README.md)")
+@click.pass_obj
+def accept(obj: Target, concept: str, name: str | None, category: str | None) -> None:
+    """接受一个发现的概念 (写入用户词表)。"""
+    c = _concept(obj, concept)
+    _decide(obj, lambda doc: f"已接受 {curate.accept(doc, c, name=name, category=category)}")
+
+
+@curate_cmd.command()
+@click.argument("term")
+@click.pass_obj
+def reject(obj: Target, term: str) -> None:
+    """拒绝一个术语: 以后不再作为概念。"""
+    store = obj.store()
+    found = next((c for c in store.concepts() if term in (c.id, c.name)), None)
+    cid = found.id if found is not None and found.source != "lexicon" else None
+    name = found.name if found is not None else term
+    _decide(obj, lambda doc: (curate.reject(doc, name, cid), f"已拒绝 {name}")[1])
+
+
+@curate_cmd.command("alias")
+@click.argument("term")
+@click.argument("target")
+@click.pass_obj
+def alias_cmd(obj: Target, term: str, target: str) -> None:
+    """把 TERM 合并为已有概念 TARGET 的别名。"""
+    store = obj.store()
+    goal = store.concept(target)
+    found = next((c for c in store.concepts() if term in (c.id, c.name)), None)
+    name = found.name if found is not None else term
+    dropped = found.id if found is not None and found.source != "lexicon" else None
+    _decide(obj, lambda doc: (curate.alias(doc, name, goal.id, dropped),
+                              f"{name} 已合并为 {goal.name} 的别名")[1])
+
+
+@curate_cmd.command()
+@click.argument("concept")
+@click.option("--name", help="新名字")
+@click.option("--category", help="类别 id")
+@click.option("--prereq", "prereqs", multiple=True, help="先修概念 (可多次)")
+@click.pass_obj
+def edit(obj: Target, concept: str, name: str | None, category: str | None,
+         prereqs: tuple[str, ...]) -> None:
+    """改名、设置类别或先修概念。"""
+    store = obj.store()
+    c = store.concept(concept)
+    ids = [store.concept(p).id for p in prereqs] or None
+    _decide(obj, lambda doc: (curate.change(doc, c, name=name, category=category,
+                                            prerequisites=ids), f"已修改 {c.name}")[1])
