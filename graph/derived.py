@@ -18,8 +18,9 @@ from typing import TypeVar
 
 import networkx as nx
 import numpy as np
+
 from zhitu.graph.gcpause import gc_paused
-from zhitu.graph.model import Concept, GraphData, Mention, QuestionRef, RelationType
+from zhitu.graph.model import Concept, GraphData, Mention, QuestionRef, RelationType, question_tags
 
 T = TypeVar("T")
 PRE = RelationType.PREREQUISITE_OF.value
@@ -178,10 +179,9 @@ def mentioned_by(g: nx.MultiDiGraph, concept_id: str) -> dict[str, Mention]:
 
 
 def question_concepts(g: nx.MultiDiGraph, question_id: str) -> list[Concept]:
-    """The concepts a question mentions: in the title first, then by weight."""
-    ms = mentions(g, question_id)
-    ranked = sorted(ms.values(), key=lambda m: (not m.in_title, -m.weight, m.concept_id))
-    return [g.nodes[m.concept_id]["item"] for m in ranked]
+    """A question's tags: its focus concepts first, then its other shown mentions by weight
+    (model.question_tags); weak mentions in passing are left out."""
+    return [g.nodes[c]["item"] for c in question_tags(list(mentions(g, question_id).values()))]
 
 
 def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import networkx as nx
+
 from zhitu.graph import cypher, neo4j_rows
 from zhitu.graph.memory import dumps
 from zhitu.graph.model import GraphData, Label

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
+
 from zhitu.graph.errors import AmbiguousQuestion, ConceptNotFound, QuestionNotFound
 from zhitu.graph.model import Concept
 from zhitu.text.normalize import normalize, title_key

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
+
 from zhitu.graph import derived, study
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import StoreError

@@ -19,6 +19,7 @@ import neo4j
 import networkx as nx
 from neo4j import RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
 from zhitu.graph import cypher, neo4j_rows, study
 from zhitu.graph.errors import StoreError, StoreUnavailable
 from zhitu.graph.lookup import ConceptIndex, TitleIndex

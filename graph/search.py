@@ -22,6 +22,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+
 from zhitu.graph.model import Question, QuestionRef, SearchHit
 from zhitu.text.terms import terms
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 import networkx as nx
 import numpy as np
+
 from zhitu.graph import derived
 from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
 from zhitu.graph.model import (

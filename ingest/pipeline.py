@@ -19,8 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zhitu.graph.gcpause import gc_paused
-from zhitu.graph.model import (Concept, GraphData, Mention, Origin, Question, Relation,
-                               RelationType)
+from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.prereq import question_prerequisites

@@ -26,6 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 
 import networkx as nx
+
 from zhitu.graph.derived import depths
 from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.mentions import Located

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import charset_normalizer
 from rapidfuzz import fuzz
+
 from zhitu.graph.errors import InputError
 from zhitu.ingest.read_common import (
     INVISIBLE,

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
+
 from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.lexicon import Lexicon
 from zhitu.ingest.mentions import Located

@@ -154,6 +154,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _no_user_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own curation overlay (~/.config/zhitu) never leaks into a test."""
+    monkeypatch.setenv("ZHITU_OVERLAY", "")
+
+
 def run_cli(*args: str) -> Result:
     """`zhitu ARGS` in this process (click's runner), exceptions raised as they are."""
     from zhitu.ui.cli import cli

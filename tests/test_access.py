@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.conftest import make_toy
 from zhitu.graph.errors import ZhituError
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import cli as cli_module
 from zhitu.ui import merge, preview, serving
 from zhitu.ui.cli import cli
 from zhitu.ui.serving import Policy
-
-from tests.conftest import make_toy
 
 KEY = "k3y-that-must-never-be-printed-7Q"
 SAMPLE = Path(__file__).parent / "gold" / "sample.txt"

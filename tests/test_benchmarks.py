@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from zhitu.ingest.lexicon import Lexicon, load_lexicon
-from zhitu.ingest.pipeline import ingest, workers_for
-from zhitu.ingest.read import read_paths
 
 from benchmarks import synth
 from benchmarks.__main__ import main as run_benchmarks
 from benchmarks.synth import MAX_ANSWER, MIN_ANSWER, PER_FILE, generate, write_bank
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.pipeline import ingest, workers_for
+from zhitu.ingest.read import read_paths
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from zhitu.ui import cli as cli_module
-from zhitu.ui import cli_target
 
 from tests.conftest import run_cli
+from zhitu.ui import cli as cli_module
+from zhitu.ui import cli_target
 
 CONCEPT_KEYS = {"id", "name", "aliases"}
 REF_KEYS = {"id", "title"}

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 import pytest
-from zhitu.ui.cli import cli
 
 from tests.conftest import run_cli
+from zhitu.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "CLI.md").read_text(encoding="utf-8")

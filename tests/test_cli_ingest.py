@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 from zhitu import data
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import cli_target
-
-from tests.conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini_bank.txt"

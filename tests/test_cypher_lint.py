@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from zhitu.graph import cypher
 from zhitu.graph.model import Label, RelationType
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from ahocorasick_rs import AhoCorasick, MatchKind
+
 from zhitu.data import QUESTIONS_DIR
 from zhitu.graph.model import RelationType
 from zhitu.ingest.lexicon import CATEGORIES, Lexicon, load_lexicon

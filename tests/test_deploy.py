@@ -21,6 +21,7 @@ from unittest.mock import MagicMock
 import neo4j
 import pytest
 import yaml
+
 from zhitu import data
 from zhitu.graph.neo4j_store import ENV_NAMES, Neo4jStore
 from zhitu.graph.store import is_neo4j_target

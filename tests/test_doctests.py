@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 
 import pytest
+
 import zhitu
 
 MODULES = sorted(m.name for m in pkgutil.walk_packages(zhitu.__path__, "zhitu."))

@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from zhitu.graph import cypher, export, neo4j_rows
 from zhitu.graph.export import cypher_literal, cypher_name, cypher_string
 from zhitu.graph.memory import MemoryStore, dumps

@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph import gcpause
 from zhitu.graph.memory import MemoryStore
 from zhitu.ingest.pipeline import ingest

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph.errors import LexiconError
 from zhitu.graph.model import Origin
 from zhitu.ingest.lexicon import CATEGORIES, load_lexicon

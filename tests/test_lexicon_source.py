@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 import zhitu.ingest.lexicon as lexicon_module
 from zhitu.data import LEXICON_PATH
 from zhitu.graph.errors import LexiconError

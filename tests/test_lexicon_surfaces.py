@@ -9,6 +9,7 @@ fired where the text meant something else; a missing form left a concept unfound
 from __future__ import annotations
 
 import pytest
+
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.mentions import automaton_for, locate
 from zhitu.text.normalize import normalize

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph import memory
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import ConceptNotFound, QuestionNotFound, StoreError

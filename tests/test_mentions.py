@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.graph.model import Concept, Question
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.mentions import (

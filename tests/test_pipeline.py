@@ -6,6 +6,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+
 from zhitu.graph.model import GraphData, Level, Origin, Question, Relation, RelationType
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.pipeline import IngestReport, build, ingest, level_of
@@ -132,7 +133,8 @@ def test_merge_duplicates_and_reread(tmp_path: Path, small: Lexicon) -> None:
     a = _write(tmp_path / "a.txt", ("什么是RNN", "RNN是一种神经网络"),
                ("什么是LSTM", "LSTM缓解梯度消失"))
     # the same question shipped twice (near-identical text) merges; see test_same_title_...
-    b = _write(tmp_path / "b.txt", ("什么是RNN", "RNN 是一种神经网络。"), ("什么是dropout", "防止过拟合"))
+    b = _write(tmp_path / "b.txt", ("什么是RNN", "RNN 是一种神经网络。"),
+               ("什么是dropout", "防止过拟合"))
     data, report = ingest([a, b], lexicon=small)
     rnn = data.questions[question_id("什么是RNN")]
     assert rnn.sources == [f"{a}:1", f"{b}:1"]

@@ -15,6 +15,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import yaml
+
 from zhitu.data import QUESTIONS_DIR
 from zhitu.graph.model import GraphData, RelationType
 from zhitu.ingest.lexicon import Lexicon, load_lexicon

@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import write_big_bank
 from zhitu.graph.errors import InputError
 from zhitu.ingest import read, read_common
 from zhitu.ingest.read import (
@@ -19,8 +21,6 @@ from zhitu.ingest.read import (
     write_sample,
 )
 from zhitu.text.normalize import title_key
-
-from tests.conftest import write_big_bank
 
 # the user's sample (../shared/seed/dl_interview_seed.txt), checked in byte for byte
 SEED = Path(__file__).resolve().parent / "gold" / "sample.txt"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.graph.errors import InputError
 from zhitu.ingest.read import RawQuestion, decode, question_id, read_text, write_sample
 from zhitu.ingest.read_common import clean_title, match_marker

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.ingest.read import group_questions, read_text
 from zhitu.ingest.read_common import UNCLAIMED
 

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.graph.model import Level, Origin, Question, Relation, RelationType
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.mentions import automaton_for, locate, split_sentences, to_mentions

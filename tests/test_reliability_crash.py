@@ -132,9 +132,8 @@ class Site:
     """A folder holding a built graph and a synthetic bank to merge into it."""
 
     def __init__(self, folder: Path) -> None:
-        from zhitu.ingest.lexicon import load_lexicon
-
         from benchmarks.synth import write_bank
+        from zhitu.ingest.lexicon import load_lexicon
 
         self.folder = folder
         self.graph = folder / "graph" / "g.json"
@@ -251,6 +250,7 @@ class FakeDriver:
 
     def execute_query(self, query: str, params: dict[str, Any] | None = None, **_: Any) -> Any:
         from neo4j.exceptions import ServiceUnavailable
+
         from zhitu.graph import cypher
 
         if query.startswith("UNWIND $"):

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from zhitu.graph.memory import MemoryStore
-from zhitu.ui.cli import cli
 
 from tests.conftest import write_big_bank
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini_bank.txt"

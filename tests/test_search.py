@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import GraphData
 from zhitu.graph.search import SearchIndex

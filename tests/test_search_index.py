@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph.memory import SEARCH_CACHES, MemoryStore
 from zhitu.graph.model import GraphData
 from zhitu.graph.search import KEY_FILE, SearchIndex

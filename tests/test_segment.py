@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.text import segment
 

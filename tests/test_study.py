@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+
 from zhitu.graph import study
 from zhitu.graph.model import GraphData, Origin, Relation, RelationType
 

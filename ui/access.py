@@ -23,6 +23,7 @@ import unicodedata
 from collections import deque
 
 import streamlit as st
+
 from zhitu.ui.render import md
 from zhitu.ui.serving import Policy, key_matches, policy
 

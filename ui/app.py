@@ -10,6 +10,7 @@ opens the concept on the map; other params are kept.
 from __future__ import annotations
 
 import streamlit as st
+
 from zhitu.ui import state
 from zhitu.ui.state import PAGES, param
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import NotFoundError, ZhituError
 from zhitu.graph.export import FORMATS, export
@@ -111,7 +112,12 @@ def questions(obj: Target, as_json: bool) -> None:
     """列出所有问题及其概念。"""
     store = obj.store()
     rows = [(q, store.question_concepts(q.id)) for q in store.questions()]
-    doc = [{**out.ref(q), "concepts": [out.concept_brief(c) for c in cs]} for q, cs in rows]
+    focus: dict[str, set[str]] = {}
+    for m in store.load().mentions:
+        if m.focus:
+            focus.setdefault(m.question_id, set()).add(m.concept_id)
+    doc = [{**out.ref(q), "concepts": [out.tag(c, focus.get(q.id, set())) for c in cs]}
+           for q, cs in rows]
     _emit(as_json, doc, out.questions_text(rows))
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import click
+
 from zhitu.ui.cli_target import Target
 from zhitu.ui.merge import changes
 

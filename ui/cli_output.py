@@ -32,6 +32,11 @@ def concept_brief(c: Concept) -> dict[str, object]:
     return {"id": c.id, "name": c.name, "aliases": list(c.aliases)}
 
 
+def tag(c: Concept, focus: set[str]) -> dict[str, object]:
+    """A question's concept as `questions --json` lists it: with whether it is a focus."""
+    return {**concept_brief(c), "focus": c.id in focus}
+
+
 def ref(q: Question | QuestionRef) -> dict[str, str]:
     return {"id": q.id, "title": q.title}
 

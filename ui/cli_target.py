@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from zhitu import data
 from zhitu.graph.errors import StoreError
 from zhitu.graph.memory import MemoryStore

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
+
 from zhitu.graph import derived, study
 from zhitu.graph.model import CONCEPT_RELATIONS, Concept, GraphData, Relation, RelationType
 

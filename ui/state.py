@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
+
 from zhitu.graph.errors import NotFoundError, ZhituError
 from zhitu.graph.model import Concept, Question
 from zhitu.graph.store import GraphStore, is_neo4j_target, open_store

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
 from zhitu.ingest.lexicon import CATEGORIES
 from zhitu.ui import chart

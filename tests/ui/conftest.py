@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from zhitu.graph.memory import MemoryStore
-from zhitu.graph.model import Evidence, GraphData
 
 from tests.conftest import make_toy
 from tests.ui import browser_kit
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import Evidence, GraphData
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 MARKER = "--x_x--0_0--"

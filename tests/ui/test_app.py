@@ -8,13 +8,13 @@ import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, TIMEOUT, build_bank, html, run
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import chart, conceptmap
 from zhitu.ui.conceptmap import ConceptMap
 from zhitu.ui.render import md
 from zhitu.ui.views import path as path_page
-
-from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, TIMEOUT, build_bank, html, run
 
 PAGES = ["views/map.py", "views/questions.py", "views/path.py", "views/import_bank.py"]
 def elements(at: AppTest, kind: str) -> list:

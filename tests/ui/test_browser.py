@@ -12,9 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from zhitu.graph.memory import MemoryStore
-from zhitu.ui import chart, conceptmap
-from zhitu.ui.conceptmap import ConceptMap
 
 from tests.ui import browser_kit
 from tests.ui.browser_kit import (
@@ -29,6 +26,9 @@ from tests.ui.browser_kit import (
     timed,
 )
 from tests.ui.conftest import IMG, SCRIPT
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import chart, conceptmap
+from zhitu.ui.conceptmap import ConceptMap
 
 pytestmark = needs_chromium
 

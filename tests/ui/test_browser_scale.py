@@ -7,10 +7,6 @@ import json
 import random
 import sys
 
-from zhitu.graph.memory import MemoryStore
-from zhitu.ui import chart
-from zhitu.ui.conceptmap import ConceptMap
-
 from tests.ui.browser_kit import (
     VIEWPORT,
     WAIT_MS,
@@ -24,6 +20,9 @@ from tests.ui.browser_kit import (
     synthetic_graph,
     timed,
 )
+from zhitu.graph.memory import MemoryStore
+from zhitu.ui import chart
+from zhitu.ui.conceptmap import ConceptMap
 
 pytestmark = needs_chromium
 

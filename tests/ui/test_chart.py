@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from zhitu.graph.model import GraphData, RelationType
-from zhitu.ui import chart, conceptmap
-from zhitu.ui.conceptmap import ConceptMap
 
 from tests.ui import browser_kit
 from tests.ui.conftest import MARKER, hostile_data
+from zhitu.graph.model import GraphData, RelationType
+from zhitu.ui import chart, conceptmap
+from zhitu.ui.conceptmap import ConceptMap
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+
+from tests.ui.browser_kit import WAIT_MS, needs_chromium, serve
 from zhitu import data
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui.cli import cli
-
-from tests.ui.browser_kit import WAIT_MS, needs_chromium, serve
 
 pytestmark = needs_chromium
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from zhitu.graph.memory import MemoryStore
-from zhitu.graph.model import Evidence, GraphData
-from zhitu.ui.render import md
 
 from tests.conftest import make_toy
 from tests.ui.browser_kit import WAIT_MS, idle, needs_chromium, painted, serve, shot
 from tests.ui.conftest import MARKER, html, run
+from zhitu.graph.memory import MemoryStore
+from zhitu.graph.model import Evidence, GraphData
+from zhitu.ui.render import md
 
 PAYLOADS = [
     "<script>window.__pwned='script'</script>",

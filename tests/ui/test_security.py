@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from click.testing import CliRunner
+
+from tests.conftest import make_toy
+from tests.ui.browser_kit import WAIT_MS, free_port, idle, needs_chromium, server, shot
+from tests.ui.conftest import run
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import preview
 from zhitu.ui.cli import cli
 from zhitu.ui.merge import changes
 from zhitu.ui.render import md
-
-from tests.conftest import make_toy
-from tests.ui.browser_kit import WAIT_MS, free_port, idle, needs_chromium, server, shot
-from tests.ui.conftest import run
 
 KEY = "test-admin-key-Zx81-never-shown"
 PAGE = "views/import_bank.py"

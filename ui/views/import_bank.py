@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
+
 from zhitu.graph.errors import ZhituError
 from zhitu.graph.store import GraphStore, is_neo4j_target
 from zhitu.ui import access, preview, state

@@ -7,6 +7,7 @@ same thing. Without a focus the map shows the most asked concepts; with one, its
 from __future__ import annotations
 
 import streamlit as st
+
 from zhitu.graph.model import CONCEPT_RELATIONS, Concept, Origin, Relation, RelationType
 from zhitu.ui import chart, conceptmap, state
 from zhitu.ui.conceptmap import ConceptMap

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+
 from zhitu.graph.model import Concept, PlanStep, StudyPlan
 from zhitu.ui import state
 from zhitu.ui.render import esc, md

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 import streamlit as st
+
 from zhitu.graph.model import ChainStep, Level, Question, RelatedQuestion
 from zhitu.ui import chart, state
 from zhitu.ui.conceptmap import ConceptMap
