@@ -271,15 +271,6 @@ def to_mentions(question: Question, found: list[Located],
     return weigh(question, [(f.start, f.end, f.concept) for f in found], sentences, generic, topic)
 
 
-def find_mentions(question: Question, automaton: Automaton) -> list[Mention]:
-    """The concepts a question mentions, heaviest first; positions are offsets in question.text.
-
-    A title mention weighs TITLE_WEIGHT, an answer mention 1 or more (ingest.focus).
-    """
-    return to_mentions(question, locate(question.text, automaton),
-                       generic=automaton.lexicon.generic)
-
-
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: split after 。！？；!?; and at line ends, stripped.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _no_user_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own curation overlay (~/.config/zhitu) never leaks into a test."""
     monkeypatch.setenv("ZHITU_OVERLAY", "")
+
+
+LINT_DIR = Path(__file__).resolve().parent.parent / "tools" / "cypher-lint"
+
+
+def cypher_lint(items: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Neo4j's own Cypher front end (tools/cypher-lint) over [{"name","query","params","labels",
+    "relationshipTypes"}]: [{"name","diagnostics"}]. Skips without node or the npm package;
+    fails instead in CI, where .ci/run installs them."""
+    import json
+    import shutil
+    import subprocess
+
+    reason = None
+    if shutil.which("node") is None:
+        reason = "node is not installed"
+    elif not (LINT_DIR / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
+        reason = "run `npm ci --prefix tools/cypher-lint`"
+    if reason is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Cypher linter unavailable in CI: {reason}")
+        pytest.skip(f"Cypher linter unavailable: {reason}")
+    proc = subprocess.run(["node", str(LINT_DIR / "lint.mjs")], input=json.dumps(items),
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def find_mentions(question: Question, automaton) -> list[Mention]:  # noqa: ANN001
+    """The concepts a question mentions, as the scan finds them (heaviest first)."""
+    from zhitu.ingest.mentions import locate, to_mentions
+
+    return to_mentions(question, locate(question.text, automaton),
+                       generic=automaton.lexicon.generic)
 
 
 def run_cli(*args: str) -> Result:

@@ -10,15 +10,14 @@ examples in docs/NEO4J.md are checked too. One node run lints everything (it tak
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import cypher_lint
 from zhitu.graph import cypher
 from zhitu.graph.model import Label, RelationType
 
@@ -73,27 +72,9 @@ def _item(name: str, query: str, declare: bool = True) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def diagnostics() -> dict[str, list[dict[str, Any]]]:
     """{name: [diagnostic, ...]} for the statements, the examples and the broken cases."""
-    reason = None
-    if shutil.which("node") is None:
-        reason = "node is not installed"
-    elif not PACKAGE.is_dir():
-        reason = f"{PACKAGE} is missing: run `npm ci --prefix tools/cypher-lint`"
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Cypher linter unavailable in CI: {reason}")
-        pytest.skip(f"Cypher linter unavailable: {reason}")
     items = [_item(n, q) for n, q in {**_statements(), **_examples()}.items()]
     items += [_item(f"broken {n}", q, declare) for n, (q, declare, _) in BROKEN.items()]
-    proc = subprocess.run(
-        ["node", str(LINT_DIR / "lint.mjs")],
-        input=json.dumps(items),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return {r["name"]: r["diagnostics"] for r in json.loads(proc.stdout)}
+    return {r["name"]: r["diagnostics"] for r in cypher_lint(items)}
 
 
 def test_module_has_statements() -> None:

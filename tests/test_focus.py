@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import find_mentions
 from zhitu.graph.model import Question, focus_concepts, question_tags
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
-from zhitu.ingest.mentions import Automaton, automaton_for, find_mentions, locate
+from zhitu.ingest.mentions import Automaton, automaton_for, locate
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import find_mentions
 from zhitu.graph.model import Concept, Question
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.mentions import (
     TITLE_WEIGHT,
     Automaton,
     automaton_for,
-    find_mentions,
     locate,
     split_sentences,
 )
