@@ -78,6 +78,8 @@ def test_cli_curation_round_trips_through_the_overlay(overlay: Path, tmp_path: P
     _run("--graph", graph, "curate", "alias", "SC聚类", spectral)
     doc = yaml.safe_load(overlay.read_text(encoding="utf-8"))
     assert doc["rejected"] == ["超网络"]
+    log = json.loads(_run("--graph", graph, "log", "--json"))  # each decision is a recorded change
+    assert [c["action"] for c in log][:4] == ["curate"] * 4 and log[-1]["action"] == "ingest"
     _run("--graph", graph, "ingest", str(bank))  # re-ingesting keeps every decision
     concepts = {c["id"]: c for c in json.loads(_run("--graph", graph, "concepts", "--json"))}
     assert concepts[spectral]["name"] == "谱聚类算法" and "SC聚类" in concepts[spectral]["aliases"]

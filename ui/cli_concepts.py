@@ -25,17 +25,22 @@ def _overlay() -> Any:
     return path
 
 
-def _rebuild(obj: Target) -> None:
+def _rebuild(obj: Target, what: str) -> None:
+    """Rebuild the graph from its stored questions under the new overlay; the change recorded."""
     from zhitu.graph.model import Origin
     from zhitu.ingest.lexicon import load_lexicon
     from zhitu.ingest.pipeline import _build
+    from zhitu.ui import merge
 
     store = obj.store()  # no files re-read: the stored questions, user relations kept
     old = store.load()
     user = [r for r in old.relations if r.source is Origin.USER]
     questions = sorted(old.questions.values(), key=lambda q: q.id)
     built = _build(questions, load_lexicon(), None, user)
-    store.replace(built.data, meta=dict(store.meta), search_documents=built.documents)
+    entry = merge.change_entry("curate", [what], via="cli", who=merge.cli_user(),
+                               before=len(old.questions), after=len(built.data.questions))
+    store.replace(built.data, meta=merge.with_change(store.meta, entry),
+                  search_documents=built.documents)
 
 
 def _decide(obj: Target, change: Any) -> None:
@@ -43,7 +48,7 @@ def _decide(obj: Target, change: Any) -> None:
     doc = curate.read_overlay(path)
     message = change(doc)
     curate.write_overlay(path, doc)
-    _rebuild(obj)
+    _rebuild(obj, f"{path}: {message}")
     click.echo(f"{message} (已写入 {path})")
 
 
