@@ -35,7 +35,7 @@ def test_questions_json(toy_file: Path) -> None:
     doc = run_json(toy_file, "questions")
     assert isinstance(doc, list) and len(doc) == 9
     assert all(set(q) == {"id", "title", "concepts"} for q in doc)
-    assert all(set(c) == CONCEPT_KEYS for q in doc for c in q["concepts"])
+    assert all(set(c) == CONCEPT_KEYS | {"focus"} for q in doc for c in q["concepts"])
     lstm = next(q for q in doc if q["id"] == "q-lstm")
     assert [c["id"] for c in lstm["concepts"]] == ["lstm", "rnn", "vanishing-gradient"]
 
