@@ -145,6 +145,24 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
                   {q.id: a.document for q, a in zip(questions, scans, strict=True)})
 
 
+def _rebuild(questions: dict[str, Question], existing: GraphData | None, lexicon: Lexicon,
+             progress: Progress | None = None, workers: int | None = None) -> _Built:
+    """Everything over `questions`, keeping the relations a user made in `existing`."""
+    user = [r for r in existing.relations if r.source is Origin.USER] if existing else []
+    # a canonical order: the graph must not depend on the order files entered it
+    return _build(sorted(questions.values(), key=lambda q: q.id), lexicon, progress, user, workers)
+
+
+def rebuild(
+    existing: GraphData, lexicon: Lexicon | None = None
+) -> tuple[GraphData, dict[str, str]]:
+    """The graph rebuilt over its stored questions with `lexicon` (a changed lexicon or curation
+    overlay), no file read; user relations kept. Also the questions' search documents."""
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    built = _rebuild(dict(existing.questions), existing, lexicon)
+    return built.data, built.documents
+
+
 def build(questions: list[Question], lexicon: Lexicon, *, progress: Progress | None = None,
           workers: int | None = None) -> tuple[GraphData, list[Candidate]]:
     """Mentions, levels, every relation and the question prerequisites over the whole set.
@@ -234,9 +252,7 @@ def ingest(paths: Iterable[str | Path], *, existing: GraphData | None = None,
             _absorb(q, old)  # the fresh text wins, the old one fills gaps
             q.sources = list(dict.fromkeys(old.sources + q.sources))  # older sources first
         merged[q.id] = q
-    user = [r for r in existing.relations if r.source is Origin.USER] if existing else []
-    # a canonical order: the graph must not depend on the order files entered it
-    built = _build(sorted(merged.values(), key=lambda q: q.id), lexicon, progress, user, workers)
+    built = _rebuild(merged, existing, lexicon, progress, workers)
     report = IngestReport(
         files=sorted({raw.file for raw in result.questions}),
         questions_read=len(result.questions),

@@ -15,6 +15,7 @@ import click
 from zhitu.graph.errors import ZhituError
 from zhitu.graph.model import Concept
 from zhitu.ingest import curate
+from zhitu.ui import merge
 from zhitu.ui.cli_target import Target
 
 
@@ -25,30 +26,12 @@ def _overlay() -> Any:
     return path
 
 
-def _rebuild(obj: Target, what: str) -> None:
-    """Rebuild the graph from its stored questions under the new overlay; the change recorded."""
-    from zhitu.graph.model import Origin
-    from zhitu.ingest.lexicon import load_lexicon
-    from zhitu.ingest.pipeline import _build
-    from zhitu.ui import merge
-
-    store = obj.store()  # no files re-read: the stored questions, user relations kept
-    old = store.load()
-    user = [r for r in old.relations if r.source is Origin.USER]
-    questions = sorted(old.questions.values(), key=lambda q: q.id)
-    built = _build(questions, load_lexicon(), None, user)
-    entry = merge.change_entry("curate", [what], via="cli", who=merge.cli_user(),
-                               before=len(old.questions), after=len(built.data.questions))
-    store.replace(built.data, meta=merge.with_change(store.meta, entry),
-                  search_documents=built.documents)
-
-
 def _decide(obj: Target, change: Any) -> None:
     path = _overlay()
     doc = curate.read_overlay(path)
     message = change(doc)
     curate.write_overlay(path, doc)
-    _rebuild(obj, f"{path}: {message}")
+    merge.rebuild_into(obj.store(), f"{path}: {message}")
     click.echo(f"{message} (已写入 {path})")
 
 

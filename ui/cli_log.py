@@ -15,7 +15,7 @@ from zhitu.ui.cli_target import Target
 from zhitu.ui.merge import changes
 
 _VIA = {"cli": "命令行", "ui": "界面"}
-_ACTIONS = {"ingest": "导入"}
+_ACTIONS = {"ingest": "导入", "curate": "整理概念"}
 
 
 def change_line(c: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from zhitu.graph.store import GraphStore
 from zhitu.ingest.lexicon import load_lexicon
-from zhitu.ingest.pipeline import IngestReport, ingest
+from zhitu.ingest.pipeline import IngestReport, ingest, rebuild
 
 MAX_CHANGES = 500
 CHANGES = "changes"
@@ -84,3 +84,14 @@ def merge_into(store: GraphStore, paths: list[str],
     )
     store.replace(merged, meta=with_change(meta, entry), search_documents=report.search_documents)
     return report
+
+
+def rebuild_into(store: GraphStore, what: str, *, via: str = "cli", who: str | None = None,
+                 **extra: Any) -> None:
+    """Rebuild the store's graph over its own questions (after a curation decision, `what`)
+    and record the change."""
+    existing = store.load()
+    data, documents = rebuild(existing, load_lexicon())
+    entry = change_entry("curate", [what], via=via, who=cli_user() if who is None else who,
+                         before=len(existing.questions), after=len(data.questions), **extra)
+    store.replace(data, meta=with_change(store.meta, entry), search_documents=documents)
