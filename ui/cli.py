@@ -22,6 +22,7 @@ import click
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import NotFoundError, ZhituError
 from zhitu.graph.export import FORMATS, export
+from zhitu.graph.model import question_tags
 from zhitu.graph.store import is_neo4j_target
 from zhitu.ui import cli_output as out
 from zhitu.ui.cli_target import Target
@@ -111,13 +112,14 @@ def ingest_cmd(obj: Target, paths: tuple[str, ...], as_json: bool) -> None:
 def questions(obj: Target, as_json: bool) -> None:
     """列出所有问题及其概念。"""
     store = obj.store()
-    rows = [(q, store.question_concepts(q.id)) for q in store.questions()]
-    focus: dict[str, set[str]] = {}
-    for m in store.load().mentions:
-        if m.focus:
-            focus.setdefault(m.question_id, set()).add(m.concept_id)
-    doc = [{**out.ref(q), "concepts": [out.tag(c, focus.get(q.id, set())) for c in cs]}
-           for q, cs in rows]
+    by_id = {c.id: c for c in store.concepts()}
+    rows, doc = [], []
+    for q in store.questions():  # one mentions read a question gives its tags and their focus
+        ms = store.mentions(q.id)
+        focus = {m.concept_id for m in ms if m.focus}
+        tags = [by_id[c] for c in question_tags(ms)]
+        rows.append((q, tags))
+        doc.append({**out.ref(q), "concepts": [out.tag(c, focus) for c in tags]})
     _emit(as_json, doc, out.questions_text(rows))
 
 
