@@ -12,10 +12,7 @@ from typing import Any
 import click
 
 from zhitu.ui.cli_target import Target
-from zhitu.ui.merge import changes
-
-_VIA = {"cli": "命令行", "ui": "界面"}
-_ACTIONS = {"ingest": "导入", "curate": "整理概念"}
+from zhitu.ui.merge import changes, described
 
 
 def change_line(c: dict[str, Any]) -> str:
@@ -26,16 +23,13 @@ def change_line(c: dict[str, Any]) -> str:
     ...              "questions_after": 5, "session": "会话 1a2b3c4d"})
     '2025-03-01 08:00:00 UTC  界面 · 张三 [会话 1a2b3c4d]  导入 uploads/a.txt  题目 3 → 5'
     """
-    when = str(c.get("when", "")).replace("T", " ")[:19]
-    via = _VIA.get(str(c.get("via", "")), str(c.get("via", "")))
-    who = " · ".join(p for p in (via, str(c.get("who", "")).strip()) if p)
+    d = described(c)
+    who = " · ".join(p for p in (d["来源"], d["谁"]) if p)
     if c.get("session"):
         who += f" [{c['session']}]"
-    action = _ACTIONS.get(str(c.get("action", "")), str(c.get("action", "")))
-    files = ", ".join(str(f) for f in c.get("files", []))
-    sizes = f"题目 {c.get('questions_before', '?')} → {c.get('questions_after', '?')}"
-    return "  ".join(p for p in (f"{when} UTC" if when else "", who, f"{action} {files}".strip(),
-                                 sizes) if p)
+    when = f"{d['时间 (UTC)']} UTC" if d["时间 (UTC)"] else ""
+    what = f"{d['操作']} {d['文件'].replace('、', ', ')}".strip()
+    return "  ".join(p for p in (when, who, what, f"题目 {d['题目']}") if p)
 
 
 @click.command("log")

@@ -56,6 +56,27 @@ def with_change(meta: Mapping[str, object], entry: Mapping[str, Any]) -> dict[st
     return {**meta, CHANGES: [*kept, dict(entry)][-MAX_CHANGES:]}
 
 
+_VIA = {"cli": "命令行", "ui": "界面"}
+_ACTIONS = {"ingest": "导入", "curate": "整理概念"}
+
+
+def described(c: Mapping[str, Any]) -> dict[str, str]:
+    """A recorded change as the texts `zhitu log` and the import page show (Chinese labels).
+
+    >>> described({"when": "2025-03-01T08:00:00+00:00", "via": "ui", "action": "ingest",
+    ...            "files": ["a.txt"], "questions_before": 3, "questions_after": 5})["题目"]
+    '3 → 5'
+    """
+    return {
+        "时间 (UTC)": str(c.get("when", "")).replace("T", " ")[:19],
+        "来源": _VIA.get(str(c.get("via", "")), str(c.get("via", ""))),
+        "谁": str(c.get("who", "")).strip(),
+        "操作": _ACTIONS.get(str(c.get("action", "")), str(c.get("action", ""))),
+        "文件": "、".join(str(f) for f in c.get("files", [])),
+        "题目": f"{c.get('questions_before', '?')} → {c.get('questions_after', '?')}",
+    }
+
+
 def changes(meta: Mapping[str, object]) -> list[dict[str, Any]]:
     """The recorded changes, newest first."""
     found = meta.get(CHANGES)

@@ -35,8 +35,6 @@ _DONE = "_import_done"
 _ROUND = "_import_round"
 _TOKEN = "_import_token"
 CHANGES_SHOWN = 20
-_VIA = {"ui": "界面", "cli": "命令行"}
-_ACTIONS = {"ingest": "导入"}
 
 
 @dataclass
@@ -199,7 +197,7 @@ def _show(p: Preview) -> None:
 
 def _show_changes() -> None:
     """The store's recent changes, newest first (names are shown as plain text)."""
-    from zhitu.ui.merge import changes
+    from zhitu.ui.merge import changes, described
 
     found = changes(state.guarded(lambda: state.store().meta))[:CHANGES_SHOWN]
     with st.expander(f"最近的变更（{len(found)}）", icon=":material/history:"):
@@ -207,17 +205,7 @@ def _show_changes() -> None:
             st.caption("还没有记录的变更。命令行里可以用 `zhitu log` 查看全部。")
             return
         st.dataframe(
-            [
-                {
-                    "时间 (UTC)": str(c.get("when", "")).replace("T", " ")[:19],
-                    "来源": _VIA.get(str(c.get("via")), str(c.get("via", ""))),
-                    "谁": str(c.get("who", "")),
-                    "操作": _ACTIONS.get(str(c.get("action")), str(c.get("action", ""))),
-                    "文件": "、".join(str(f) for f in c.get("files", [])),
-                    "题目": f"{c.get('questions_before', '?')} → {c.get('questions_after', '?')}",
-                }
-                for c in found
-            ],
+            [described(c) for c in found],
             hide_index=True,
         )
         st.caption("完整记录：`zhitu log`。")
