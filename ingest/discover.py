@@ -12,7 +12,6 @@ skipped. The best terms become concepts with source "discovered".
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -83,14 +82,9 @@ def fold_term(term: str) -> str:
     return re.sub(r"[\s\-_·.]", "", key)
 
 
-@functools.lru_cache(maxsize=1)
-def _dictionary() -> dict[str, int]:
-    return segment._dictionary_frequencies()  # jieba's own dict.txt, without runtime words
-
-
 def _background(word: str) -> int:
     """The word's frequency in jieba's general dictionary (0 when unknown)."""
-    return _dictionary().get(word, 0)
+    return segment.dictionary_frequencies().get(word, 0)
 
 
 def _parts(term: str) -> list[str]:

@@ -13,6 +13,7 @@ it ("Batch Normalization"): such surfaces are found by zhitu.ingest.mentions, no
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -73,7 +74,6 @@ class _Engine:
         self.name = name
         self.words: set[str] = set()
         self.vocabularies: dict[int, Vocabulary] = {}  # vocabularies whose words were added
-        self._freq: dict[str, int] | None = None
         self._nouns: set[str] | None = None
         if name == "rjieba":
             import rjieba
@@ -90,9 +90,7 @@ class _Engine:
         """The word's count in jieba's main dictionary (0 when absent)."""
         if self.name == "jieba":
             return int(self._jb.FREQ.get(word, 0))
-        if self._freq is None:
-            self._freq = _dictionary_frequencies()
-        return self._freq.get(word, 0)
+        return dictionary_frequencies().get(word, 0)
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:
@@ -148,8 +146,9 @@ def _dictionary_nouns() -> set[str]:
     return set(re.findall(r"^(\S+) \d+ (?:n|nz|nl|ng|vn)\s*$", _dictionary_text(), re.M))
 
 
-def _dictionary_frequencies() -> dict[str, int]:
-    """jieba's dict.txt as word -> count (for engines that do not expose theirs)."""
+@functools.lru_cache(maxsize=1)
+def dictionary_frequencies() -> dict[str, int]:
+    """jieba's dict.txt as word -> count, without words added at run time (read once)."""
     return {w: int(n) for w, n in re.findall(r"^(\S+) (\d+)", _dictionary_text(), re.M)}
 
 
