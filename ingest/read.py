@@ -26,7 +26,9 @@ from rapidfuzz import fuzz
 
 from zhitu.graph.errors import InputError
 from zhitu.ingest.read_common import (
+    DELIBERATE_REASONS,
     INVISIBLE,
+    MARKUP_REASONS,
     FileReport,
     RawQuestion,
     ReadResult,
@@ -98,6 +100,7 @@ _BOMS = (
 )
 
 
+EXPLAINED_REASONS = DELIBERATE_REASONS | MARKUP_REASONS
 SAME_TEXT = 0.9  # two records with one title path merge when their texts are this similar
 SHORT_TEXT = 40  # ... and texts shorter than this (in title-key characters) must be equal
 
@@ -268,10 +271,21 @@ def read_text(text: str, name: str, fmt: str | None = None) -> ReadResult:
     result = FORMATS[fmt](text, name)
     if (not result.questions or result.guessed) and fmt in _FALLBACK:
         other = FORMATS[_FALLBACK[fmt]](text, name)
-        if other.questions and not other.guessed:
+        # a file read as nothing but a README (project notes, links) stays so
+        if other.questions and not other.guessed and (
+            result.guessed or _explained(other) > _explained(result)
+        ):
             result = other
     result.files = [account(text, name, result)]
     return result
+
+
+def _explained(result: ReadResult) -> int:
+    """How many lines a reading explains: held by questions, or skipped for what they are
+    (markup, references, project notes), not as a file's mere introduction."""
+    held = sum(len(q.lines) for q in result.questions)
+    vague = {"文件简介", "题目列表（没有答案）"}
+    return held + sum(1 for _, r in result.skipped if r in EXPLAINED_REASONS and r not in vague)
 
 
 def read_file(path: str | Path) -> ReadResult:
@@ -283,6 +297,14 @@ def read_file(path: str | Path) -> ReadResult:
 
 
 def _nothing_found(result: ReadResult, name: str) -> str:
+    skipped = result.files[0].skipped if result.files else []
+    if not result.warnings and any(r in DELIBERATE_REASONS for _, r in skipped):
+        reasons: dict[str, int] = {}  # a README or a list of links: say what the lines were
+        for _, reason in skipped:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        top = sorted(reasons.items(), key=lambda x: -x[1])[:4]
+        why = "、".join(f"{r} {n} 行" for r, n in top)
+        return f"{name}: 没有找到可识别的问题（跳过的行：{why}）"
     first = _example(result.warnings, name)
     return f"{name}: 没有找到可识别的问题（{len(result.warnings)} 条警告{first}）"
 

@@ -70,7 +70,8 @@ MARKUP_REASONS = frozenset(
      "JSON 结构", "CSV 表头", "空行标记", "空标题"}
 )
 # reasons for text skipped on purpose because it is no question (a reference list, thanks)
-DELIBERATE_REASONS = frozenset({"参考文献", "致谢"})
+DELIBERATE_REASONS = frozenset({"参考文献", "致谢", "链接列表", "项目说明", "推广", "文件简介",
+                                "题目列表（没有答案）", "符号说明"})
 # reasons each of which already has its own warning (a question without an answer or a title)
 WARNED_REASONS = frozenset({"没有答案", "缺少问题标题", "TODO 占位", "不是问题对象",
                             "不是合法的 JSON 行"})

@@ -7,8 +7,14 @@
 - A generic title (模型结构, 实验结果, 区别 …: read_titles.is_generic) is shown and identified
   with its parent's: "AlexNet · 模型结构" (path ("AlexNet", "模型结构")); a generic title at the
   top takes the file's name. Other titles stand alone (path (title,)), so their ids do not move.
-- 参考文献/References, 目录, 致谢, 附录 sections are skipped with their sub-sections, a TODO
-  heading alone; 小结/总结 text joins its parent's question.
+- An aspect (动机, 代码实现, 模型结构 …: read_titles.is_aspect) under a parent that asks or has
+  text of its own joins the parent's answer; under a topic without text it is "父 · 模型结构".
+- 参考文献/References/Papers, 目录, 致谢, 附录, 项目说明, 推广 sections are skipped with their
+  sub-sections, a TODO heading alone; 小结/总结, 前言 and 符号说明 text joins its parent's question.
+- The first heading of a file that names a chapter or a collection (第五章 …, …面试题汇总) is
+  the file's introduction (文件简介), not a question.
+- Lists of links (a **参考资料** label and the links after it, text that is mostly links) are
+  skipped (参考文献 / 链接列表); links inside a real answer stay.
 - Inside the text of a heading that is not itself a question (or before any heading), a line
   that is a question by its form starts a question: a bold question (`**Q1：…？**`), a 问题:/Q1:
   line, a task item (`- [ ] 1-1 …？`), or a numbered question followed by an 答: line or an
@@ -35,13 +41,23 @@ from zhitu.ingest.read_common import (
     shorten,
 )
 from zhitu.ingest.read_titles import (
+    ADVERT,
+    FILE_INTRO,
+    INTRO,
+    LINKS,
+    NOTATION,
+    PROJECT,
+    QUESTION_LIST,
     REFERENCES,
     SEPARATOR,
     SOURCE,
     SUMMARY,
+    TOC,
     TODO,
     asks,
     context_name,
+    is_aspect,
+    is_collection,
     is_generic,
     is_todo,
     non_question,
@@ -67,7 +83,19 @@ _HTML_TAG = re.compile(
     r"\b[^<>\n]{0,1000}>",
     re.IGNORECASE,
 )
-_SUBTREE = ("参考文献", "目录", "致谢", "附录")
+_SUBTREE = ("参考文献", "目录", "致谢", "附录", PROJECT, ADVERT)
+_JOINS_PARENT = (SUMMARY, INTRO, NOTATION)  # their text joins the section they belong to
+# a link, a bare URL, or a citation ("[3] He K, et al. Deep residual learning … CVPR 2016")
+_URL = re.compile(r"<?(?:https?://|www\.)[^\s<>()（）]{1,1000}>?")
+_LINK_ANY = re.compile(  # a link (its target may hold one level of brackets) or a definition
+    r"!?\[[^\]\n]{0,300}\]\((?:[^()\n]|\([^()\n]{0,200}\)){0,1000}\)|\[[^\]\n]{1,40}\]:")
+_CITATION = re.compile(
+    r"\s*(?:[-*+]\s+)?(?:\[\d{1,3}\]|\d{1,3}[.、)）]|[(（]\d{1,3}[)）])\s*\S.{0,400}?"
+    r"(?:\[[JCMDAR]\]|arxiv|et\s*al|proceedings|\bdoi\b|ieee|cvpr|iccv|eccv|neurips|nips"
+    r"|iclr|icml|aaai)",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]\s+|\d{1,3}[.、)）]\s*)")
 # a line naming where an article came from (after links are reduced to their text)
 _SOURCE_LINE = re.compile(
     r"\s*(?:[*_]{2})?(?:原文链接|原文地址|原文|文章来源|来源|转载自|阅读原文)(?:[*_]{2})?\s*"
@@ -82,6 +110,7 @@ class _Line:
     code: bool = False
     drop: str = ""  # why a non-blank line holds nothing for an answer
     link: bool = False  # a task item that was a link (`- [ ] [1-1 …](#1-1)`)
+    links: bool = False  # the line is a link, a URL or a citation with hardly a word besides
 
 
 @dataclass
@@ -90,6 +119,7 @@ class _Heading:
     title: str
     number: int
     body: list[_Line]
+    raw: str = ""  # the title as written, numbering kept
     parent: int | None = None
     owner: int | None = None  # the heading whose question holds this one's text
     skip: str = ""
@@ -101,6 +131,8 @@ def read_markdown(text: str, name: str) -> ReadResult:
     lines = _prepare(text.split("\n"))
     skipped: list[Skipped] = [(x.number, x.drop) for x in lines if x.drop]
     preamble, heads = _split_headings(lines)
+    for body in [preamble] + [h.body for h in heads]:
+        skipped += _drop_link_lists(body)
     reader = _Reader(name, heads, skipped)
     reason = "在第一个标题之前" if heads else "不属于任何问题"
     reader.body_questions(preamble, None, reason)
@@ -118,6 +150,8 @@ class _Reader:
         self.questions: list[RawQuestion] = []
         self.warnings: list[str] = []
         self.document = _document_title(heads)
+        self.title_head = _title_heading(heads)
+        self.file_intro = self.title_head is not None and _introduces_file(heads[self.title_head])
         self.named = False  # a question was titled with the file's name
         self.file_parts: list[tuple[_Line, str]] = []  # text outside every section
 
@@ -155,12 +189,14 @@ class _Reader:
             head.parent = parent.parent
             parent = None if head.parent is None else self.heads[head.parent]
         reason = non_question(head.title)
-        if reason == SUMMARY:
+        if reason in _JOINS_PARENT:
             head.owner = None if parent is None else parent.owner
-            if head.owner is None:  # a summary of the whole file
+            if head.owner is None and reason == SUMMARY:  # a summary of the whole file
                 head.skip = "小结（不属于任何章节）"
                 lines = [_Line(head.number, head.title)] + head.body
                 self.file_parts += [(x, head.skip) for x in lines if x.text.strip() and not x.drop]
+            elif head.owner is None:
+                head.skip = FILE_INTRO if reason == INTRO else reason
             else:
                 self._fold(i)
             return
@@ -168,11 +204,21 @@ class _Reader:
             head.skip = reason
             return
         owner = None if parent is None else parent.owner
-        if owner is not None and _asks(self.heads[owner].title) and not asks(head.title):
+        if owner is not None and not asks(head.title) and (
+            _asks(self.heads[owner].title)
+            or (is_aspect(head.title) and self._has_text(head.parent))  # type: ignore[arg-type]
+        ):
             head.owner = owner
             self._fold(i)
         else:
             head.owner = i
+
+    def _has_text(self, i: int) -> bool:
+        """Heading i has text of its own that makes a question (not a file's introduction)."""
+        if i == self.title_head and self.file_intro:
+            return False
+        return any(x.code or (x.text.strip() and not x.drop and not is_todo(x.text))
+                   for x in self.heads[i].body)
 
     def _fold(self, i: int) -> None:
         head = self.heads[i]
@@ -219,6 +265,11 @@ class _Reader:
         intro = intro + head.parts
         has_children = any(h.parent == i for h in self.heads)
         content = [x for x in intro if x.code or (x.text.strip() and not x.drop)]
+        if i == self.title_head and self.file_intro and content:
+            listed = sum(1 for x in content if not x.code and _LIST_ITEM.match(x.text))
+            reason = QUESTION_LIST if listed * 5 >= len(content) * 3 else FILE_INTRO
+            self.skipped += [(head.number, reason)] + [(x.number, reason) for x in content]
+            return
         todo = [x for x in content if not x.code and is_todo(x.text)]
         self.skipped += [(x.number, TODO) for x in todo]
         if len(todo) == len(content):
@@ -246,6 +297,8 @@ class _Reader:
             self.skipped.append((head.number, "没有答案"))
             self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」"
                                  "没有答案，已跳过")
+        elif any(x.drop in (LINKS, REFERENCES, TOC) for x in head.body):
+            self.skipped.append((head.number, LINKS))  # its text was only links
         else:
             self.skipped.append((head.number, "空标题"))
 
@@ -264,7 +317,9 @@ class _Reader:
         question the file's name asks ("harris角点.md"), or skipped when the name says nothing."""
         title = context_name(self.name)
         content = [x for x, _ in self.file_parts]
-        if content and title and not all(is_todo(x.text) for x in content):
+        if content and _names_collection(content[0].text):  # "深度学习500问 - 第一章" and credits
+            self.skipped += [(x.number, FILE_INTRO) for x in content]
+        elif content and title and not all(is_todo(x.text) for x in content):
             self.named = True
             count = len(self.questions)
             self._make(title, content[0].number, content, "", ())
@@ -333,7 +388,9 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
             out.append(_Line(number, "", drop="标题下划线"))
             continue
         cleaned = _inline(text).rstrip()
-        if stripped and not cleaned.strip():
+        if len(stripped) > 6 and set(stripped) == {"#"}:  # a row of '#' is a rule, not a heading
+            out.append(_Line(number, "", drop="分隔线"))
+        elif stripped and not cleaned.strip():
             drop = "图片" if "![" in text else "HTML 标签" if "<" in text else "空行标记"
             out.append(_Line(number, "", drop=drop))
         elif _is_rule(cleaned):
@@ -341,7 +398,8 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
         elif _SOURCE_LINE.fullmatch(cleaned):
             out.append(_Line(number, "", drop="参考文献"))
         else:
-            out.append(_Line(number, cleaned, link="](" in text and _TASK.match(text) is not None))
+            out.append(_Line(number, cleaned, link="](" in text and _TASK.match(text) is not None,
+                             links=_is_link_line(text)))
     return out
 
 
@@ -434,7 +492,7 @@ def _split_headings(lines: list[_Line]) -> tuple[list[_Line], list[_Heading]]:
         bare = title.rstrip("#")
         if bare != title and (not bare or bare[-1].isspace()):  # closing "## 标题 ##"
             title = bare.strip()
-        headings.append(_Heading(len(match.group(1)), clean_title(title), line.number, []))
+        headings.append(_Heading(len(match.group(1)), clean_title(title), line.number, [], title))
     return preamble, headings
 
 
@@ -442,6 +500,106 @@ def _document_title(headings: list[_Heading]) -> int | None:
     """The index of a sole level-1 heading that opens the file: a title, not a section."""
     top = [i for i, h in enumerate(headings) if h.level == 1]
     return 0 if top == [0] and len(headings) > 1 else None
+
+
+def _title_heading(headings: list[_Heading]) -> int | None:
+    """The index of the heading that may title the file: the first one, at the top level."""
+    if not headings or headings[0].level != min(h.level for h in headings):
+        return None
+    return 0
+
+
+def _introduces_file(head: _Heading) -> bool:
+    """The file's title names a chapter or a collection ("第五章 …", "…面试题汇总", "…500问"):
+    its text introduces the file."""
+    return len(head.raw) <= 200 and not asks(head.title) and is_collection(head.raw)
+
+
+def _names_collection(text: str) -> bool:
+    """A first line that titles a chapter or a collection (short, no sentence)."""
+    text = text.strip().lstrip("\\#").strip()
+    return len(text) <= 60 and not text.endswith(("。", ".", "；", "！")) and is_collection(text)
+
+
+def _is_link_line(raw: str) -> bool:
+    """A line made of links, URLs or a citation, with hardly a word (8 letters) besides.
+
+    >>> _is_link_line("- [一文看懂反向传播](https://example.com/bp)")
+    True
+    >>> _is_link_line("图像处理：https://example.com/a")
+    True
+    >>> _is_link_line("[1] A. Li, et al. Deep nets. CVPR 2016")
+    True
+    >>> _is_link_line("[ResNet](https://example.com) 用残差连接解决了深层网络的退化问题")
+    False
+    """
+    if _TASK.match(raw) and "http" not in raw and "www." not in raw:
+        return False  # a task item is a question, or an entry of a table of contents
+    if "](" in raw or "]:" in raw or "http" in raw or "www." in raw:
+        rest = _URL.sub(" ", _LINK_ANY.sub(" ", raw))
+        if rest != raw and sum(c.isalnum() for c in rest) <= 8:
+            return True
+    return _CITATION.match(raw) is not None
+
+
+def _list_label(line: _Line) -> str:
+    """The reason a short label line (**参考资料**, 参考：, **RoadMap**) opens a list of links or
+    contents, or ""."""
+    text = "" if line.code or line.drop else line.text.strip()
+    if not text or len(text) > 40:
+        return ""
+    item = _LIST_ITEM.match(text)
+    text = text[item.end() :] if item else text
+    if not text or len(text) > 30:
+        return ""
+    if not (_LABEL.fullmatch(text) or text.endswith(("：", ":")) or len(text) <= 12):
+        return ""
+    reason = non_question(text)
+    return REFERENCES if reason in (REFERENCES, SOURCE) else reason if reason == TOC else ""
+
+
+def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
+    """Lists of links in a section's text, emptied (`drop`) and returned with their reason:
+    a label naming references or contents (**参考资料**, 参考：, **目录**) with the links (or,
+    for contents, the short items) after it; or the whole text when more than half of it is
+    links and the rest short labels and at most two other lines, half as many as the links
+    (placeholders aside)."""
+    dropped: list[tuple[int, str]] = []
+    if _toc_body(body):
+        return dropped  # a table of contents of task items: read as such in _emit
+
+    def drop(lines: list[_Line], reason: str) -> None:
+        for x in lines:
+            x.drop, x.text = reason, ""
+            dropped.append((x.number, reason))
+
+    k = 0
+    while k < len(body):
+        reason = _list_label(body[k])
+        if not reason:
+            k += 1
+            continue
+        block, j = [body[k]], k + 1
+        while j < len(body) and not body[j].code:
+            y = body[j]
+            text = y.text.strip()
+            if text and not y.drop:
+                item = reason == TOC and _LIST_ITEM.match(text) and len(text) <= 80
+                if not (y.links or item):
+                    break
+                block.append(y)
+            j += 1
+        if len(block) > 1 or j == len(body):
+            drop(block, reason)
+        k = j
+    content = [x for x in body if x.code or (x.text.strip() and not x.drop)]
+    content = [x for x in content if x.code or not is_todo(x.text)]
+    links = [x for x in content if x.links]
+    others = [x for x in content if not x.links and (x.code or not _label(x.text.strip()))]
+    listed = len(links) + sum(1 for x in body if x.drop == TOC)  # links to other files count
+    if listed * 2 > len(content) + listed - len(links) and len(others) <= min(2, listed // 2):
+        drop(content, LINKS)
+    return dropped
 
 
 def _question_starts(body: list[_Line]) -> list[tuple[int, str, str]]:

@@ -52,20 +52,32 @@ def nested() -> ReadResult:
 
 def test_generic_sub_sections_carry_their_parent(nested: ReadResult) -> None:
     got = by_title(nested)
-    for net in ("LeNet", "AlexNet"):
-        for part in ("模型介绍", "模型结构", "模型特性"):
-            q = got[f"{net} · {part}"]
-            assert q.id_path == (net, part) and q.topic == net  # type: ignore[attr-defined]
+    for part in ("模型介绍", "模型结构", "模型特性"):  # LeNet has no text of its own
+        q = got[f"LeNet · {part}"]
+        assert q.id_path == ("LeNet", part) and q.topic == "LeNet"  # type: ignore[attr-defined]
     ids = {question_id(q.id_path) for q in nested.questions}
     assert len(ids) == len(nested.questions)  # same-titled sub-sections, different questions
-    assert got["LeNet · 模型结构"].answer != got["AlexNet · 模型结构"].answer  # type: ignore[attr-defined]
+    assert got["LeNet · 模型结构"].answer != got["LeNet · 模型特性"].answer  # type: ignore[attr-defined]
     assert got["批归一化 · 定义"].answer.startswith("对每个通道")  # type: ignore[attr-defined]
+
+
+def test_aspects_join_a_parent_that_has_text(nested: ReadResult) -> None:
+    """AlexNet has text of its own: its 模型介绍/模型结构/模型特性 are parts of its answer."""
+    got = by_title(nested)
+    assert not [t for t in got if t.startswith("AlexNet ·")]
+    answer = got["AlexNet"].answer  # type: ignore[attr-defined]
+    for kept in ("不能丢", "模型介绍", "用 GPU 训练了更深的网络", "模型结构", "五层卷积",
+                 "**ReLU 激活**"):
+        assert kept in answer, kept
 
 
 def test_text_before_the_first_sub_heading_is_kept(nested: ReadResult) -> None:
     got = by_title(nested)
     assert "不能丢" in got["AlexNet"].answer  # type: ignore[attr-defined]
-    assert got["经典网络"].answer.startswith("本章按时间顺序")  # type: ignore[attr-defined]
+    # a chapter's title and its introduction are the file's introduction, not a question
+    assert "经典网络" not in got
+    reasons = dict(nested.files[0].skipped)
+    assert reasons[3] == reasons[5] == "文件简介"
 
 
 def test_bold_numbered_lists_tables_code_math_stay_in_the_answer(nested: ReadResult) -> None:
@@ -75,7 +87,7 @@ def test_bold_numbered_lists_tables_code_math_stay_in_the_answer(nested: ReadRes
                  "# 这一行在代码块里", "展开看一个数值例子", "0.12", "权值共享", "滑动"):
         assert kept in deep, kept
     assert "那么梯度消失会带来什么后果？" not in got  # a bold line inside an answer asks nothing
-    features = got["AlexNet · 模型特性"].answer  # type: ignore[attr-defined]
+    features = got["AlexNet"].answer  # type: ignore[attr-defined]
     assert "**ReLU 激活**" in features and "2. 局部响应归一化" in features
     assert "| 卷积1 | 28x28x6 |" in got["LeNet · 模型结构"].answer  # type: ignore[attr-defined]
     # a sub-heading that asks its own question stays a question
