@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,23 @@ def overlay_path() -> Path | None:
         return Path(env).expanduser() if env.strip() else None
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "zhitu" / "concepts.user.yaml"
+
+
+def require_overlay() -> Path:
+    """The overlay file decisions go to; an error when $ZHITU_OVERLAY is set empty."""
+    path = overlay_path()
+    if path is None:
+        raise LexiconError(f"没有用户词表: 环境变量 {OVERLAY_ENV} 为空")
+    return path
+
+
+def decide(path: Path, change: Callable[[dict[str, Any]], str]) -> str:
+    """Apply one decision (`change` edits the overlay document and says what it did) to the
+    overlay file: the one way the CLI and the UI record decisions. Returns the message."""
+    doc = read_overlay(path)
+    message = change(doc)
+    write_overlay(path, doc)
+    return message
 
 
 def slug(name: str) -> str:

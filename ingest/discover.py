@@ -7,29 +7,38 @@ C-value-like termhood (longer terms count more, terms nested in a longer candida
 the longer one explains) times log(document frequency) times its specificity against jieba's
 general dictionary (a word frequent there, 算法, 样本, 场景, is no domain term). Plural and
 hyphen/space forms fold to one term; a term that is a lexicon surface or rejected by the user is
-skipped. The best terms become concepts with source "discovered".
+skipped; fragments, clauses, code and web noise are no candidates (Discovery._well_formed). A
+question title about one thing names a term ("什么是门卷积"). The best terms, and every term a
+title names, become concepts with source "discovered"; one IS_A the curated concept its name
+ends in (_head), below the confidence that orders study.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from zhitu.graph.model import Concept, Question
+from zhitu.graph.model import Concept, Origin, Question, Relation, RelationType
 from zhitu.ingest.curate import slug
 from zhitu.ingest.lexicon import Lexicon
 from zhitu.ingest.mentions import Located
 from zhitu.text import segment
 from zhitu.text.normalize import normalize
 
+TITLE_GENERIC_PART = 1000  # the same for a term a title asks about (离散+表示 is one)
+PLAIN_MODIFIER = 5000  # a word this frequent before a known term adds nothing (传统, 标准)
 GENERIC_PART = 50  # a compound of words this frequent (训练+样本, 算法+流程) is no term
 MIN_QUESTIONS = 2  # a term must appear in this many questions (a defined one: 1)
 MAX_CONCEPTS = 60  # discovered terms that join the graph as concepts, best first
 MIN_CONFIDENCE = 0.5  # and only from this confidence on
+UNSURE = 0.2  # score factor of a candidate not sure enough to be a concept (_conceptual)
+HEAD_CONFIDENCE = 0.45  # a discovered concept IS_A the concept its name ends in (below 0.5)
+FRAGMENT = 0.7  # a term this often after the same character is a piece of a longer word
 BACKGROUND_COMMON = 5  # jieba's dictionary frequency at which a word's specificity halves
 _PAREN = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})\s*[（(]\s*"
                     r"([A-Za-z][A-Za-z0-9 .'\-]{2,60}?)"
@@ -39,16 +48,43 @@ _DEFINE = re.compile(r"(?:^|[。！？\n>*])\s*"
                      r"\s*(?:\*\*)?\s*(?:是指|指的是|是一种|是一类|又称|也叫|也称|简称)")
 _ALSO = re.compile(r"([\u4e00-\u9fffA-Za-z0-9\-]{2,14})\s*(?:又称|也叫|也称|简称)\s*"
                    r"[“\"「]?([\u4e00-\u9fffA-Za-z0-9\-]{2,14})")
-_LATIN = re.compile(r"(?<![A-Za-z0-9_.\\{$])(?:[A-Z][a-z]*[A-Z][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?|"
-                    r"[A-Za-z]{2,}[\-]?v?\d+(?:\.\d)?[A-Za-z]*)(?![A-Za-z0-9_(])")
+_LATIN = re.compile(r"(?<![A-Za-z0-9_.\\{$])(?<![A-Za-z0-9]-)(?<![A-Za-z0-9]\*\*)"
+                    r"(?:[A-Z][a-z]*[A-Z][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?|"
+                    r"[A-Za-z]{2,}[\-]?v?\d+(?:\.\d)?[A-Za-z]*)"
+                    r"(?![A-Za-z0-9_(])(?!-[A-Za-z0-9])(?!\*\*[A-Za-z0-9])(?!\.[A-Za-z0-9])")
 _CODE = re.compile(r"```.*?(?:```|$)|\$\$.*?\$\$|\$[^$\n]{1,200}\$|`[^`\n]*`", re.DOTALL)
 _LATIN_NOISE = frozenset(
     "ok id http https www png jpg pdf api gpu cpu url html todo ps eg ie vs pp et al ms cm mm kb "
     "mb gb tb fig table ch cn com org net io py md to of in on at is it or and the for nan inf mask"
-    .split())
+    " github gitee wechat qq email arxiv zhihu csdn blog readme".split())
+# web addresses, e-mail addresses and credit lines (作者, 贡献者, Editor: …) name no concept
+_NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|[\w.\-]+@[\w\-]+\.[\w.]+|"
+                       r"^.*(?:作者|贡献者|编辑|联系方式|微信|群号|Editor|Contact|Contributor|"
+                       r"WeChat|e-?mail).*$", re.IGNORECASE | re.MULTILINE)
+_GLUE = "上下不在从到也都就还再又地得"  # characters jieba's HMM glues onto a neighbouring word
+_MATH_CALL = re.compile(r"^(?:log|ln|exp|sin|cos|tan|max|min|sum|arg)\d", re.IGNORECASE)
+# words that open a clause, not a term: 也包括|输入层, 例如|全连接, 或者|拉普拉斯支持向量机
+_LEAD_WORDS = frozenset(
+    "也 还 并 即 如 例如 比如 譬如 包括 包含 通过 "
+    "使用 利用 采用 基于 或者 或 和 与 及 以及 若 "
+    "如果 最后 首先 然后 其中 其次 叫做 称为 称作 "
+    "被称为 称 叫 是 为 的 了 在 对 将 把 从 用 "
+    "由 等 支持 计算 常见 常用 一种 一个 这种 这个 该 此 其 "
+    "提出 引入 加入 准备 描述 解决 所谓 又称 简称 "
+    "就是 可以 能够 需要 进行 得到 使得 作为 属于 "
+    "即为 代表 表示为 再 又 都 就 而 但 则 去".split())
+_ASKING = re.compile(r"怎|如何|什么|为何|能否|是否|吗|呢|哪|几|多少|谁|啥")
+# a question title asking about one thing: "什么是X", "X的原理", "X有哪些…" keep X
+_TITLE_ASK = re.compile(
+    r"^(?:什么是|何为|何谓|常见的|常见|常用的|常用|典型的|主流的|图解|直观理解|通俗理解|深入理解|浅谈|详解|简述一下|简述|简要介绍|介绍一下|介绍|请解释|解释一下|解释|说说|谈谈|"
+    r"说一下|讲一下|如何理解|怎么理解|怎样理解|理解)|"
+    r"(?:是什么|是指什么|指什么|是啥|的工作原理|工作原理|的原理|原理|的作用|作用|有哪些.*|"
+    r"有什么.*|的区别|区别|的优缺点|优缺点|存在的问题|的问题|的应用|的实现|代码实现|实现|的定义|"
+    r"定义|案例|举例|简介|介绍|概述|的概念|概念|详解|结构|算法|思想|流程|过程)$")
 _FUNCTION = re.compile(r"[的了是为用在和与及即称叫出种个把被对从将其这那有中并或而以于由到]")
-_CJK_STOP = re.compile(r"^[第一二三四五六七八九十几多每各该此其本这那对从以将把被维个]"
-                       r"|[的了是在和与及或等们]$")
+_CJK_STOP = re.compile(r"^[第一二三四五六七八九十几多每各该此其本这那对从以将把被维个"
+                       r"地的得了和是着]"
+                       r"|[的了是在和与及或等们级式地得着]$|效果$|情况$")
 
 
 @dataclass
@@ -60,6 +96,7 @@ class Term:
     questions: set[str] = field(default_factory=set)
     frequency: int = 0
     defined: str = ""  # the sentence that defines it, if any
+    titled: bool = False  # a question's title is about it ("什么是X", "X的原理")
     example: str = ""
     examples: list[str] = field(default_factory=list)  # sentences of different uses, up to 3
     first: tuple[str, int] = ("", 0)  # (question id, offset) of the first occurrence
@@ -128,6 +165,47 @@ def _trim(run: str) -> str:
     return run
 
 
+def _head_term(run: str, tokens: list[tuple[str, str, int]]) -> str:
+    """The term at the end of a run, cut at jieba's token boundaries after the last word that
+    opens a clause (也包括|输入层, 双向图叫做|因子图, 例如|全连接).
+
+    >>> _head_term("也包括输入层", [("也", "x", 0), ("包括", "x", 1), ("输入层", "n", 3)])
+    '输入层'
+    """
+    start = 0
+    for i, (word, _, pos) in enumerate(tokens):
+        glued = len(word) == 1 and i + 1 < len(tokens) and len(tokens[i + 1][0]) == 1
+        if word in _LEAD_WORDS or (len(word) == 1 and _FUNCTION.match(word) and not glued):
+            start = pos + len(word)  # 有|向|无环图: single characters are one unknown word
+    return run[start:]
+
+
+def _english_alias(en: str) -> bool:
+    """An English name in a definition is a safe alias when it cannot be an everyday word:
+    several words, or capitals inside (Weight Decay, DCNNs), not one word like Input.
+
+    >>> _english_alias("Spatial Pyramid Pooling"), _english_alias("SIMD"), _english_alias("Input")
+    (True, True, False)
+    """
+    return len(re.findall(r"[A-Za-z]+", en)) > 1 or bool(re.search(r".[A-Z0-9]", en))
+
+
+def _latin_term(form: str) -> bool:
+    """A Latin candidate that can be a name: a capital letter somewhere (top-5, caffe2ncnn are
+    wording or file names), no long digit run (HQJ199508212176), no math call (log2N).
+
+    >>> [_latin_term(f) for f in ("YOLOv3", "top-5", "HQJ199508212176", "log2N")]
+    [True, False, False, False]
+    """
+    return (bool(re.search(r"[A-Z]", form)) and not re.search(r"\d{4}", form)
+            and not _MATH_CALL.match(form))
+
+
+def _is_cjk(ch: str) -> bool:
+    """A Han character or radical (⻔, ⽤ stand for 门, 用 in some banks)."""
+    return "\u3400" <= ch <= "\u9fff" or "\u2e80" <= ch <= "\u2fdf"
+
+
 def _sentence_of(text: str, sentences: list[tuple[int, int]], pos: int) -> str:
     return next((text[s:e] for s, e in sentences if s <= pos < e), "")[:200]
 
@@ -142,22 +220,25 @@ class Discovery:
         self.rejected = {fold_term(s) for s in lexicon.rejected}
         self.terms: dict[str, Term] = {}
         self.cooccur: dict[str, Counter[str]] = defaultdict(Counter)
-        self.texts: list[tuple[str, str]] = []  # (question id, normalized lower text)
+        self.texts: list[tuple[str, str]] = []  # (question id, NFKC text)
+        self.lower_words: set[str] = set()  # Latin words the bank writes in lower case
 
     def _add(self, form: str, q: Question, pos: int, sentence: str, defined: bool = False,
-             aliases: tuple[str, ...] = ()) -> str | None:
+             aliases: tuple[str, ...] = (), count: bool = True) -> str | None:
         form = form.strip(" -")
         key = fold_term(form)
         if (len(key) < 2 or key in self.known or key in self.rejected or key in _LATIN_NOISE
                 or key.isdigit() or _CJK_STOP.search(form) or len(form) > 20):
             return None
+        if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", sentence)) < 6:
+            sentence = ""  # markup (&emsp;), a formula or a number: no evidence
         t = self.terms.get(key)
         if t is None:
             t = self.terms[key] = Term(form, first=(q.id, pos))
         t.aliases.add(form)
         t.aliases.update(a for a in aliases if fold_term(a) not in self.known)
         t.questions.add(q.id)
-        t.frequency += 1
+        t.frequency += count
         if defined and not t.defined:
             t.defined = sentence
         if not t.example:
@@ -169,14 +250,17 @@ class Discovery:
     def add_question(self, q: Question, found: list[Located], sentences: list[tuple[int, int]],
                      terms: list[tuple[str, int]]) -> None:
         text = _CODE.sub(lambda m: " " * len(m.group()), q.text)  # code and formulas: no terms
-        self.texts.append((q.id, normalize(text).lower()))
+        text = _NOT_TEXT.sub(lambda m: " " * len(m.group()), text)
+        self.texts.append((q.id, unicodedata.normalize("NFKC", text)))
+        self.lower_words.update(re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", text))
         keys: set[str] = set()
         for m in _PAREN.finditer(text):
             zh, en, abbr = m.group(1), m.group(2).strip(), m.group(3)
             sent = _sentence_of(text, sentences, m.start())
-            zh = _trim(zh)
+            zh = _trim(_head_term(zh, segment.token_spans(zh, self.lexicon.vocabulary)))
             named = (bool(abbr) or bool(re.search(r"[A-Z]", en))) and len(zh) <= 8
-            k = self._add(zh, q, m.start(), sent, named, tuple(a for a in (en, abbr) if a))
+            aliases = tuple(a for a in ((en if _english_alias(en) else ""), abbr) if a)
+            k = self._add(zh, q, m.start(), sent, named, aliases)
             keys.add(k) if k else None
         for m in _DEFINE.finditer(text):
             if _FUNCTION.search(m.group(1)) or len(m.group(1)) > 10:
@@ -185,7 +269,8 @@ class Discovery:
             k = self._add(m.group(1), q, m.start(1), sent, True)
             keys.add(k) if k else None
         for m in _LATIN.finditer(text):
-            if m.group().lower() not in _LATIN_NOISE and len(m.group()) <= 20:
+            if (m.group().lower() not in _LATIN_NOISE and len(m.group()) <= 20
+                    and _latin_term(m.group())):
                 k = self._add(m.group(), q, m.start(), _sentence_of(text, sentences, m.start()))
                 keys.add(k) if k else None
         for i, (term, pos) in enumerate(terms):
@@ -196,9 +281,43 @@ class Discovery:
                 both = term + terms[i + 1][0]
                 k = self._add(both, q, pos, _sentence_of(text, sentences, pos))
                 keys.add(k) if k else None
+        k = self._title_term(q, found, sentences)
+        keys.add(k) if k else None
         for k in keys:
             for f in found:
                 self.cooccur[k][f.concept] += 1
+
+    def _title_term(self, q: Question, found: list[Located],
+                    sentences: list[tuple[int, int]]) -> str | None:
+        """The one thing a title asks about when no concept covers it: 什么是深度网络自适应,
+        离散表示存在的问题, 手写数字识别案例; a noun phrase without function words."""
+        title = (q.title or "").strip().rstrip("？?。.！!：:")
+        if not title or any(f.start < len(q.title or "") for f in found
+                            if f.end - f.start >= 0.6 * len(title)):
+            return None  # a concept already names what the title asks
+        rest = title
+        for _ in range(2):
+            rest = _TITLE_ASK.sub("", rest).strip(" 的")
+        cjk = len(re.findall(r"[\u4e00-\u9fff]", rest))
+        if (not (2 <= len(rest) <= 30) or cjk > 12 or _FUNCTION.search(rest) or _ASKING.search(rest)
+                or re.search(r"[\s,，、/()（）\[\]【】《》“”\"']", rest)):
+            return None
+        if re.search(r"[\u4e00-\u9fff]", rest) and len(rest) < 3:
+            return None
+        pos = (q.title or "").find(rest)
+        if re.search(r"[\u4e00-\u9fff]", rest) and any(
+                pos <= f.start and f.end < pos + len(rest) for f in found):
+            return None  # a concept inside, not at the end: a phrase about it (深入SVM：第二层)
+        answer = [q.text[s:e] for s, e in sentences if s >= len(q.title or "")]
+        said = next((a for a in answer if rest in a), None) or next(
+            (a for a in answer if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", a)) >= 8), q.title)
+        said = said[:200]
+        seen = self.terms.get(fold_term(rest))
+        k = self._add(rest, q, max(pos, 0), said, True,
+                      count=seen is None or q.id not in seen.questions)  # the title's own use
+        if k is not None:
+            self.terms[k].titled = True
+        return k
 
     def _merge_aliases(self) -> None:
         """A defined term's abbreviation or English name found apart is the same term."""
@@ -213,35 +332,74 @@ class Discovery:
                     del self.terms[fold_term(a)]
 
     def _recount(self) -> None:
-        """Questions a term appears in, wherever jieba cut it apart (谱|聚类)."""
-        forms: dict[str, str] = {}
+        """Questions a term appears in, wherever jieba cut it apart (谱|聚类); not where it is
+        part of a longer lexicon surface (分离卷积 in 深度可分离卷积), and a Latin form with
+        capitals only as written (NegatiVe is not the word negative)."""
+        forms: dict[str, tuple[str, str]] = {}  # lower form -> (term key, cased form)
         for key, t in self.terms.items():
             for form in (t.name, *sorted(t.aliases)):
-                forms.setdefault(normalize(form).lower(), key)
+                forms.setdefault(normalize(form), (key, unicodedata.normalize("NFKC", form)))
         patterns = sorted(f for f in forms if len(f) >= 2)
         if not patterns:
             return
-        ac = AhoCorasick(patterns, matchkind=MatchKind.LeftmostLongest)
-        for qid, text in self.texts:
+        blockers = sorted({s.lower() for s in self.lexicon.surfaces if len(s) >= 3} - set(forms))
+        every = patterns + blockers
+        ac = AhoCorasick(every, matchkind=MatchKind.LeftmostLongest)
+        for qid, cased in self.texts:
+            text = cased.lower()
+            same = len(text) == len(cased)
             for pid, s, e in ac.find_matches_as_indexes(text):
+                if pid >= len(patterns):
+                    continue  # inside a longer lexicon surface
                 form = patterns[pid]
                 if (form[0].isascii() and s > 0 and text[s - 1].isalnum()) or (
                         form[-1].isascii() and e < len(text) and text[e].isalnum()):
                     continue
-                t = self.terms[forms[form]]
-                t.left[text[s - 1] if s > 0 and "\u4e00" <= text[s - 1] <= "\u9fff" else ""] += 1
+                key, written = forms[form]
+                if same and written.isascii() and written != form and cased[s:e] != written:
+                    continue
+                t = self.terms[key]
+                t.left[text[s - 1] if s > 0 and _is_cjk(text[s - 1]) else ""] += 1
                 if qid not in t.questions:
                     t.questions.add(qid)
                     t.frequency += 1
+
+    def _well_formed(self, t: Term) -> bool:
+        """Could be a term at all: not a piece of a longer word (控|循环单元 always after 门),
+        not a two-character CJK word or a two-letter acronym unless defined (图所, FN), not an
+        English word in capitals (SAME, UNIT: the bank writes same, unit)."""
+        name = t.name
+        latin = re.sub(r"[^A-Za-z]", "", name)
+        cjk = len(re.findall(r"[\u4e00-\u9fff]", name))
+        if (latin[:1].isupper() and not latin.isupper() and latin.lower() in self.lower_words
+                and cjk <= 1 and not re.search(r"\d", name)):
+            return False  # an everyday English word (Output层, NegatiVe)
+        if not re.search(r"[\u4e00-\u9fff]", name):
+            if name.isupper() and name.lower() in self.lower_words or not (
+                    t.titled or _latin_term(name)):
+                return False  # SAME, UNIT; list, sizeof, 1x1: words and code, not names
+            return t.defined or len(latin) >= 3
+        if len(name) < 3 and not (t.defined or _background(name)):
+            return False  # two characters jieba does not know: a fragment (图所, 然语)
+        if _CJK_STOP.search(name) or (_FUNCTION.search(name) and not t.defined):
+            return False
+        known = self.terms.keys() | self.lexicon.surfaces.keys()
+        if (name[0] in _GLUE and fold_term(name[1:]) in known) or (
+                name[-1] in _GLUE and fold_term(name[:-1]) in known):
+            return False  # a term with a function character glued on (下|红黑树, 迭代器|不)
+        uses = sum(t.left.values())
+        char, n = t.left.most_common(1)[0] if uses else ("", 0)
+        return not (char and n >= FRAGMENT * uses and not t.titled)
 
     def ranked(self) -> list[Term]:
         """Terms in at least MIN_QUESTIONS questions (defined ones: 1), best first."""
         self._merge_aliases()
         self._recount()
         out = []
+        known = {fold_term(s) for s in self.lexicon.surfaces} | set(self.terms)
         for key, t in self.terms.items():
             df = len(t.questions)
-            if df < (1 if t.defined else MIN_QUESTIONS):
+            if df < (1 if t.defined else MIN_QUESTIONS) or not self._well_formed(t):
                 continue
             longer = [o for k, o in self.terms.items() if k != key and key in k
                       and len(o.questions) >= MIN_QUESTIONS]
@@ -250,6 +408,8 @@ class Discovery:
             t.score = termhood * _specificity(t.name) * (1.5 if t.defined else 1.0)
             if len(t.name) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", t.name):
                 t.score *= 0.5  # a two-character word is rarely a term of its own
+            if not _conceptual(t, known):
+                t.score *= UNSURE  # a bare acronym, a phrase: listed after the terms
             cats = Counter(self.lexicon.concepts[c].category for c in self.cooccur[key]
                            if c in self.lexicon.concepts and c not in self.lexicon.generic)
             t.category = cats.most_common(1)[0][0] if cats else "ml"
@@ -273,11 +433,21 @@ def _conceptual(t: Term, known: set[str]) -> bool:
         return False
     uses = sum(t.left.values())
     char, n = t.left.most_common(1)[0] if uses else ("", 0)
-    if char and n >= 0.8 * uses:
+    if char and n >= FRAGMENT * uses and not t.titled:
         return False  # always after the same character: a piece of a longer word (对|数似然)
     parts = _parts(t.name)
-    if len(parts) > 1 and all(len(p) > 1 and _background(p) > GENERIC_PART for p in parts):
-        return False  # everyday words put together (训练+样本, 保持+一致)
+    everyday = TITLE_GENERIC_PART if t.titled else GENERIC_PART  # a title vouches for it more
+    if len(parts) == 2 and all(len(p) > 1 and _background(p) > everyday for p in parts):
+        return False  # everyday words put together (训练+样本, 特征+数据)
+    first = parts[0]
+    if (len(parts) > 1 and len(first) > 1 and _background(first) > PLAIN_MODIFIER
+            and fold_term(t.name[len(first):]) in known):
+        return False  # a plain word before a term (传统|神经网络): the term itself
+    for i in range(2, len(t.name) - 1):
+        tail = _parts(t.name[i:])
+        if fold_term(t.name[:i]) in known and all(
+                len(p) > 1 and _background(p) > GENERIC_PART for p in tail):
+            return False  # a term and everyday words after it (智能客服|常见功能, 数据集|下载)
     # words of two or more characters: a one-character affix makes a derivation (超|平面, 偏移|量)
     return t.defined or (all(len(p) > 1 and _background(p) > 0 for p in parts)
                          and _background(t.name) <= BACKGROUND_COMMON)
@@ -288,11 +458,13 @@ def to_concepts(terms: list[Term], lexicon: Lexicon) -> list[Concept]:
     concepts: list[Concept] = []
     taken = set(lexicon.concepts)
     known = {fold_term(s) for s in lexicon.surfaces}
+    ranked = 0  # concepts admitted by rank (a title's term is admitted anyway)
     for t in terms:
-        if len(concepts) >= MAX_CONCEPTS or t.confidence < MIN_CONFIDENCE:
-            break
-        if len(t.questions) < MIN_QUESTIONS or not _conceptual(t, known):
+        by_rank = ranked < MAX_CONCEPTS and t.confidence >= MIN_CONFIDENCE and len(
+            t.questions) >= MIN_QUESTIONS
+        if not (by_rank or t.titled) or not _conceptual(t, known):
             continue  # a term of one question, a fragment or a bare abbreviation stays a candidate
+        ranked += by_rank
         cid = slug(t.name)
         if cid in taken or not cid:
             continue
@@ -304,16 +476,40 @@ def to_concepts(terms: list[Term], lexicon: Lexicon) -> list[Concept]:
     return concepts
 
 
+def _head(c: Concept, lexicon: Lexicon) -> str | None:
+    """The curated concept a discovered name is a kind of, read from the name itself: Chinese
+    compounds end in their head (门卷积 -> 卷积, 批梯度下降法 -> 梯度下降), Latin names add a
+    version to their family (YOLOv3 -> YOLO, VGG13 -> VGG)."""
+    name = normalize(c.name)
+    if re.search(r"[\u4e00-\u9fff]", name):
+        ends = (name[i:] for i in range(1, len(name) - 1))
+    else:
+        m = re.fullmatch(r"(.+?)[\s\-]?(?:v?\d+[a-z]*|[\-+][a-z0-9]+)", name)
+        ends = iter([m.group(1)] if m else [])
+    for end in ends:
+        owners = [o for o in lexicon.surfaces.get(end, []) if o in lexicon.concepts]
+        if len(owners) == 1 and owners[0] not in lexicon.generic:
+            return owners[0]
+    return None
+
+
 def with_discovered(lexicon: Lexicon, concepts: list[Concept]) -> Lexicon:
-    """The lexicon plus discovered concepts; a surface a curated concept owns stays its own."""
+    """The lexicon plus discovered concepts; a surface a curated concept owns stays its own.
+    A discovered concept IS_A the curated one its name ends in (_head), with HEAD_CONFIDENCE:
+    shown, but below the floor that orders study until something corroborates it."""
     from dataclasses import replace
 
     surfaces = {s: list(o) for s, o in lexicon.surfaces.items()}
+    relations = list(lexicon.relations)
     for c in concepts:
         for form in (c.name, *c.aliases):
             surfaces.setdefault(normalize(form), [c.id])
+        head = _head(c, lexicon)
+        if head is not None:
+            relations.append(Relation(RelationType.IS_A, c.id, head, HEAD_CONFIDENCE,
+                                      Origin.PATTERN))  # read from the name
     return replace(lexicon, concepts={**lexicon.concepts, **{c.id: c for c in concepts}},
-                   surfaces=surfaces)
+                   surfaces=surfaces, relations=relations)
 
 
 def discover(questions: list[Question], found: list[list[Located]],

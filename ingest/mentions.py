@@ -21,7 +21,8 @@ surface; they never hide an ordinary surface.
 
 Wrong senses: a phrase of Lexicon.not_mentions (点击流, 量化评估) hides every surface inside it,
 and a concept's not_near words within NEAR characters refute it (Precision next to FP32).
-Latin surfaces also match in the plural (LSTMs, RNNs). Weights, focus and tags: ingest.focus.
+Latin surfaces also match in the plural (LSTMs, RNNs); nothing inside a web address is a
+mention. Weights, focus and tags: ingest.focus.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ _LOCATIVES = "上下"  # surfaces start with them (上采样, 下溢); 中值滤
 # not 在解码器中|上采样 (中 closed it)
 _FRAME = re.compile(r"(?<![存现正实所好])在[^\s,;:。!?、()上下中内里时前后间]+$")
 _FRAME_REACH = 10
+_URL = re.compile(r"https?://[^\s)\]>）]+|www\.[^\s)\]>）]+")
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class Automaton:
                  for pid, s, e in ordinary]
         contextual = self._find(self.contextual, text, folded, offsets)
         if not contextual:
-            return found
+            return _outside_urls(text, found)
         starts, ends = [s for _, s, _ in ordinary], [e for _, _, e in ordinary]
         for pid, s, e in contextual:
             i = bisect_right(starts, s) - 1  # the last ordinary match starting at or before s
@@ -192,7 +194,7 @@ class Automaton:
                 continue
             found.append(Span(offsets[s], offsets[e - 1] + 1, self.contextual.owners[pid], True))
         found = [f for f in found if f.owners != (_BLOCK,)]
-        return sorted(found, key=lambda span: span.start)
+        return sorted(_outside_urls(text, found), key=lambda span: span.start)
 
     def refuted(self, concept: str, text: str, start: int, end: int) -> bool:
         """A not_near word of the concept within NEAR characters of text[start:end]."""
@@ -216,6 +218,20 @@ class Automaton:
         best = max(scores.values())
         winners = [c for c, score in scores.items() if score == best]
         return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def _outside_urls(text: str, spans: list[Span]) -> list[Span]:
+    """The spans not inside a web address (github.com/NLP-LOVE/ML-NLP names no NLP).
+
+    >>> t = "见 https://github.com/x/ML-NLP 和 NLP"
+    >>> spans = [Span(26, 29, ("nlp",)), Span(32, 35, ("nlp",))]
+    >>> [t[s.start:s.end] for s in _outside_urls(t, spans)]
+    ['NLP']
+    """
+    if "http" not in text and "www." not in text:
+        return spans
+    urls = [m.span() for m in _URL.finditer(text)]
+    return [s for s in spans if not any(a <= s.start < b for a, b in urls)]
 
 
 _automata: dict[int, Automaton] = {}

@@ -65,3 +65,64 @@ def test_rejected_terms_are_never_discovered(lexicon: Lexicon) -> None:
     qs = [Question(f"q{i}", t, a) for i, (t, a) in enumerate(BANK)]
     data, _ = build(qs, replace(lexicon, rejected={"pointnet"}), workers=1)
     assert "PointNet" not in {c.name for c in data.concepts.values()}
+
+
+# our own writing: the shapes real banks take (clauses before a definition, credit lines,
+# capitalised English words, a title about one thing, a kind named after its curated head)
+SHAPES = [
+    ("什么是门卷积？", "门卷积用一个门控分支调制卷积的输出。门卷积常用于语言建模。"),
+    ("门卷积和普通卷积的区别", "普通卷积没有门控分支, 门卷积有, 门卷积的参数多一倍。"),
+    ("网络由哪些层组成", "该网络也包括输入层(Input)、隐藏层(Hidden)和输出层(Output)。"),
+    ("隐藏层的作用", "隐藏层把 input 变换成新的特征, 每个 hidden unit 都有 output。"
+                  "The output of a hidden unit is an input of the next one."),
+    ("作者信息", "作者：张三  GitHub：https://github.com/ZT-LOVE/ZT-NLP 欢迎交流"),
+    ("作者信息2", "作者：李四  GitHub：https://github.com/ZT-LOVE/ZT-NLP 欢迎交流"),
+    ("填充方式", "设置为'SAME'时补零, 设置为'VALID'时不补零: same size 和 valid part 的意思。"),
+    ("填充的选择", "多数网络用'SAME', 少数用'VALID'。the same width is kept."),
+]
+
+
+@pytest.fixture(scope="module")
+def shapes(lexicon: Lexicon):
+    qs = [Question(f"s{i}", t, a) for i, (t, a) in enumerate(SHAPES)]
+    return build(qs, lexicon, workers=1)
+
+
+def test_candidates_are_whole_terms(shapes) -> None:
+    _, candidates = shapes
+    terms = {c.term for c in candidates}
+    assert "门卷积" in terms
+    # a clause before a definition, a web address, a credit line, English words in capitals
+    assert not terms & {"也包括输入层", "ZT-LOVE", "ZT-NLP", "SAME", "VALID", "GitHub", "Output"}
+    assert not any(t.startswith(("也", "例如")) or t.endswith(("的", "和")) for t in terms)
+
+
+def test_a_title_names_its_term_and_a_kind_gets_its_head(shapes) -> None:
+    data, _ = shapes
+    gated = next(c for c in data.concepts.values() if c.name == "门卷积")
+    assert gated.source == "discovered"
+    focus = [m.concept_id for m in data.mentions if m.question_id == "s0" and m.focus]
+    assert focus == [gated.id]  # the specific term, not its generic head 卷积
+    head = [r for r in data.relations if r.src == gated.id and r.type.value == "IS_A"]
+    assert [r.dst for r in head] == ["convolution"]
+    assert head[0].confidence < 0.5  # shown, but orders no study path until corroborated
+
+
+def test_a_lone_english_word_is_no_alias() -> None:
+    from zhitu.ingest.discover import _english_alias
+    assert _english_alias("Weight Decay") and _english_alias("DCNNs")
+    assert not _english_alias("Input") and not _english_alias("backbone")
+
+
+@pytest.mark.parametrize("term", [
+    "地填充",  # 对称地|填充: an adverb's 地 glued on
+    "的卷积",
+    "和池化",
+    "是归一化",
+    "迭代器不",  # a negation glued on the end
+])
+def test_function_characters_never_start_or_end_a_term(term: str, lexicon: Lexicon) -> None:
+    from zhitu.ingest.discover import Discovery, Term
+    d = Discovery(lexicon)
+    d.terms = {fold_term(t): Term(t) for t in ("迭代器", term)}
+    assert not d._well_formed(Term(term, questions={"a", "b"}))

@@ -200,3 +200,10 @@ def test_readings_that_reject_a_match(text: str, expected: list[str],
                                       reading_auto: Automaton) -> None:
     assert _concepts(text, reading_auto) == expected
 
+
+
+def test_nothing_inside_a_web_address_is_a_mention(auto: Automaton) -> None:
+    text = "代码见 https://github.com/someone/ML-NLP/blob/LSTM.md , 这里讲 LSTM。"
+    found = locate(text, auto)
+    assert [text[f.start:f.end] for f in found] == ["LSTM"]
+    assert found[0].start > text.index(" , ")

@@ -12,25 +12,16 @@ from typing import Any
 
 import click
 
-from zhitu.graph.errors import ZhituError
 from zhitu.graph.model import Concept
 from zhitu.ingest import curate
-from zhitu.ui import merge
 from zhitu.ui.cli_target import Target
 
 
-def _overlay() -> Any:
-    path = curate.overlay_path()
-    if path is None:
-        raise ZhituError("没有用户词表: 环境变量 ZHITU_OVERLAY 为空")
-    return path
-
-
 def _decide(obj: Target, change: Any) -> None:
-    path = _overlay()
-    doc = curate.read_overlay(path)
-    message = change(doc)
-    curate.write_overlay(path, doc)
+    path = curate.require_overlay()
+    message = curate.decide(path, change)
+    from zhitu.ui import merge  # the pipeline loads when a decision rebuilds the graph
+
     merge.rebuild_into(obj.store(), f"{path}: {message}")
     click.echo(f"{message} (已写入 {path})")
 
