@@ -9,13 +9,13 @@ own Cypher front end, so helpers and non-statement names stay _private or lower 
 from __future__ import annotations
 
 from zhitu.graph.model import Label, RelationType
-from zhitu.graph.study import LINK_TYPES
 
 _Q = Label.QUESTION.value
 _C = Label.CONCEPT.value
 _META = Label.META.value
 _PRE = RelationType.PREREQUISITE_OF.value
 _MENTIONS = RelationType.MENTIONS.value
+_RELATED = RelationType.RELATED_TO.value
 
 question_index = "zhitu_question_text"
 concept_index = "zhitu_concept_text"
@@ -76,6 +76,7 @@ MERGE_ADDRESSES = _merge_edges(_CONCEPT, RelationType.ADDRESSES, _CONCEPT)
 MERGE_CONTRASTS_WITH = _merge_edges(_CONCEPT, RelationType.CONTRASTS_WITH, _CONCEPT)
 MERGE_RELATED_TO = _merge_edges(_CONCEPT, RelationType.RELATED_TO, _CONCEPT)
 MERGE_QUESTION_PREREQUISITE_OF = _merge_edges(_QUESTION, RelationType.PREREQUISITE_OF, _QUESTION)
+MERGE_QUESTION_RELATED_TO = _merge_edges(_QUESTION, RelationType.RELATED_TO, _QUESTION)
 MERGE_MENTIONS = _merge_edges(_QUESTION, RelationType.MENTIONS, _CONCEPT)
 
 DELETE_CONCEPT_PREREQUISITE_OF = _delete_edges(_CONCEPT, RelationType.PREREQUISITE_OF, _CONCEPT)
@@ -85,6 +86,7 @@ DELETE_ADDRESSES = _delete_edges(_CONCEPT, RelationType.ADDRESSES, _CONCEPT)
 DELETE_CONTRASTS_WITH = _delete_edges(_CONCEPT, RelationType.CONTRASTS_WITH, _CONCEPT)
 DELETE_RELATED_TO = _delete_edges(_CONCEPT, RelationType.RELATED_TO, _CONCEPT)
 DELETE_QUESTION_PREREQUISITE_OF = _delete_edges(_QUESTION, RelationType.PREREQUISITE_OF, _QUESTION)
+DELETE_QUESTION_RELATED_TO = _delete_edges(_QUESTION, RelationType.RELATED_TO, _QUESTION)
 DELETE_MENTIONS = _delete_edges(_QUESTION, RelationType.MENTIONS, _CONCEPT)
 
 # (from-label, type) -> statement; the from-label tells question from concept prerequisites.
@@ -96,6 +98,7 @@ merge_edges: dict[tuple[Label, RelationType], str] = {
     (_CONCEPT, RelationType.CONTRASTS_WITH): MERGE_CONTRASTS_WITH,
     (_CONCEPT, RelationType.RELATED_TO): MERGE_RELATED_TO,
     (_QUESTION, RelationType.PREREQUISITE_OF): MERGE_QUESTION_PREREQUISITE_OF,
+    (_QUESTION, RelationType.RELATED_TO): MERGE_QUESTION_RELATED_TO,
     (_QUESTION, RelationType.MENTIONS): MERGE_MENTIONS,
 }
 delete_edges: dict[tuple[Label, RelationType], str] = {
@@ -106,6 +109,7 @@ delete_edges: dict[tuple[Label, RelationType], str] = {
     (_CONCEPT, RelationType.CONTRASTS_WITH): DELETE_CONTRASTS_WITH,
     (_CONCEPT, RelationType.RELATED_TO): DELETE_RELATED_TO,
     (_QUESTION, RelationType.PREREQUISITE_OF): DELETE_QUESTION_PREREQUISITE_OF,
+    (_QUESTION, RelationType.RELATED_TO): DELETE_QUESTION_RELATED_TO,
     (_QUESTION, RelationType.MENTIONS): DELETE_MENTIONS,
 }
 
@@ -125,7 +129,8 @@ EDGE_KEYS = (
 LOAD_QUESTIONS = f"MATCH (q:{_Q}) RETURN [properties(q)] AS questions"
 LOAD_CONCEPTS = f"MATCH (c:{_C}) RETURN [properties(c)] AS concepts"
 LOAD_RELATIONS = (
-    f"MATCH (a)-[r]->(b) WHERE (a:{_C} AND b:{_C}) OR (a:{_Q} AND b:{_Q} AND r:{_PRE}) "
+    f"MATCH (a)-[r]->(b) WHERE (a:{_C} AND b:{_C}) "
+    f"OR (a:{_Q} AND b:{_Q} AND (r:{_PRE} OR r:{_RELATED})) "
     f"RETURN [{_EDGE}] AS edges"
 )
 LOAD_MENTIONS = f"MATCH (q:{_Q})-[m:{_MENTIONS}]->(c:{_C}) RETURN [{_MENTION}] AS mentions"
@@ -215,31 +220,14 @@ PATH_CLOSURE = (
     f"[(c)<-[:{_MENTIONS}]-(q:{_Q}) | q {{.id, .title, .level}}] AS questions, "
     f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) | {_MENTION}] AS mentions"
 )
-# Questions sharing concepts with $id, scored as graph/study.py's `related`: a shared concept adds
-# idf·√(w·w'); a concept linked to one of the question's by a link type adds $discount times as
-# much; one gain per (question, reason), the largest.
-_LINKS = "|".join(t.value for t in LINK_TYPES)
+# The related questions ingest stored for $id (question -> question RELATED_TO, ingest/related.py),
+# as graph rows: graph/study.py's `related` reads them exactly as for the embedded store.
 RELATED = (
-    f"MATCH (q:{_Q} {{id: $id}})-[m:{_MENTIONS}]->(c:{_C}) "
-    "WITH q, collect({concept: c, weight: m.weight}) AS mine "
-    "WITH q, mine, [x IN mine | x.concept] AS own "
-    "UNWIND mine AS x "
-    "WITH q, own, x.concept AS c, x.weight AS weight "
-    "CALL (q, own, c, weight) { "
-    f"MATCH (c)<-[m2:{_MENTIONS}]-(o:{_Q}) WHERE o <> q "
-    "RETURN o, c.name AS reason, c.idf * sqrt(weight * m2.weight) AS gain "
-    "UNION ALL "
-    f"MATCH (c)-[:{_LINKS}]-(l:{_C}) WHERE NOT l IN own "
-    "WITH DISTINCT q, c, weight, l "
-    f"MATCH (l)<-[m2:{_MENTIONS}]-(o:{_Q}) WHERE o <> q "
-    "RETURN o, c.name + $joiner + l.name AS reason, "
-    "$discount * l.idf * sqrt(weight * m2.weight) AS gain "
-    "} "
-    "WITH o, reason, max(gain) AS gain "
-    "WITH o, sum(gain) AS score, collect([reason, gain]) AS reasons "
-    "WHERE score > 0 "
-    "RETURN o.id AS id, o.title AS title, score, reasons "
-    "ORDER BY round(score, 6) DESC, title, id LIMIT $top"
+    f"MATCH (q:{_Q} {{id: $id}}) "
+    "RETURN [q {.id, .title, .level}] + "
+    f"[(q)-[:{_RELATED}]->(o:{_Q}) | o {{.id, .title, .level}}] AS questions, "
+    f"[(q)-[r:{_RELATED}]->(o:{_Q}) | "
+    "{type: type(r), src: q.id, dst: o.id, props: properties(r)}] AS edges"
 )
 # One breadth-first step from concepts $ids over relation types $types, either direction.
 NEIGHBOR_STEP = (

@@ -13,17 +13,24 @@ views are computed once and kept in `g.graph`.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import TypeVar
 
 import networkx as nx
-import numpy as np
 
 from zhitu.graph.gcpause import gc_paused
-from zhitu.graph.model import Concept, GraphData, Mention, QuestionRef, RelationType, question_tags
+from zhitu.graph.model import (
+    Concept,
+    GraphData,
+    Mention,
+    QuestionRef,
+    RelationType,
+    focus_concepts,
+    question_tags,
+)
 
 T = TypeVar("T")
 PRE = RelationType.PREREQUISITE_OF.value
+RELATED = RelationType.RELATED_TO.value
 MENTIONS = RelationType.MENTIONS.value
 _MENTION_INDEX = "mention_index"
 
@@ -143,31 +150,6 @@ def _mention_index(g: nx.MultiDiGraph) -> tuple[dict[str, dict[str, Mention]],
     return g.graph.get(_MENTION_INDEX, ({}, {}))
 
 
-@dataclass(frozen=True)
-class MentionColumns:
-    """Mentions as arrays, to score every question at once: row i is `questions[i]` (rows in
-    question order, `question_key`); a concept's column is (rows, weights) of its mentions."""
-
-    questions: list[str]
-    rows: dict[str, int]
-    columns: dict[str, tuple[np.ndarray, np.ndarray]]
-
-
-def mention_columns(g: nx.MultiDiGraph) -> MentionColumns:
-    def make() -> MentionColumns:
-        key = question_key(g)
-        questions = sorted((n for n, kind in g.nodes(data="kind") if kind == "question"), key=key)
-        rows = {q: i for i, q in enumerate(questions)}
-        columns = {
-            c: (np.fromiter((rows[q] for q in ms), np.intp, len(ms)),
-                np.fromiter((m.weight for m in ms.values()), np.float64, len(ms)))
-            for c, ms in _mention_index(g)[1].items()
-        }
-        return MentionColumns(questions, rows, columns)
-
-    return cached(g, "mention_columns", make)
-
-
 def mentions(g: nx.MultiDiGraph, question_id: str) -> dict[str, Mention]:
     """concept id -> Mention for one question (a new dict)."""
     return dict(_mention_index(g)[0].get(question_id, {}))
@@ -195,6 +177,16 @@ def topic_concepts(g: nx.MultiDiGraph, question_id: str) -> list[str]:
         else:
             top = max(m.weight for m in ms.values())
             memo[question_id] = sorted(c for c, m in ms.items() if m.weight == top)
+    return list(memo[question_id])
+
+
+def focus(g: nx.MultiDiGraph, question_id: str) -> list[str]:
+    """What places a question: its focus concepts (ingest.focus), else (a graph built before
+    focus existed) its topic concepts."""
+    memo: dict[str, list[str]] = cached(g, "focus", dict)
+    if question_id not in memo:
+        ms = list(_mention_index(g)[0].get(question_id, {}).values())
+        memo[question_id] = sorted(focus_concepts(ms)) or topic_concepts(g, question_id)
     return list(memo[question_id])
 
 

@@ -6,6 +6,7 @@ and Mention (question -> concept). Direction is meaning: see RelationType.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 
@@ -13,12 +14,15 @@ from enum import Enum, IntEnum
 class RelationType(str, Enum):
     """Edge types. The value is the Neo4j relationship type (labels come only from here)."""
 
-    PREREQUISITE_OF = "PREREQUISITE_OF"  # learn src before dst (concept and question pairs)
+    PREREQUISITE_OF = "PREREQUISITE_OF"  # learn src before dst (concepts; questions: the reason
+    # in plain Chinese is the evidence sentence, ingest.prereq)
     IS_A = "IS_A"  # src is a kind of dst
     PART_OF = "PART_OF"  # src is a component of dst
     ADDRESSES = "ADDRESSES"  # src solves or mitigates dst
     CONTRASTS_WITH = "CONTRASTS_WITH"  # undirected, stored once with src < dst
-    RELATED_TO = "RELATED_TO"  # undirected co-occurrence, weight = NPMI, src < dst
+    # concepts: undirected co-occurrence, weight = NPMI, src < dst; questions: src's stored
+    # related list (ingest.related), weight = score, evidence = the reason
+    RELATED_TO = "RELATED_TO"
     MENTIONS = "MENTIONS"  # question -> concept
 
     @property
@@ -156,6 +160,21 @@ def question_tags(mentions: list[Mention]) -> list[str]:
     return [m.concept_id for m in sorted(ms, key=lambda m: (not m.focus, -m.weight, m.concept_id))]
 
 
+def spaced(name: str) -> str:
+    """A name inside a Chinese reason: a Latin name gets a space on each side (see `say`)."""
+    return f" {name} " if name[:1].isascii() or name[-1:].isascii() else name
+
+
+def say(text: str) -> str:
+    """A reason in plain Chinese: spaces only between Latin and Chinese words.
+
+    >>> say(f"先弄懂{spaced('RNN')}，才能理解{spaced('LSTM')}的门")
+    '先弄懂 RNN，才能理解 LSTM 的门'
+    """
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r" (?=[，。、）)」])|(?<=[，。、（(「]) ", "", text).strip()
+
+
 @dataclass
 class GraphData:
     """Everything ingest produces and a store holds."""
@@ -209,6 +228,7 @@ class PlanStep:
     concept: Concept
     questions: list[QuestionRef]
     minutes: int | None = None
+    has_questions: bool = False  # False: a step to read about, no question asks it (foldable)
 
 
 @dataclass
@@ -217,6 +237,7 @@ class StudyPlan:
     next: list[Concept]  # concepts whose prerequisites are all known
     cycles: list[list[str]]  # concept ids condensed because extracted prerequisites loop
     total_minutes: int | None = None
+    edges: list[tuple[str, str]] = field(default_factory=list)  # (before, after) among steps
 
 
 @dataclass

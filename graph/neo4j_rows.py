@@ -13,7 +13,6 @@ from dataclasses import asdict, fields
 from enum import Enum
 from typing import Any
 
-from zhitu.graph import study
 from zhitu.graph.cypher import (
     DELETE_CONCEPTS,
     DELETE_QUESTIONS,
@@ -37,7 +36,7 @@ from zhitu.graph.model import (
 )
 
 _CONCEPT, _QUESTION = Label.CONCEPT, Label.QUESTION
-_PRE = RelationType.PREREQUISITE_OF.value
+_QUESTION_EDGES = (RelationType.PREREQUISITE_OF, RelationType.RELATED_TO)  # question -> question
 
 # --- rows: the model as Neo4j properties (no maps allowed: evidence as parallel lists) ---
 
@@ -140,21 +139,9 @@ def _relation_props(r: Relation) -> dict[str, Any]:
 
 
 def _concept_rows(data: GraphData) -> list[dict[str, Any]]:
-    """Concepts with `alias_text` (full-text index) and `idf` (RELATED), as study.idf."""
-    readers: dict[str, set[str]] = {}
-    for m in data.mentions:
-        if m.question_id in data.questions:
-            readers.setdefault(m.concept_id, set()).add(m.question_id)
-    total = len(data.questions)
+    """Concepts with `alias_text` (the full-text index)."""
     return [
-        {
-            "id": c.id,
-            "props": {
-                **to_props(c),
-                "alias_text": "\n".join(c.aliases),
-                "idf": study.idf(total, len(readers.get(c.id, ()))),
-            },
-        }
+        {"id": c.id, "props": {**to_props(c), "alias_text": "\n".join(c.aliases)}}
         for c in data.concepts.values()
     ]
 
@@ -165,7 +152,7 @@ def _edges(data: GraphData) -> dict[EdgeKey, dict[tuple[str, str], dict[str, Any
     for r in data.relations:
         if r.src in data.concepts and r.dst in data.concepts and r.type in CONCEPT_RELATIONS:
             edges[(_CONCEPT, r.type)][(r.src, r.dst)] = _relation_props(r)
-        elif r.src in data.questions and r.dst in data.questions and r.type.value == _PRE:
+        elif r.src in data.questions and r.dst in data.questions and r.type in _QUESTION_EDGES:
             edges[(_QUESTION, r.type)][(r.src, r.dst)] = _relation_props(r)
     for m in data.mentions:
         if m.question_id in data.questions and m.concept_id in data.concepts:

@@ -48,7 +48,6 @@ DEFAULT_BATCH_SIZE = 5000
 INDEX_WAIT_SECONDS = 300
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 _PRE = RelationType.PREREQUISITE_OF.value
-LINK_JOINER = "↔"  # study.related names a linked-concept reason "LSTM↔GRU"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -294,28 +293,19 @@ class Neo4jStore:
         return [found[k] for k in sorted(found)]
 
     # --- study queries ---
-    def chain(self, question_id: str) -> list[ChainStep]:
+    def chain(self, question_id: str, full: bool = False) -> list[ChainStep]:
         qid = self.question(question_id).id
         data = self._graph((cypher.CHAIN, {"id": qid}))
         mentioned = sorted({m.concept_id for m in data.mentions})
         spine = self._graph((cypher.CONCEPT_PREREQUISITES, {"ids": mentioned}))
         data.concepts.update(spine.concepts)
         data.relations += spine.relations
-        return study.chain(study.build_graph(data), qid)
+        return study.chain(study.build_graph(data), qid, full)
 
     def related(self, question_id: str, top: int = 10) -> list[RelatedQuestion]:
-        params = {
-            "id": self.question(question_id).id,
-            "top": max(top, 0),
-            "discount": study.LINK_DISCOUNT,
-            "joiner": LINK_JOINER,
-        }
-        found = []
-        for r in self._run(cypher.RELATED, params):
-            reasons = sorted(r["reasons"], key=lambda pair: (-pair[1], pair[0]))
-            ref = QuestionRef(r["id"], r["title"])
-            found.append(RelatedQuestion(ref, round(r["score"], 6), [name for name, _ in reasons]))
-        return sorted(found, key=lambda x: (-x.score, x.question.title, x.question.id))
+        qid = self.question(question_id).id
+        data = self._graph((cypher.RELATED, {"id": qid}))
+        return study.related(study.build_graph(data), qid, top)
 
     def _concept_index(self) -> ConceptIndex:
         return ConceptIndex(self._graph((cypher.CONCEPT_NAMES, {})).concepts.values())
@@ -376,6 +366,9 @@ class Neo4jStore:
             SearchHit(QuestionRef(r["id"], r["title"]), round(r["score"], 6))
             for r in self._run(cypher.SEARCH, params)
         ]
+
+    def warm(self) -> None:
+        """Nothing to preload: the database answers every query."""
 
     def close(self) -> None:
         """Close the driver (opened by from_env or handed in by the caller)."""

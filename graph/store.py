@@ -81,8 +81,9 @@ class GraphStore(Protocol):
         """Every concept relation touching the concept, both directions."""
 
     # --- study queries ---
-    def chain(self, question_id: str) -> list[ChainStep]:
-        """Every prerequisite question, transitively, fundamentals first, itself excluded."""
+    def chain(self, question_id: str, full: bool = False) -> list[ChainStep]:
+        """The prerequisite questions, fundamentals first, itself excluded: the direct ones
+        (at most study.MAX_CHAIN), or with `full` every one, transitively."""
 
     def related(self, question_id: str, top: int = 10) -> list[RelatedQuestion]: ...
 
@@ -94,6 +95,9 @@ class GraphStore(Protocol):
     ) -> Neighborhood: ...
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]: ...
+
+    def warm(self) -> None:
+        """Prepare for many queries (a server): the embedded store loads the whole graph."""
 
     def close(self) -> None: ...
 

@@ -3,19 +3,21 @@
 Pure functions over the networkx MultiDiGraph that `build_graph` (graph/derived.py) makes from
 GraphData, so every store shares them (Neo4jStore builds the graph from the rows it reads).
 
-Study paths use the concept PREREQUISITE_OF edges (curated, inferred and extracted) whose
-confidence is at least PREREQ_FLOOR: below it an extracted edge is a guess, and a wrong
-prerequisite costs a learner more than a missing one. Cycles among them are condensed
+Chains and related questions only read what ingest stored (question -> question
+PREREQUISITE_OF from ingest.prereq, RELATED_TO from ingest.related, each with its reason in plain
+Chinese): nothing is scored at query time, so every store gives the same answers.
+
+Study paths use the concept PREREQUISITE_OF edges (curated, inferred, and extracted ones once
+corroborated) whose confidence is at least PREREQ_FLOOR: below it an extracted edge is a guess,
+and a wrong prerequisite costs a learner more than a missing one. Cycles among them are condensed
 (networkx.condensation), their members studied together and reported, never looped on.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable, Iterable
 
 import networkx as nx
-import numpy as np
 
 from zhitu.graph import derived
 from zhitu.graph.lookup import ConceptIndex, TitleIndex, resolve_target
@@ -30,11 +32,13 @@ from zhitu.graph.model import (
     Relation,
     RelationType,
     StudyPlan,
+    say,
+    spaced,
 )
 
 PREREQ_FLOOR = 0.5  # least confidence of a concept prerequisite used for study paths
-LINK_DISCOUNT = 0.5  # weight of a concept linked to a shared one (GRU question ~ LSTM question)
-LINK_TYPES = (RelationType.CONTRASTS_WITH, RelationType.IS_A, RelationType.PART_OF)
+MAX_CHAIN = 10  # steps of a chain unless the full closure is asked for
+CHAIN_DEPTH = 1  # prerequisite edges from the question to its farthest step (unless full)
 QUESTIONS_PER_STEP = 3
 
 # re-exported: Neo4jStore calls these as study.*
@@ -42,15 +46,6 @@ build_graph = derived.build_graph
 mentions = derived.mentions
 question_concepts = derived.question_concepts
 topic_concepts = derived.topic_concepts
-
-
-def idf(questions: int, with_concept: int) -> float:
-    """Specificity of a concept: 0 for a concept every question mentions.
-
-    >>> round(idf(4, 1), 3), idf(4, 4)
-    (0.916, 0.0)
-    """
-    return math.log((questions + 1) / (with_concept + 1))
 
 
 def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[list[Hashable]]:
@@ -66,32 +61,40 @@ def ordered_components(d: nx.DiGraph, key: Callable[[Hashable], tuple]) -> list[
 
 
 def _via(g: nx.MultiDiGraph, pre: nx.DiGraph, before: str, after: str) -> str:
-    """The concept link that orders question `before` ahead of `after`: "RNN → LSTM" or "RNN"."""
+    """Why question `before` comes ahead of `after`, when its edge records no reason (a graph
+    made by hand or before reasons were stored): in plain Chinese, from their focus concepts."""
     name = lambda c: g.nodes[c]["item"].name  # noqa: E731
-    a_concepts, b_concepts = derived.mentions(g, before), derived.mentions(g, after)
-    a_topic, b_topic = (
-        derived.topic_concepts(g, before) or sorted(a_concepts),
-        derived.topic_concepts(g, after),
-    )
-    b_topic = b_topic or sorted(b_concepts)
-    for a in a_topic:
-        for b in b_topic:
+    a_focus, b_focus = derived.focus(g, before), derived.focus(g, after)
+    for a in a_focus:
+        for b in b_focus:
             if a != b and pre.has_edge(a, b):
-                return f"{name(a)} → {name(b)}"
-    shared = [c for c in a_topic if c in b_concepts] or sorted(set(a_concepts) & set(b_concepts))
-    return name(shared[0]) if shared else ""
+                return say(f"先弄懂{spaced(name(a))}，才能理解{spaced(name(b))}")
+    shared = [c for c in a_focus if c in b_focus]
+    return say(f"先弄懂{spaced(name(shared[0]))}的基础") if shared else ""
 
 
-def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
-    """Every prerequisite question of `question_id`, transitively, fundamentals first: among
-    questions ready to come next, the one whose topics sit lowest in the concept prerequisites,
-    then the lower level."""
+def chain(g: nx.MultiDiGraph, question_id: str, full: bool = False) -> list[ChainStep]:
+    """The questions to read before `question_id`, fundamentals first: the questions before it
+    through the stored prerequisite edges (ingest.prereq), the nearest MAX_CHAIN of them unless
+    `full` (the whole closure); among questions ready to come next, the one whose focus concepts
+    sit lowest in the concept prerequisites, then the lower level. Each step says why, in plain
+    Chinese (the edge's evidence sentence)."""
     qd = derived.question_prerequisites(g)
-    sub = qd.subgraph(nx.ancestors(qd, question_id) | {question_id})
+    if full:
+        before = nx.ancestors(qd, question_id)
+    else:
+        distance = nx.single_source_shortest_path_length(qd.reverse(copy=False), question_id,
+                                                         cutoff=CHAIN_DEPTH)
+        key = derived.question_key(g)
+        near = sorted((n for n in distance if n != question_id),
+                      key=lambda n: (distance[n], key(n)))
+        before = set(near[:MAX_CHAIN])
+    sub = qd.subgraph(before | {question_id})
     depth, by_level = derived.concept_depth(g), derived.question_key(g)
 
     def key(n: Hashable) -> tuple:
-        return (max((depth[c] for c in derived.topic_concepts(g, str(n))), default=0), *by_level(n))
+        return (max((depth[c] for c in derived.focus(g, str(n)) if c in depth), default=0),
+                *by_level(n))
 
     order = [n for comp in ordered_components(sub, key) for n in comp]
     position = {n: i for i, n in enumerate(order)}
@@ -105,76 +108,25 @@ def chain(g: nx.MultiDiGraph, question_id: str) -> list[ChainStep]:
         edge: Relation | None = (
             g.edges[n, after, derived.PRE]["item"] if g.has_edge(n, after, derived.PRE) else None
         )
-        # ingest records the concept link that made the edge as its evidence sentence
+        # ingest records the reason of the edge as its evidence sentence
         via = edge.evidence[0].sentence if edge and edge.evidence else _via(g, pre, n, after)
         steps.append(ChainStep(derived.ref(g, n), via))
     return steps
 
 
 def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[RelatedQuestion]:
-    """Other questions ranked by shared concepts (IDF-weighted) plus linked concepts.
-
-    A concept shared with the question adds idf(c)·√(w·w'); a concept linked to one of the
-    question's concepts by CONTRASTS_WITH / IS_A / PART_OF adds LINK_DISCOUNT times as much;
-    a reason (a concept name, or "A↔B") counts once per question, its largest contribution.
-    Every question is scored at once over mention arrays; only the best are explained.
-    """
-    total = len(derived.question_prerequisites(g))
-    mine = derived.mentions(g, question_id)
-    name = lambda c: g.nodes[c]["item"].name  # noqa: E731
-    wanted = [(name(c), c, m.weight, 1.0) for c, m in mine.items()]
-    for c, m in mine.items():
-        for linked in _linked(g, c):
-            if linked not in mine:
-                wanted.append((f"{name(c)}↔{name(linked)}", linked, m.weight, LINK_DISCOUNT))
-    cols = derived.mention_columns(g)
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for reason, concept, weight, factor in wanted:
-        rows, weights = cols.columns.get(concept, (np.empty(0, np.intp), np.empty(0)))
-        gains = factor * idf(total, len(rows)) * np.sqrt(weight * weights)
-        parts.setdefault(reason, []).append((rows, gains))
-    reasons = {r: _largest(p) for r, p in parts.items()}
-    scores = np.zeros(len(cols.questions))
-    for rows, gains in reasons.values():  # added reason by reason, as a sum over reasons
-        scores[rows] += gains
-    if question_id in cols.rows:
-        scores[cols.rows[question_id]] = 0.0
-    found = np.flatnonzero(scores > 0)
-    if top <= 0 or not len(found):
-        return []
-    # every score that may round as high as the top-th, then rounded score, title, id
-    bar = np.partition(scores[found], len(found) - min(top, len(found)))[-min(top, len(found))]
-    near = found[scores[found] >= bar - 1e-6]  # rows follow question_key: title order in a level
-    rounded = [round(float(s), 6) for s in scores[near]]
-    keys = [(-r, g.nodes[cols.questions[i]]["item"].title, cols.questions[i])
-            for r, i in zip(rounded, near, strict=True)]
-    best = sorted(range(len(near)), key=keys.__getitem__)[:top]
-    out = []
-    for j in best:
-        i = near[j]
-        mine_ = {r: float(gains[rows == i].max(initial=0.0))
-                 for r, (rows, gains) in reasons.items()}
-        shared = sorted((r for r, v in mine_.items() if v > 0), key=lambda r: (-mine_[r], r))
-        out.append(RelatedQuestion(derived.ref(g, cols.questions[i]), rounded[j], shared))
-    return out
-
-
-def _largest(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, gains) of several (rows, gains): each row once, with its largest positive gain."""
-    if len(parts) == 1:
-        rows, gains = parts[0]
-    else:
-        rows, inverse = np.unique(np.concatenate([r for r, _ in parts]), return_inverse=True)
-        gains = np.zeros(len(rows))
-        np.maximum.at(gains, inverse, np.concatenate([gn for _, gn in parts]))
-    keep = gains > 0
-    return rows[keep], gains[keep]
-
-
-def _linked(g: nx.MultiDiGraph, concept_id: str) -> set[str]:
-    types = {t.value for t in LINK_TYPES}
-    out = {v for _, v, k in g.out_edges(concept_id, keys=True) if k in types}
-    return out | {u for u, _, k in g.in_edges(concept_id, keys=True) if k in types}
+    """The related questions ingest stored for `question_id` (ingest.related: BM25 text,
+    focus concepts, structure), best first, each with its reason in plain Chinese."""
+    found = [
+        (r.confidence, v, r)
+        for _, v, k, r in g.out_edges(question_id, keys=True, data="item")
+        if k == derived.RELATED and g.nodes[v]["kind"] == "question"
+    ]
+    found.sort(key=lambda t: (-round(t[0], 6), g.nodes[t[1]]["item"].title, t[1]))
+    return [
+        RelatedQuestion(derived.ref(g, v), round(score, 6), [e.sentence for e in r.evidence[:1]])
+        for score, v, r in found[: max(top, 0)]
+    ]
 
 
 def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> list[QuestionRef]:
@@ -218,7 +170,7 @@ def path(
     for i, c in enumerate(order):
         concept: Concept = g.nodes[c]["item"]
         questions = _step_questions(g, c, set(order[i + 1 :]))
-        steps.append(PlanStep(concept, questions, concept.minutes))
+        steps.append(PlanStep(concept, questions, concept.minutes, bool(questions)))
     # a condensed loop is ready as a whole, when everything it needs from outside is known
     ready = [
         c
@@ -233,6 +185,7 @@ def path(
         next=[g.nodes[c]["item"] for c in ready],
         cycles=cycles,
         total_minutes=sum(minutes) if minutes else None,
+        edges=sorted(sub.edges()),
     )
 
 

@@ -4,8 +4,10 @@ Each sentence is turned into a template: every concept occurrence becomes one pr
 character (a marker), the rest is normalized text. Patterns are regular expressions over that
 template, so "Lstm由输入门,遗忘门,输出门和一个cell组成" reads "①由②,③,④和一个cell组成":
 
-- IS_A            A是一种/是一类/属于 … B,  A是 … B的一种; before a method noun B must be the
-                  whole modifier: "是一种正则化方法" (IS_A 正则化), not "是一种自适应学习率方法"
+- IS_A            A是一种/是一类/属于 … B,  A是 … B的一种; A must head its clause's subject
+                  (it opens the clause, only an adverb before the verb: in "卷积核粒度与通道粒度
+                  属于粗粒度剪枝" 通道 is no subject); before a method noun B must be the whole
+                  modifier: "是一种正则化方法" (IS_A 正则化), not "是一种自适应学习率方法"
 - PART_OF         A由 B1, B2 … 组成/构成,  A包括/包含 B1、B2
 - ADDRESSES       A … 防止/避免/解决/缓解/克服/抑制/消除 B  (减少/减轻/降低/改善 weaker)
 - CONTRASTS_WITH  A和/与 B 的区别/不同/对比,  A比B,  A相比B,  与B不同/相反
@@ -35,9 +37,15 @@ _BAD_PREFIX = ("在", "对于", "对", "从", "当", "随着", "针对", "由于
                "除了", "像", "如")
 
 _IS_A_KEYS = re.compile(rf"({M})([^\ue000-\uf8ff{_BREAK}]{{0,4}}?)"
-                        rf"(是一种|是一类|属于一种|属于|是一个)([^{_BREAK}]*)")
+                        rf"(是一种|是一类|属于一种|属于)([^{_BREAK}]*)")
 _IS_A_OF = re.compile(rf"({M})([^\ue000-\uf8ff{_BREAK}]{{0,4}}?)是([^{_BREAK}]*?)({M})"
                       rf"[^\ue000-\uf8ff{_BREAK}]{{0,3}}?的一种(?!推广|泛化|扩展)")
+# what may open a clause before its subject: a connective, list numbering, emphasis marks
+_OPENER = re.compile(r"^[\s*>#\-\d.、()（）]*(?:而且|而|但是|但|所以|因此|同时|此外|另外|并且|其中|"
+                     r"总之|即|比如|例如)?[\s*]*$")
+_ADVERBS = re.compile(r"^(?:也|还|则|就|都|又|本身|其实|实际上|通常|一般|本质上|可以说|就是)?$")
+_APPOSITION = re.compile(r"[()（）]|模型|网络|算法|方法")  # "X模型(X)": one subject named twice
+_WHERE = re.compile(r"在|中|由|用|提出")  # "X是在Y中提出的一种…": Y is where, not what
 _IS_A_BARE = re.compile(rf"(?:^|[{_BREAK}])\s*(?:也|还|它|其)?是一种([^{_BREAK}]*)")
 _PART_MADE = re.compile(rf"({M})([^\ue000-\uf8ff{_BREAK}]{{0,3}}?)由([^;。!?]*?)(?:组成|构成)")
 _PART_HAS = re.compile(rf"({M})([^\ue000-\uf8ff{_BREAK}(]{{0,3}}?)(?:包括|包含)了?:?\s*"
@@ -145,14 +153,29 @@ def _subject(sent: _Sentence, topic: str | None, before: int) -> tuple[str | Non
     return topic, 0.75
 
 
+def _heads_clause(sent: _Sentence, start: int, gap: str) -> bool:
+    """The concept at `start` is the head noun of its clause's subject: it opens the clause
+    (after a connective, a list mark, or itself named another way: "循环神经网络模型(RNN)是一种")
+    and only an adverb stands before the verb. "卷积核粒度与通道粒度属于粗粒度剪枝" makes 通道
+    no kind of 剪枝: 粒度 is the head noun."""
+    t = sent.template
+    clause = t[max(t.rfind(ch, 0, start) for ch in _BREAK) + 1:start]
+    itself = sent.concept(t[start])
+    clause = "".join(ch for ch in clause if not (sent.markers(ch) and sent.concept(ch) == itself))
+    clause = _APPOSITION.sub("", clause)
+    return bool(_OPENER.match(clause)) and bool(_ADVERBS.match(_APPOSITION.sub("", gap).strip()))
+
+
 def _is_a(sent: _Sentence, topic: str | None) -> Iterator[tuple[RelationType, str, str, float]]:
-    for m in _IS_A_KEYS.finditer(sent.template):
-        if _clean_gap(m.group(2)):
+    t = sent.template
+    for m in _IS_A_KEYS.finditer(t):
+        if _clean_gap(m.group(2)) and _heads_clause(sent, m.start(1), m.group(2)):
             head = _head(sent, m.group(4))
             if head:
                 yield RelationType.IS_A, sent.concept(m.group(1)), head, 0.8
-    for m in _IS_A_OF.finditer(sent.template):
-        if _clean_gap(m.group(2)) and not _ADDRESS.search(m.group(3)):
+    for m in _IS_A_OF.finditer(t):
+        if (_clean_gap(m.group(2)) and _heads_clause(sent, m.start(1), m.group(2))
+                and not _ADDRESS.search(m.group(3)) and not _WHERE.search(m.group(3))):
             yield RelationType.IS_A, sent.concept(m.group(1)), sent.concept(m.group(4)), 0.8
     for m in _IS_A_BARE.finditer(sent.template):
         head = _head(sent, m.group(1))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from zhitu.graph.gcpause import gc_paused
-from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation, RelationType
+from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation
 from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.prereq import question_prerequisites
@@ -32,8 +32,9 @@ from zhitu.ingest.read import (
     read_paths,
     same_text,
 )
+from zhitu.ingest.related import related_questions
 from zhitu.ingest.relations import Doc, concept_relations
-from zhitu.ingest.scan import QuestionScan, level_of, rescan, scan, workers_for
+from zhitu.ingest.scan import QuestionScan, level_of, rescan, scan, text_size, workers_for
 
 __all__ = ["Candidate", "IngestReport", "Merge", "build", "ingest", "level_of", "workers_for"]
 Progress = Callable[[int, int], None]
@@ -117,7 +118,8 @@ class _Built:
 def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | None,
            kept: Iterable[Relation] = (), workers: int | None = None) -> _Built:
     questions = [replace(q, level=level_of(q.title)) for q in questions]
-    scans = scan(questions, lexicon, workers_for(len(questions), workers), progress)
+    pool = workers_for(len(questions), workers, text_size(questions))
+    scans = scan(questions, lexicon, pool, progress)
     lexicon, candidates = _discover(questions, scans, lexicon)
     docs = [Doc(q, a.found, a.mentions, a.sentences, a.topics)
             for q, a in zip(questions, scans, strict=True)]
@@ -126,13 +128,15 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     patterns = (rel for a in scans for rel in a.patterns)
     relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
-    concept_prereqs = [r for r in relations if r.type is RelationType.PREREQUISITE_OF]
-    topics = {d.question.id: d.topics for d in docs}
-    question_edges, cycle_drops = question_prerequisites(questions, topics, concept_prereqs, names)
+    placed = {d.question.id: d.mentions for d in docs}
+    question_edges, cycle_drops = question_prerequisites(questions, placed, relations, names,
+                                                         lexicon.generic)
     ids = {q.id for q in questions}
     user_edges = [r for r in kept if r.src in ids and r.dst in ids]
     known = {r.key for r in question_edges}
     question_edges += [r for r in user_edges if r.key not in known]
+    documents = {q.id: a.document for q, a in zip(questions, scans, strict=True)}
+    question_edges += related_questions(questions, placed, documents, names, relations)
     mentions: list[Mention] = [m for d in docs for m in d.mentions]
     data = GraphData(
         questions={q.id: q for q in questions},
@@ -142,7 +146,7 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     )
     return _Built(data, candidates, dropped + cycle_drops,
                   [d.question.id for d in docs if not d.mentions],
-                  {q.id: a.document for q, a in zip(questions, scans, strict=True)})
+                  documents)
 
 
 def _rebuild(questions: dict[str, Question], existing: GraphData | None, lexicon: Lexicon,

@@ -1,22 +1,31 @@
-"""Question topics and question-level PREREQUISITE_OF, derived from concepts and levels.
+"""Question topics and question-level PREREQUISITE_OF, from focus concepts and levels.
 
 A question's topics are the concepts its title mentions, without a title concept that is only
-context for a more specific one ("神经网络激活函数" is about 激活函数: 神经网络 is a curated
-ancestor of it and the two are not coordinated by 和/与/比…); a title without concepts falls back
-to the heaviest mention.
+context for a more specific one ("神经网络激活函数" is about 激活函数); they still feed pattern
+subjects. Question prerequisites are placed by FOCUS concepts only (ingest.focus), never by a
+passing or generic mention:
 
-q1 comes before q2 when a topic of q1 is a prerequisite concept of a topic of q2 (the nearest
-prerequisite concepts that have questions, so a chain skips concepts nobody asks about), or when
-they share a topic and q1 has a lower level. Only concept prerequisites of confidence >= LINK_FLOOR
-order questions, and a question never precedes one of a lower level through a concept link (to
-ask "什么是CNN" one needs to know what pooling is, not how max and average pooling differ).
-Nothing is quadratic in the number of questions: between two concepts only the best few
-questions of the prerequisite concept (its lowest level; then fewest topics, shortest title)
-link to the questions of the dependent one, and within a topic the best question of each level
-links to the questions of the next level. Cycles (possible through questions with several
-topics) are broken in one pass: inside each strongly connected component the edges that go
-backwards in the order (deepest topic concept, level, id) are dropped and reported. The result
-is transitively reduced (transitive_reduction below: networkx's result, computed faster).
+- A comes before B when a focus concept a of A is a confident prerequisite of a focus concept f of
+  B (concept PREREQUISITE_OF of confidence >= LINK_FLOOR: curated, inferred from curated or
+  corroborated kinds and fixes), within MAX_HOPS concept steps (concepts nobody asks about are
+  stepped over; generic ones are never needed). Only the best question on a links: one that
+  teaches a (about a alone, or a definition), a 是什么 or 原理 question no deeper than B, fewest
+  focus concepts, lowest level, one that introduces a ("什么是a", "说说a", just "a"), shortest
+  title; with its twin asked in other words (TWINS), which introduces a too or neither does.
+- Or A and B share a focus concept f and A is its 是什么 question while B asks deeper (原理,
+  比较, 推导; a 原理 question is no step for a 比较 one), or B is a 是什么-level detail of f
+  ("LSTM的细胞状态") and A introduces f ("什么是LSTM").
+- Or A opens B's section (the first question of the file under its section path) by
+  introducing a concept that B mentions, or A mentions B's focus concept ("什么是seq2seq" before
+  "编码器"): the bank's own order is the evidence.
+- A heading that is no question (参考文献, 小结, TODO …) or has no focus is never in a chain; a
+  Chinese question is never preceded by an English one (a translation in the same bank).
+
+Every edge carries its reason in plain Chinese as its evidence sentence ("LSTM 是 RNN 的一种，
+先弄懂 RNN"). The edges are direct (not transitively reduced): graph/study.py's chain walks
+CHAIN_DEPTH of them. Cycles (possible through questions with several focus concepts) are broken
+in one pass: inside each strongly connected component the edges that go backwards in the order
+(deepest focus concept, level, id) are dropped and reported.
 """
 
 from __future__ import annotations
@@ -28,15 +37,37 @@ from collections.abc import Callable, Iterable
 import networkx as nx
 
 from zhitu.graph.derived import depths
-from zhitu.graph.model import Evidence, Mention, Origin, Question, Relation, RelationType
+from zhitu.graph.model import (
+    Evidence,
+    Level,
+    Mention,
+    Origin,
+    Question,
+    Relation,
+    RelationType,
+    say,
+    spaced,
+)
 from zhitu.ingest.mentions import Located
 from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
 LINK_FLOOR = 0.5  # least confidence of a concept prerequisite that orders questions
-SOURCES_PER_LINK = 3  # questions of the prerequisite concept linked to each dependent question
+TWINS = 2  # questions linked for one needed concept: the best and an equal twin
+MAX_HOPS = 2  # concept prerequisite steps from a needed concept to a focus concept
+BASIC = 1  # highest level of a question that a concept link puts before others (a 原理 question)
+LEVEL_WORDS = ("是什么", "原理", "比较", "推导")  # Level 0..3 in a reason
+# a heading that is no question: references, summaries, placeholders, a table of contents
+_NOT_QUESTION = re.compile(r"^\W*(?:\d+(?:\.\d+)*\s*)?(?:参考文献|参考资料|参考链接|参考|"
+                           r"references?|小结|总结|todo|目录|写在前面|前言|附录)\W*$",
+                           re.IGNORECASE)
 _COORDINATED = re.compile(r"^\s*(?:和|与|及|以及|跟|同|或|或者|、|,|/|比|vs\.?|versus)\s*$")
 _PRE = RelationType.PREREQUISITE_OF
+_ASKING = re.compile(r"什么是|是什么|什么叫|简述|介绍|的|[\W_]+")  # a title without its asking
+# a title that introduces its concept: "什么是GRU", "说说GloVe", "LeNet-5 · 模型介绍"
+_INTRO = re.compile(r"什么是|是什么|什么叫|说说|谈谈|简述|简介|介绍|概述|概念|定义")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBERING = re.compile(r"^[\s\d.、)）(（]+|\W+$")
 
 
 def ancestors_map(relations: Iterable[Relation]) -> dict[str, set[str]]:
@@ -74,127 +105,211 @@ def _coordinated(title: str, a: Located, b: Located) -> bool:
     return bool(_COORDINATED.match(normalize(title[first.end:second.start])))
 
 
-def _links(concept_prereqs: list[Relation], has_questions: set[str],
-           names: dict[str, str]) -> list[tuple[str, str, float, str]]:
-    """(a, b, confidence, via) for each nearest prerequisite a of b that has questions."""
-    preds: dict[str, list[Relation]] = defaultdict(list)
-    for rel in concept_prereqs:
-        preds[rel.dst].append(rel)
-    out = []
-    for b in sorted(has_questions):
-        queue = deque([(b, 1.0, [b])])
-        seen = {b}
-        while queue:
-            node, confidence, path = queue.popleft()
-            for rel in preds.get(node, ()):
-                a = rel.src
-                if a in seen:
-                    continue
-                seen.add(a)
-                conf, route = min(confidence, rel.confidence), [a, *path]
-                if a in has_questions:
-                    out.append((a, b, conf, " → ".join(names.get(c, c) for c in route)))
-                else:
-                    queue.append((a, conf, route))
-    return out
+def is_question(question: Question) -> bool:
+    """False for a heading that asks nothing (references, a summary, a placeholder).
+
+    >>> is_question(Question("a", "参考文献", "")), is_question(Question("b", "什么是RNN", ""))
+    (False, True)
+    """
+    return not _NOT_QUESTION.match(question.title.strip())
 
 
-def question_prerequisites(questions: list[Question], topics: dict[str, list[str]],
-                           concept_prereqs: list[Relation],
-                           names: dict[str, str]) -> tuple[list[Relation], list[str]]:
-    """Question -> question prerequisites, acyclic and transitively reduced; (edges, dropped)."""
-    by_id = {q.id: q for q in questions}
+def link_reason(a: str, f: str, names: dict[str, str], kinds: set[tuple[str, str, str]],
+                via: list[str]) -> str:
+    """Why a question on concept a comes before one on f, in plain Chinese."""
+    na, nf = spaced(names.get(a, a)), spaced(names.get(f, f))
+    if not via and ("IS_A", f, a) in kinds:
+        return say(f"{nf}是{na}的一种，先弄懂{na}")
+    if not via and ("ADDRESSES", f, a) in kinds:
+        return say(f"{nf}用来解决{na}，先弄懂{na}")
+    if not via and ("PART_OF", a, f) in kinds:
+        return say(f"{na}是{nf}的组成部分，先弄懂{na}")
+    through = "、".join(names.get(c, c) for c in via)
+    return say(f"先弄懂{na}，才能理解{nf.rstrip()}" + (f"（经由{through}）" if through else ""))
 
-    def rank(qid: str) -> tuple[int, int, int, str]:
-        q = by_id[qid]
-        return (int(q.level), len(topics[qid]), len(q.title), qid)
 
-    by_topic: dict[str, list[str]] = defaultdict(list)
+def level_reason(f: str, low: int, high: int, names: dict[str, str]) -> str:
+    """Why an easier question on the same concept comes first."""
+    nf = spaced(names.get(f, f))
+    first = f"{nf}是什么" if low == 0 else f"{nf}的{LEVEL_WORDS[low]}"
+    return say(f"先弄懂{first}，再看它的{LEVEL_WORDS[high] if high > low else '细节'}")
+
+
+def question_prerequisites(questions: list[Question], mentions: dict[str, list[Mention]],
+                           concept_relations: list[Relation], names: dict[str, str],
+                           generic: Iterable[str] = ()) -> tuple[list[Relation], list[str]]:
+    """Question -> question prerequisites, acyclic and transitively reduced; (edges, dropped).
+
+    mentions: question id -> its mentions (their focus flags place it); generic: concepts too
+    broad to be needed by anything (机器学习, 矩阵): never a link's source.
+    """
+    by_id = {q.id: q for q in questions if is_question(q)}
+    skip = set(generic)
+    weight: dict[tuple[str, str], float] = {}
+    focus: dict[str, list[str]] = {}
+    about: dict[str, list[str]] = defaultdict(list)  # concept -> questions whose title asks it
     for qid in sorted(by_id):
-        for t in topics.get(qid, []):
-            by_topic[t].append(qid)
-    for qids in by_topic.values():
-        qids.sort(key=rank)
+        ms = [m for m in mentions.get(qid, []) if m.focus and m.concept_id not in skip]
+        ms.sort(key=lambda m: (-m.weight, m.concept_id))
+        focus[qid] = [m.concept_id for m in ms]
+        weight.update(((qid, m.concept_id), m.weight) for m in ms)
+        for m in ms:
+            if m.in_title:
+                about[m.concept_id].append(qid)
+
+    def intro(q: str, c: str) -> bool:
+        """q introduces c: a 是什么 question about c alone that asks what it is, or whose
+        title is just its name ("什么是GRU", "说说GloVe", "共现矩阵")."""
+        title = by_id[q].title
+        return (focus[q] == [c] and by_id[q].level is Level.DEFINITION
+                and (bool(_INTRO.search(title)) or _ASKING.sub("", title.lower())
+                     == _ASKING.sub("", names.get(c, c).lower())))
+
+    def rank(c: str) -> Callable[[str], tuple]:
+        return lambda q: (len(focus[q]), int(by_id[q].level), not intro(q, c),
+                          len(_NUMBERING.sub("", by_id[q].title)), -weight[q, c], q)
+
+    for c, qids in about.items():
+        qids.sort(key=rank(c))
+
+    def _best(ranked: list[str], c: str) -> list[str]:
+        """The best of questions ranked best first, with its twin asked in other words
+        ("什么是dropout" and "dropout是什么？", "什么是RNN" and "什么是循环神经网络(RNN)?"; not
+        "监督学习" and "监督学习有哪些步骤": both introduce c or neither), at most TWINS."""
+        if not ranked:
+            return []
+        first = _ASKING.sub("", by_id[ranked[0]].title.lower())
+
+        def twin(q: str) -> bool:
+            words = _ASKING.sub("", by_id[q].title.lower())
+            return words == first or (focus[q] == focus[ranked[0]]
+                                      and by_id[q].level == by_id[ranked[0]].level
+                                      and intro(q, c) == intro(ranked[0], c)
+                                      and (words in first or first in words))
+
+        return [q for q in ranked[:TWINS] if twin(q)]
+
+    def _central(q: str, a: str) -> bool:
+        """q teaches a: about a alone, or a definition of a with its coordinates (什么是过拟合和
+        欠拟合); not "为什么Tanh比Sigmoid快", which needs Sigmoid already."""
+        return focus[q] == [a] or (by_id[q].level is Level.DEFINITION and a in focus[q])
+    strong = [r for r in concept_relations if r.type is _PRE and r.confidence >= LINK_FLOOR]
+    preds: dict[str, list[Relation]] = defaultdict(list)
+    for rel in strong:
+        preds[rel.dst].append(rel)
+    kinds = {(r.type.value, r.src, r.dst) for r in concept_relations}
     graph = nx.DiGraph()
     graph.add_nodes_from(by_id)
     added = iter(range(1 << 62))  # insertion order: among equals the latest goes first
 
-    def add(src: str, dst: str, confidence: float, via: str) -> None:
+    def add(src: str, dst: str, confidence: float, reason: str) -> None:
         old = graph.get_edge_data(src, dst)
         if src != dst and (old is None or old["confidence"] < confidence):
-            graph.add_edge(src, dst, confidence=confidence, via=via, order=next(added))
+            graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added))
 
-    strong = [r for r in concept_prereqs if r.confidence >= LINK_FLOOR]
-    groups = {t: _level_groups(qids, by_id) for t, qids in by_topic.items()}
-    for t, levels in groups.items():
-        for low, high in zip(levels, levels[1:], strict=False):
-            for qid in high:
-                add(low[0], qid, SAME_TOPIC_CONFIDENCE, names.get(t, t))
-    for a, b, confidence, via in _links(strong, set(by_topic), names):
-        sources = [q for q in by_topic[a] if b not in topics[q]]
-        if not sources:
-            continue
-        level = by_id[sources[0]].level
-        sources = [q for q in sources if by_id[q].level == level][:SOURCES_PER_LINK]
-        reached = False  # the previous level's best question is linked: the chain does the rest
-        for members in groups[b]:
-            if reached or by_id[members[0]].level < level:
-                continue
-            for qid in members:
-                if a not in topics[qid]:
-                    for src in sources:
-                        add(src, qid, confidence, via)
-            reached = a not in topics[members[0]]
+    needed: dict[str, list[tuple[str, float, list[str]]]] = {}
+    # concepts some question teaches (a 是什么 or 原理 question about it): the others are stepped
+    # over on the way to a prerequisite that is taught
+    teachable = {a for a, qs in about.items()
+                 if any(_central(q, a) and int(by_id[q].level) <= BASIC for q in qs)}
+    for qid in sorted(by_id):
+        level = int(by_id[qid].level)
+        script = bool(_CJK.search(by_id[qid].title))  # a Chinese question reads Chinese ones
+
+        def readable(q: str, script: bool = script) -> bool:
+            return not script or bool(_CJK.search(by_id[q].title))
+
+        for f in focus[qid]:
+            # the best question of the most basic level below this one: "什么是LSTM" before
+            # "LSTM和GRU的区别", not every 原理 question on LSTM too
+            basic = [q for q in about[f] if int(by_id[q].level) < min(level, 1) and readable(q)]
+            low = min((int(by_id[q].level) for q in basic), default=level)
+            for src in _best([q for q in basic if int(by_id[q].level) == low], f):
+                add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, low, level, names))
+            if level == 0 and not intro(qid, f):  # "什么是LSTM" before "LSTM的门"
+                for src in _best([q for q in about[f] if intro(q, f) and readable(q)], f):
+                    add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, 0, 0, names))
+            if f not in needed:
+                needed[f] = _needed(f, preds, teachable, skip)
+            for a, confidence, via in needed[f]:
+                if a in focus[qid]:
+                    continue
+                for src in _best([q for q in about[a] if _central(q, a) and q != qid
+                                  and int(by_id[q].level) <= min(level, BASIC) and readable(q)], a):
+                    add(src, qid, confidence, link_reason(a, f, names, kinds, via))
+    for a, b, f in _section_openers(by_id, focus, mentions, intro):
+        add(a, b, SAME_TOPIC_CONFIDENCE,
+            say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
     depth = _depths(strong)
 
     def order(qid: str) -> tuple[int, int, str]:
-        return (max((depth.get(t, 0) for t in topics.get(qid, [])), default=0),
+        return (max((depth.get(t, 0) for t in focus[qid]), default=0),
                 int(by_id[qid].level), qid)
 
     dropped = _break_cycles(graph, by_id, order)
     relations = []
-    for src, dst in sorted(transitive_reduction(graph)):
+    for src, dst in sorted(graph.edges):
         data = graph.edges[src, dst]
         relations.append(Relation(_PRE, src, dst, round(data["confidence"], 3), Origin.INFERRED,
                                   [Evidence(dst, data["via"])]))
     return relations, dropped
 
 
-def transitive_reduction(graph: nx.DiGraph) -> list[tuple[str, str]]:
-    """The edges of a DAG's transitive reduction: what networkx.transitive_reduction returns,
-    computed with descendant bitsets (Python ints) in reverse topological order, which is ~50x
-    faster on question graphs (10,000 questions: 0.1 s instead of 5 s). A node's bitset is freed
-    once all its predecessors are done; raises NetworkXUnfeasible on a cycle.
-
-    >>> sorted(transitive_reduction(nx.DiGraph([(1, 2), (2, 3), (1, 3)])))
-    [(1, 2), (2, 3)]
-    """
-    order = list(nx.topological_sort(graph))
-    index = {n: i for i, n in enumerate(order)}
-    waiting = dict(graph.in_degree)
-    below: dict[str, int] = {}  # node -> bitset of its descendants
-    kept = []
-    for u in reversed(order):
-        successors = list(graph.successors(u))
-        reachable = 0  # what u reaches through any successor
-        for w in successors:
-            reachable |= below[w]
-        kept += [(u, w) for w in successors if not (reachable >> index[w]) & 1]
-        for w in successors:
-            reachable |= 1 << index[w]
-            waiting[w] -= 1
-            if waiting[w] == 0:
-                del below[w]
-        below[u] = reachable
-    return kept
+def _needed(f: str, preds: dict[str, list[Relation]], teachable: set[str],
+            skip: set[str]) -> list[tuple[str, float, list[str]]]:
+    """(a, confidence, concepts stepped over) for each nearest prerequisite a of concept f that
+    a question teaches, within MAX_HOPS; generic concepts are neither sources nor stepped
+    through."""
+    out = []
+    queue = deque([(f, 1.0, [])])
+    seen = {f}
+    while queue:
+        node, confidence, via = queue.popleft()
+        for rel in sorted(preds.get(node, ()), key=lambda r: r.src):
+            a = rel.src
+            if a in seen or a in skip:
+                continue
+            seen.add(a)
+            conf = min(confidence, rel.confidence)
+            if a in teachable:
+                out.append((a, conf, list(reversed(via))))
+            elif len(via) + 1 < MAX_HOPS:
+                queue.append((a, conf, [*via, a]))
+    return out
 
 
-def _level_groups(qids: list[str], by_id: dict[str, Question]) -> list[list[str]]:
-    """Questions (already ranked) grouped by level, lowest level first."""
-    groups: dict[int, list[str]] = defaultdict(list)
-    for qid in qids:
-        groups[int(by_id[qid].level)].append(qid)
-    return [groups[level] for level in sorted(groups)]
+def _section_openers(by_id: dict[str, Question], focus: dict[str, list[str]],
+                     mentions: dict[str, list[Mention]],
+                     intro: Callable[[str, str], bool]) -> list[tuple[str, str, str]]:
+    """(a, b, f): question a opens its section (the first question of a file under its section
+    path) by introducing f, and b, later in that section, mentions f or is about a concept a
+    mentions ("什么是seq2seq" before "编码器"). The bank's own order is the evidence; b never
+    introduces f itself."""
+    files: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for q in by_id.values():
+        path, _, line = (q.sources[0] if q.sources else "").rpartition(":")
+        if path:
+            files[path].append((int(line) if line.isdigit() else 0, q.id))
+
+    def inside(q: str, section: str) -> bool:
+        topic = by_id[q].topic
+        return not section or topic == section or topic.startswith(section + " / ")
+
+    out = []
+    for rows in files.values():
+        order = [q for _, q in sorted(rows)]
+        for i, a in enumerate(order):
+            section = by_id[a].topic
+            if not focus[a] or any(inside(q, section) for q in order[:i]):
+                continue
+            f = focus[a][0]
+            if not intro(a, f):
+                continue
+            told = {m.concept_id for m in mentions.get(a, ())}
+            out.extend((a, b, f) for b in order[i + 1:] if inside(b, section) and not intro(b, f)
+                       and (any(m.concept_id == f for m in mentions.get(b, ()))
+                            or bool(told & set(focus[b]))))
+    return out
 
 
 def _depths(concept_prereqs: list[Relation]) -> dict[str, int]:

@@ -73,6 +73,15 @@ TOY_RELATIONS = [
     (PRE, "q-rnn", "q-gru", 1.0, Origin.INFERRED),
     (PRE, "q-vg", "q-bn", 1.0, Origin.INFERRED),
 ]
+# stored related lists (question -> related question), as ingest.related writes them: the score
+# is confidence and weight, the reason the evidence sentence. q-lstm-f and q-nn have none.
+TOY_RELATED = [
+    ("q-lstm", "q-lstm-f", 0.62, "都在讲 LSTM"),
+    ("q-lstm", "q-gru", 0.41, "LSTM 和 GRU 常被拿来比较"),
+    ("q-lstm", "q-vg", 0.3, "都提到梯度消失"),
+    ("q-gru", "q-lstm", 0.41, "GRU 和 LSTM 常被拿来比较"),
+    ("q-rnn", "q-rnn-why", 0.55, "都在讲 RNN"),
+]
 
 
 def write_big_bank(path: Path, sentence: str, repeat: int, size: int = 20_000_000) -> int:
@@ -100,6 +109,9 @@ def make_toy() -> GraphData:
             [Evidence("q-lstm", "LSTM 缓解了 RNN 的梯度消失")] if source is Origin.PATTERN else []
         )
         data.relations.append(Relation(rtype, src, dst, confidence, source, evidence))
+    for src, dst, score, reason in TOY_RELATED:
+        data.relations.append(Relation(RelationType.RELATED_TO, src, dst, score, Origin.INFERRED,
+                                       [Evidence(dst, reason)], weight=score))
     return data
 
 

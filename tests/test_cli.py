@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import run_cli
 from zhitu.ui import cli as cli_module
-from zhitu.ui import cli_target
+from zhitu.ui import cli_target, supervise
 
 CONCEPT_KEYS = {"id", "name", "aliases"}
 REF_KEYS = {"id", "title"}
@@ -48,16 +48,23 @@ def test_concepts_json(toy_file: Path) -> None:
 
 
 def test_question_json(toy_file: Path) -> None:
-    doc = run_json(toy_file, "question", "LSTM每个门")
+    doc = run_json(toy_file, "question", "LSTM的原")
     assert set(doc) == {"id", "title", "answer", "analysis", "concepts", "chain", "related"}
-    assert doc["id"] == "q-lstm-f"
-    assert [c["id"] for c in doc["chain"]] == ["q-nn", "q-rnn", "q-vg", "q-rnn-why", "q-lstm"]
+    assert doc["id"] == "q-lstm"
+    assert [c["id"] for c in doc["chain"]] == ["q-vg", "q-rnn-why"]  # its direct prerequisites
     assert all(set(c) == REF_KEYS for c in doc["chain"])
+    assert [r["id"] for r in doc["related"]] == ["q-lstm-f", "q-gru", "q-vg"]  # the stored list
     assert all(set(r) == REF_KEYS | {"score", "shared"} for r in doc["related"])
+    assert run_json(toy_file, "question", "q-lstm-f")["related"] == []  # none stored
 
 
 def test_chain_json(toy_file: Path) -> None:
-    doc = run_json(toy_file, "chain", "q-lstm-f")
+    doc = run_json(toy_file, "chain", "q-lstm-f")  # the direct prerequisites
+    assert doc == {
+        "question": {"id": "q-lstm-f", "title": "LSTM每个门的计算公式"},
+        "chain": [{"id": "q-lstm", "title": "LSTM的原理"}],
+    }
+    doc = run_json(toy_file, "chain", "q-lstm-f", "--full")  # the whole closure
     assert doc == {
         "question": {"id": "q-lstm-f", "title": "LSTM每个门的计算公式"},
         "chain": [
@@ -71,20 +78,22 @@ def test_chain_json(toy_file: Path) -> None:
 
 
 def test_related_json(toy_file: Path) -> None:
-    doc = run_json(toy_file, "related", "LSTM每个门的计算公式", "--top", "2")
-    assert doc["question"] == {"id": "q-lstm-f", "title": "LSTM每个门的计算公式"}
-    assert [(r["id"], r["shared"]) for r in doc["related"]] == [
-        ("q-lstm", ["LSTM", "LSTM↔RNN"]),
-        ("q-gru", ["LSTM↔GRU"]),
+    doc = run_json(toy_file, "related", "LSTM的原理", "--top", "2")
+    assert doc["question"] == {"id": "q-lstm", "title": "LSTM的原理"}
+    # the stored list, best first, each with its reason and score (tests/conftest.py TOY_RELATED)
+    assert [(r["id"], r["score"], r["shared"]) for r in doc["related"]] == [
+        ("q-lstm-f", 0.62, ["都在讲 LSTM"]),
+        ("q-gru", 0.41, ["LSTM 和 GRU 常被拿来比较"]),
     ]
-    assert all(isinstance(r["score"], float) for r in doc["related"])
+    assert run_json(toy_file, "related", "q-lstm-f")["related"] == []  # nothing made up
 
 
 def test_path_json(toy_file: Path) -> None:
     doc = run_json(toy_file, "path", "--target", "LSTM", "--known", "rnn")
     assert set(doc) == {"steps", "next", "cycles"}
     assert [s["concept"]["id"] for s in doc["steps"]] == ["vanishing-gradient", "lstm"]
-    assert all(set(s) == {"concept", "questions"} for s in doc["steps"])
+    assert all(set(s) == {"concept", "questions", "has_questions"} for s in doc["steps"])
+    assert [s["has_questions"] for s in doc["steps"]] == [True, True]
     assert all(set(s["concept"]) == CONCEPT_KEYS for s in doc["steps"])
     assert doc["steps"][1]["questions"] == [
         {"id": "q-lstm", "title": "LSTM的原理"},
@@ -104,6 +113,9 @@ def test_path_reports_cycles(toy_file: Path) -> None:
         "transformer",
         "gru",
     ]
+    # q-att's answer mentions Transformer in passing: no question asks it, a step to read about
+    assert {s["concept"]["id"]: s["has_questions"] for s in doc["steps"]} == {
+        "nn": True, "rnn": True, "attention": True, "transformer": False, "gru": True}
 
 
 def test_search_json(toy_file: Path) -> None:
@@ -125,9 +137,11 @@ def test_stats_json(toy_file: Path) -> None:
         (["questions"], "LSTM每个门的计算公式"),
         (["concepts"], "4 个问题"),
         (["question", "q-lstm"], "参考回答"),
-        (["chain", "q-lstm-f"], "[RNN → LSTM]"),
+        (["chain", "q-lstm-f"], "  1. LSTM的原理  [先弄懂 LSTM 的基础]\n"),
+        (["chain", "q-lstm-f", "--full"], "  3. RNN为什么会出现梯度消失  [先弄懂 RNN，才能理解"),
         (["chain", "q-nn"], "没有前置问题"),
-        (["related", "q-lstm-f"], "LSTM↔GRU"),
+        (["related", "q-lstm"], "  2. 画GRU结构图  (0.410; LSTM 和 GRU 常被拿来比较)"),
+        (["related", "q-lstm-f"], "没有与「LSTM每个门的计算公式」相关的问题。"),
         (["path", "--target", "lstm"], "约 70 分钟"),
         (["path", "--target", "transformer"], "循环依赖, 一起学习: attention、transformer"),
         (["path", "--target", "rnn", "--known", "lstm"], "没有需要学习的内容"),
@@ -277,7 +291,7 @@ def test_serve_runs_streamlit_on_the_same_graph(
     calls: list[tuple[list[str], dict[str, str]]] = []
     monkeypatch.setattr(cli_module, "_app_path", lambda: app)
     monkeypatch.setattr(
-        cli_module.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0
+        supervise, "run", lambda cmd, env, url, open_browser: calls.append((cmd, env)) or 0
     )
     result = run("--graph", str(toy_file), "serve", "--port", "8600")
     assert result.exit_code == 0, result.output

@@ -1,15 +1,18 @@
 """Injection (issue 8): no value is ever formatted into Cypher. An AST scan of graph/ (not grep):
 
 A. whatever reaches the driver (`execute_query`, `run`, and Neo4jStore's `_run` / `_graph`) as a
-   statement is a graph/cypher.py constant, or comes from `neo4j_rows.write_plan` or a sink's own
-   parameter, through plain names, loops and comprehensions; never a literal, an f-string, `+`,
-   `%` or `.format`.
-B. graph/cypher.py's UPPER_SNAKE constants (and every name they use) are built only from string
-   literals and Label / RelationType values: f-strings and `+` over those, `"|".join` over enum
-   members, calls of local helpers whose parameters are typed with those enums; no `%`, no
-   `.format`.
+   statement is a graph/cypher.py constant, an UPPER_SNAKE class constant of its own class
+   (`self.READ`, as graph/progress.py's Neo4jProgress keeps its statements), or comes from
+   `neo4j_rows.write_plan` or a sink's own parameter, through plain names, loops and
+   comprehensions; never a literal, an f-string, `+`, `%` or `.format`.
+B. graph/cypher.py's UPPER_SNAKE constants (and every name they use), and the UPPER_SNAKE class
+   constants of any class in graph/, are built only from string literals and Label / RelationType
+   values: f-strings and `+` over those, `"|".join` over enum members, calls of local helpers
+   whose parameters are typed with those enums; no `%`, no `.format`.
 C. anywhere else in graph/, a string holding a Cypher clause is never built by formatting unless
-   every value goes through export's escapers (cypher_literal / cypher_string / cypher_name).
+   every value goes through export's escapers (cypher_literal / cypher_string / cypher_name). A
+   SQLite module (graph/sidecar.py: imports sqlite3, neither neo4j nor graph/cypher.py, and no
+   string in it holds a Cypher-only word) holds SQL, not Cypher: rule C does not apply to it.
 
 The scanner is shown to fail on planted bad code. At run time, every label and relationship type
 in the statements is an enum value, and write_plan (graph/neo4j_rows.py) only hands out
@@ -24,13 +27,14 @@ from pathlib import Path
 
 import pytest
 
-from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph import cypher, neo4j_rows
 from zhitu.graph.model import CONCEPT_RELATIONS, Label, RelationType
+from zhitu.graph.progress import Neo4jProgress
 
 GRAPH = Path(__file__).resolve().parent.parent / "graph"
 SINKS = {"execute_query": "first", "run": "first", "_run": "first", "_graph": "tuples"}
 ENUMS = {"Label", "RelationType"}
-ENUM_COLLECTIONS = {"LINK_TYPES", "CONCEPT_RELATIONS"}  # checked below to hold enum members only
+ENUM_COLLECTIONS = {"CONCEPT_RELATIONS"}  # checked below to hold enum members only
 STATEMENT_FUNCTIONS = {("neo4j_rows", "write_plan")}  # (module, function) handing out statements
 PASS_THROUGH = {"enumerate", "zip", "sorted", "list", "tuple", "reversed", "iter"}
 ESCAPERS = {"cypher_literal", "cypher_string", "cypher_name"}
@@ -65,6 +69,20 @@ class _Sinks:
     def __init__(self, tree: ast.Module, name: str) -> None:
         self.tree, self.name, self.findings = tree, name, []
         self.parents = {c: p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+        self.classes = {c.name: _class_constants(c) for c in ast.walk(tree)
+                        if isinstance(c, ast.ClassDef)}
+
+    def _own_constant(self, node: ast.AST) -> bool:
+        """`self.NAME` or `Class.NAME` for an UPPER_SNAKE constant of the enclosing class (rule B
+        checks how it is built)."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            return False
+        owner = node
+        while owner in self.parents and not isinstance(owner, ast.ClassDef):
+            owner = self.parents[owner]
+        if not isinstance(owner, ast.ClassDef) or node.value.id not in ("self", "cls", owner.name):
+            return False
+        return node.attr in self.classes[owner.name]
 
     def run(self) -> list[str]:
         for node in ast.walk(self.tree):
@@ -88,7 +106,7 @@ class _Sinks:
         self.findings.append(f"{self.name}:{getattr(node, 'lineno', 0)}: {why}")
 
     def _check(self, node: ast.expr, scope: ast.AST, seen: set[tuple[int, str]]) -> None:
-        if _is_cypher_attr(node):
+        if _is_cypher_attr(node) or self._own_constant(node):
             return
         if isinstance(node, ast.Subscript):
             return self._check(node.value, scope, seen)
@@ -232,6 +250,29 @@ class _Constants:
         self._bad(node, f"built by calling {ast.unparse(f)}()")
 
 
+def _class_constants(cls: ast.ClassDef) -> set[str]:
+    """The UPPER_SNAKE names a class body assigns."""
+    return {t.id for node in cls.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(t, ast.Name) and UPPER.match(t.id)}
+
+
+CYPHER_ONLY = re.compile(r"\b(MATCH|MERGE|UNWIND|DETACH)\b|-\[")
+
+
+def _sql_module(tree: ast.Module) -> bool:
+    """A module that talks to SQLite and cannot send Cypher (see rule C)."""
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
+                for a in n.names}
+    imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree)
+                 if isinstance(n, ast.ImportFrom) and n.module for a in n.names}
+    strings = [n.value for n in ast.walk(tree)
+               if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return ("sqlite3" in imported and "neo4j" not in imported
+            and not any(i.startswith("neo4j") or i.endswith(".cypher") for i in imported)
+            and not any(CYPHER_ONLY.search(s) for s in strings))
+
+
 def _clauses(tree: ast.Module, name: str) -> list[str]:
     """Rule C: Cypher clause text built by formatting, outside the escapers."""
     found = []
@@ -262,8 +303,10 @@ def scan(source: str, name: str) -> list[str]:
     findings = _Sinks(tree, name).run()
     if Path(name).name == "cypher.py":
         findings += _Constants(tree, name).run()
-    else:
+    elif not _sql_module(tree):
         findings += _clauses(tree, name)
+    for cls in [c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)]:
+        findings += _Constants(cls, name).run()  # rule B over class constants: `self.READ`
     return findings
 
 
@@ -308,6 +351,22 @@ PLANTED_STORE = [
                  id="augmented"),
     pytest.param("def f(self, ref):\n    self.q = f'MATCH (n) WHERE n.id = \"{ref}\" RETURN n'",
                  id="clause-built-anywhere"),
+    pytest.param("import os\nclass P:\n    READ = 'MATCH (n:' + os.environ['L'] + ') RETURN n'\n"
+                 "    def get(self, tx):\n        return tx.run(self.READ)",
+                 id="class-constant-from-a-value"),
+    pytest.param("class P:\n    def __init__(self, q):\n        self.READ = q\n"
+                 "    def get(self, tx):\n        return tx.run(self.READ)",
+                 id="instance-attribute-not-a-class-constant"),
+    pytest.param("class P:\n    READ = 'MATCH (n) RETURN n'\nclass Q:\n"
+                 "    def get(self, tx):\n        return tx.run(self.READ)",
+                 id="another-class-constant"),
+    pytest.param("import sqlite3\ndef f(label):\n    return f'MATCH (n:{label}) RETURN n'",
+                 id="cypher-in-a-sqlite-module"),
+    pytest.param("import sqlite3\nfrom zhitu.graph import cypher\n"
+                 "def f(label):\n    return f'CREATE (n:{label})'", id="sqlite-module-with-cypher"),
+    pytest.param("class P:\n    def get(self, tx, name):\n"
+                 "        return tx.run('MATCH (n {name: $name}) SET n.x = 1', name=name)",
+                 id="literal-in-a-method"),
 ]  # fmt: skip
 PLANTED_CYPHER = [
     pytest.param("import os\n_LABEL = os.environ['LABEL']\nQ = f'MATCH (n:{_LABEL}) RETURN n'",
@@ -334,7 +393,7 @@ def test_the_scan_flags_planted_cypher_constants(source: str) -> None:
 
 def test_the_scan_passes_the_forms_cypher_py_uses() -> None:
     good = (
-        "_Q = Label.QUESTION.value\n_L = '|'.join(t.value for t in LINK_TYPES)\n"
+        "_Q = Label.QUESTION.value\n_L = '|'.join(t.value for t in CONCEPT_RELATIONS)\n"
         "def _edge(src: Label, rel: RelationType) -> str:\n"
         "    return f'MATCH (a:{src.value})-[r:{rel.value}|{_L}]->() RETURN r'\n"
         "Q = f'MATCH (q:{_Q} {{id: $id}}) RETURN q'\nE = _edge(Label.CONCEPT, RelationType.IS_A)\n"
@@ -345,12 +404,29 @@ def test_the_scan_passes_the_forms_cypher_py_uses() -> None:
     assert scan(good, "graph/cypher.py") == []
 
 
+def test_the_scan_leaves_sql_to_sqlite_modules() -> None:
+    good = ("import sqlite3\ndef f(db, name):\n    db.execute(f'CREATE TABLE {name} (n INTEGER)')\n"
+            "    return f'WHERE n IN (SELECT value FROM json_each(?))'\n")
+    assert scan(good, "graph/sidecar.py") == []
+    assert scan(good.replace("import sqlite3", "import neo4j"), "graph/sidecar.py")
+
+
+def test_the_scan_passes_class_constants_as_progress_py_uses_them() -> None:
+    good = (
+        "class P:\n    READ = ('MATCH (l:ZhituLearner {name: $name}) '\n"
+        "            'RETURN l')\n"
+        "    SCHEMA = 'CREATE INDEX x IF NOT EXISTS FOR (l:ZhituLearner) ON (l.name)'\n"
+        "    def get(self, tx, name):\n        tx.run(self.SCHEMA)\n"
+        "        return tx.run(P.READ, name=name)\n"
+    )
+    assert scan(good, "graph/progress.py") == []
+
+
 # --- at run time ---
 
 
 def test_enum_collections_hold_only_enum_members() -> None:
-    for members in (study.LINK_TYPES, CONCEPT_RELATIONS):
-        assert members and all(isinstance(m, RelationType) for m in members)
+    assert CONCEPT_RELATIONS and all(isinstance(m, RelationType) for m in CONCEPT_RELATIONS)
 
 
 _LABELISH = re.compile(r"(?<=[\w(\[]):([A-Za-z_][A-Za-z0-9_]*(?:\|[A-Za-z_][A-Za-z0-9_]*)*)")
@@ -361,15 +437,31 @@ def _statements() -> dict[str, str]:
     return {n: v for n, v in vars(cypher).items() if UPPER.match(n) and isinstance(v, str)}
 
 
-def test_labels_and_relationship_types_come_only_from_the_enums() -> None:
-    allowed = {m.value for m in Label} | {m.value for m in RelationType}
+def _labels(statements: dict[str, str], allowed: set[str]) -> set[str]:
+    """Every label and relationship type the statements use, each asserted to be allowed."""
     used: set[str] = set()
-    for name, statement in _statements().items():
+    for name, statement in statements.items():
         for found in _LABELISH.findall(_QUOTED.sub("''", statement)):
             names = set(found.split("|"))
             assert names <= allowed, (name, names - allowed)
             used |= names
-    assert used == allowed  # the pattern sees every label and type the statements use
+    return used
+
+
+def test_labels_and_relationship_types_come_only_from_the_enums() -> None:
+    allowed = {m.value for m in Label} | {m.value for m in RelationType}
+    # the pattern sees every label and type the statements use
+    assert _labels(_statements(), allowed) == allowed
+
+
+def test_progress_statements_use_the_graph_labels_and_their_own() -> None:
+    statements = {n: v for n, v in vars(Neo4jProgress).items()
+                  if UPPER.match(n) and isinstance(v, str)}
+    assert {"READ", "WRITE", "LEARNERS", "SCHEMA"} <= set(statements)
+    assert all("$" in s for n, s in statements.items() if n in ("READ", "WRITE"))  # parameters
+    own = {"ZhituLearner", "KNOWS", "REVIEWED"}  # the learner's nodes and edges
+    used = _labels(statements, {Label.QUESTION.value, Label.CONCEPT.value} | own)
+    assert used == {Label.QUESTION.value, Label.CONCEPT.value} | own
 
 
 def test_write_plan_hands_out_only_module_statements(toy) -> None:

@@ -125,12 +125,9 @@ def test_edges_carry_confidence_source_and_evidence_as_parallel_lists(toy) -> No
                                     "focus": False, "shown": True}
 
 
-def test_concepts_store_idf_and_alias_text(toy) -> None:
+def test_concepts_store_alias_text(toy) -> None:
     (rows,) = [items for s, _, items in neo4j_rows.write_plan(toy) if s == cypher.MERGE_CONCEPTS]
     by_id = {r["id"]: r["props"] for r in rows}
-    # vanishing-gradient: q-vg, q-lstm, q-bn of 9 questions
-    assert by_id["vanishing-gradient"]["idf"] == pytest.approx(study.idf(9, 3))
-    assert by_id["dropout"]["idf"] == pytest.approx(study.idf(9, 0))
     assert by_id["batch-norm"]["alias_text"] == "BN\nBatchNormalization"
     assert "minutes" not in by_id["gru"]  # None: no property, not a null
 
@@ -240,34 +237,52 @@ def test_question_by_title_then_not_found(store, driver, toy) -> None:
     assert "卷积核的尺寸怎么选" in str(e.value)
 
 
-def test_related_sends_the_aggregation_and_ranks_its_rows(store, driver) -> None:
-    rows = [
-        {"id": "q2", "title": "B", "score": 0.5, "reasons": [["RNN", 0.25], ["LSTM↔GRU", 0.25]]},
-        {"id": "q1", "title": "A", "score": 0.50000001, "reasons": [["梯度消失", 0.5]]},
-    ]
-    driver.execute_query.side_effect = lambda q, p, **_: _result(
-        [{"questions": [{"id": "q-lstm", "title": "LSTM的原理"}]}] if q == cypher.QUESTION_BY_ID
-        else rows
-    )  # fmt: skip
-    found = store.related("q-lstm", top=2)
+def _stored_related(toy: GraphData) -> dict[str, list[dict[str, Any]]]:
+    """question id -> its stored related edges as the write plan sends them (src, dst, props)."""
+    (rows,) = [items for s, _, items in neo4j_rows.write_plan(toy)
+               if s == cypher.MERGE_QUESTION_RELATED_TO]
+    found: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        found.setdefault(r["src"], []).append(r)
+    return found
+
+
+def test_related_reads_the_stored_list(store, driver, toy) -> None:
+    stored = _stored_related(toy)
+    assert sorted(stored) == ["q-gru", "q-lstm", "q-rnn"]  # every list in the toy is written
+    props = {
+        q: {k: v for k, v in neo4j_rows.to_props(toy.questions[q]).items()
+            if k in ("id", "title", "level")}
+        for q in toy.questions
+    }
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        if query == cypher.RELATED:  # the rows cypher.RELATED returns
+            edges = stored.get(params["id"], [])
+            return _result([{
+                "questions": [props[params["id"]]] + [props[e["dst"]] for e in edges],
+                "edges": [{"type": "RELATED_TO", **e} for e in edges],
+            }])
+        return _toy_rows(toy)(query, params)
+
+    driver.execute_query.side_effect = answer
+    found = store.related("LSTM的原理", top=2)
+    # nothing is scored in Neo4j: the statement gets the question, and the list comes back
     assert driver.execute_query.call_args_list[-1] == call(
-        cypher.RELATED,
-        {"id": "q-lstm", "top": 2, "discount": study.LINK_DISCOUNT, "joiner": "↔"},
-        routing_=READ,
-        database_="zhitu",
-    )
-    # equal after rounding to 6 places: the title decides, as in study.related
+        cypher.RELATED, {"id": "q-lstm"}, routing_=READ, database_="zhitu")
     assert [(r.question.id, r.score, r.shared) for r in found] == [
-        ("q1", 0.5, ["梯度消失"]),
-        ("q2", 0.5, ["LSTM↔GRU", "RNN"]),
+        ("q-lstm-f", 0.62, ["都在讲 LSTM"]),
+        ("q-gru", 0.41, ["LSTM 和 GRU 常被拿来比较"]),
     ]
+    reference = study.build_graph(toy)
+    for qid in toy.questions:
+        assert store.related(qid, 10) == study.related(reference, qid, 10), qid
 
 
-def test_related_mirrors_study_related() -> None:
-    # the link types, the discount and the reason joiner are study.related's
-    assert "|".join(t.value for t in study.LINK_TYPES) in cypher.RELATED
-    assert "c.idf * sqrt(weight * m2.weight)" in cypher.RELATED
-    assert "max(gain)" in cypher.RELATED and "sum(gain)" in cypher.RELATED
+def test_related_reads_only_the_stored_edges() -> None:
+    related = RelationType.RELATED_TO.value
+    assert f"[r:{related}]" in cypher.RELATED
+    assert RelationType.MENTIONS.value not in cypher.RELATED  # nothing scored at query time
 
 
 def test_neighborhood_walks_breadth_first_then_fetches_once(store, driver) -> None:
@@ -499,10 +514,11 @@ def _same_graph(a: GraphData, b: GraphData) -> bool:
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("question", ["q-lstm-f", "q-bn", "q-nn", "q-att"])
+@pytest.mark.parametrize("question", ["q-lstm-f", "q-lstm", "q-gru", "q-bn", "q-nn", "q-att"])
 def test_live_chain_and_related_as_the_embedded_store(live, question: str) -> None:
     store, embedded = live
     assert store.chain(question) == embedded.chain(question)
+    assert store.chain(question, full=True) == embedded.chain(question, full=True)
     assert store.related(question) == embedded.related(question)
 
 

@@ -21,7 +21,7 @@ from zhitu.graph.model import (
 if TYPE_CHECKING:
     from zhitu.ingest.pipeline import IngestReport
 
-MAX_REASONS = 5  # shared concepts shown per related question in text (JSON has them all)
+MAX_REASONS = 5  # reasons shown per related question in text (JSON has them all)
 
 
 def _score(value: float) -> float:
@@ -62,7 +62,11 @@ def question_json(
 def plan_json(plan: StudyPlan) -> dict[str, object]:
     return {
         "steps": [
-            {"concept": concept_brief(s.concept), "questions": [ref(q) for q in s.questions]}
+            {
+                "concept": concept_brief(s.concept),
+                "questions": [ref(q) for q in s.questions],
+                "has_questions": s.has_questions,
+            }
             for s in plan.steps
         ],
         "next": [concept_brief(c) for c in plan.next],

@@ -1,0 +1,101 @@
+"""ingest.related: related questions computed at ingest, stored, read back by study.related."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhitu.graph import study
+from zhitu.graph.model import GraphData, Question, RelationType
+from zhitu.ingest.lexicon import Lexicon, load_lexicon
+from zhitu.ingest.pipeline import build
+from zhitu.ingest.read import question_id
+
+SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
+
+# our own words, shaped like a bank: two RNN sections, a regularization section, a hub that lists
+# everything, a question with no neighbour, and an English translation of one question
+BANK = [
+    ("循环网络 / LSTM", "什么是LSTM", "LSTM是一种特殊的RNN，用门控制记忆的保留和遗忘。"),
+    ("循环网络 / LSTM", "LSTM的遗忘门起什么作用", "遗忘门决定丢弃多少旧记忆，LSTM靠它记得久。"),
+    ("循环网络 / LSTM", "LSTM和GRU的区别", "GRU把LSTM的三个门合并成两个门，参数更少，训练更快。"),
+    ("循环网络 / GRU", "什么是GRU", "GRU是一种门控循环单元，只有更新门和重置门。"),
+    ("循环网络 / GRU", "GRU的重置门怎么计算", "重置门用sigmoid算出，决定GRU忘掉多少过去的状态。"),
+    ("正则化", "什么是dropout", "dropout训练时随机丢弃神经元，是一种正则化方法，防止过拟合。"),
+    ("正则化", "DropConnect和dropout的区别", "DropConnect随机丢弃权重而非神经元，更一般。"),
+    ("正则化", "怎样判断模型过拟合", "训练误差很低而验证误差很高就是过拟合，可以用正则化缓解。"),
+    ("总结", "常见深度学习模块汇总",
+     "常见的有LSTM、GRU、RNN、dropout、DropConnect、sigmoid、ReLU、批归一化、遗忘门、重置门。"),
+    ("杂项", "如何给实验记录起名字", "名字写清日期和数据集，方便以后查找。"),
+    ("循环网络 / LSTM", "What is LSTM", "LSTM is a special RNN that uses gates to keep memory."),
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(SMALL)
+
+
+@pytest.fixture(scope="module")
+def graph(lexicon: Lexicon) -> GraphData:
+    questions = [Question(question_id([topic, title]), title, answer, topic=topic)
+                 for topic, title, answer in BANK]
+    return build(questions, lexicon)[0]
+
+
+def _related(graph: GraphData, title: str, top: int = 3) -> list[tuple[str, str]]:
+    g = study.build_graph(graph)
+    found = study.related(g, question_id([_topic(title), title]), top)
+    return [(r.question.title, r.shared[0]) for r in found]
+
+
+def _topic(title: str) -> str:
+    return next(t for t, q, _ in BANK if q == title)
+
+
+def test_the_same_focus_comes_first_with_a_plain_reason(graph: GraphData) -> None:
+    found = _related(graph, "LSTM的遗忘门起什么作用")
+    assert found[0] == ("什么是LSTM", "都在讲 LSTM，同一节")
+
+
+def test_a_direct_comparison_says_so(graph: GraphData) -> None:
+    found = dict(_related(graph, "什么是GRU"))
+    assert found.get("LSTM和GRU的区别") == "这道题比较 GRU 和 LSTM"
+
+
+def test_a_hub_listing_everything_is_not_everyones_best(graph: GraphData) -> None:
+    g = study.build_graph(graph)
+    firsts = [study.related(g, q, 1) for q in graph.questions]
+    hub = question_id(["总结", "常见深度学习模块汇总"])
+    assert sum(1 for f in firsts if f and f[0].question.id == hub) <= 1
+
+
+def test_every_question_with_a_similar_one_gets_related_ones(graph: GraphData) -> None:
+    g = study.build_graph(graph)
+    for q in graph.questions.values():
+        if q.title != "如何给实验记录起名字":
+            assert study.related(g, q.id, 1), q.title
+
+
+def test_a_chinese_question_gets_no_translation(graph: GraphData) -> None:
+    titles = [t for t, _ in _related(graph, "什么是LSTM", top=10)]
+    assert "What is LSTM" not in titles and titles
+
+
+def test_regularization_questions_stay_apart_from_recurrent_ones(graph: GraphData) -> None:
+    titles = [t for t, _ in _related(graph, "什么是dropout")]
+    assert titles[0] == "DropConnect和dropout的区别"
+    assert not {"什么是LSTM", "什么是GRU", "LSTM的遗忘门起什么作用"} & set(titles)
+
+
+def test_stored_as_scored_question_edges_and_deterministic(graph: GraphData,
+                                                            lexicon: Lexicon) -> None:
+    edges = [r for r in graph.relations if r.type is RelationType.RELATED_TO
+             and r.src in graph.questions]
+    assert edges and all(r.dst in graph.questions and r.src != r.dst for r in edges)
+    assert all(0 < r.confidence == r.weight and r.evidence[0].sentence for r in edges)
+    questions = [Question(question_id([t, q]), q, a, topic=t) for t, q, a in BANK]
+    again = build(questions, lexicon)[0]
+    assert [(r.key, r.confidence, r.evidence) for r in again.relations] == [
+        (r.key, r.confidence, r.evidence) for r in graph.relations]
