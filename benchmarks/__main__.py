@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from benchmarks import measure
-from benchmarks.synth import write_bank
+from benchmarks.synth import write_bank, write_structured_bank
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "BENCHMARKS.md"
@@ -29,6 +29,14 @@ INGEST_HEADER = (
     "| questions | segmenter | workers | bank MB | ingest s | pipeline s | save s | questions/s "
     "| KB/s | raw seg s | ingest/raw | pipeline/raw | peak RSS MB | peak PSS MB (all processes) |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+SMALL_HEADER = (
+    "| bank | files | MB | questions | whole `zhitu ingest` s | whole raw `jieba.lcut` s "
+    "| ratio | CPU s (ingest / raw) | CPU ratio |\n|---|---|---|---|---|---|---|---|---|"
+)
+COLD_HEADER = (
+    "| questions | " + " | ".join(f"cold `zhitu {k}` s" for k in measure.COLD_KINDS) + " |\n"
+    + "|---|" + "---|" * len(measure.COLD_KINDS)
 )
 STORE_HEADER = (
     "| questions | store | graph MB | search index MB | open s | ready s | cold `zhitu search` s | "
@@ -66,6 +74,32 @@ def bench_ingest(n: int, folder: Path, paths: list[Path], work: Path, engine: st
     return row, graph
 
 
+def bench_small(work: Path) -> str:
+    """The real-structured small bank (synth.write_structured_bank): a whole `zhitu ingest`
+    process against a whole process running raw jieba over the same files, same run."""
+    from zhitu.ingest.lexicon import load_lexicon
+    from zhitu.ingest.read import read_paths
+
+    folder = work / "structured"
+    paths = write_structured_bank(load_lexicon(), folder)
+    ingest, raw, ingest_cpu, raw_cpu = measure.whole_process(paths, work / "structured.json")
+    size = sum(p.stat().st_size for p in paths) / 2**20
+    n = len(read_paths(paths).questions)
+    return (f"| structured (synth) | {len(paths)} | {size:.2f} | {n:,} | {ingest:.2f} | "
+            f"{raw:.2f} | {ingest / raw:.2f} | {ingest_cpu:.2f} / {raw_cpu:.2f} | "
+            f"{ingest_cpu / raw_cpu:.2f} |")
+
+
+def bench_cold(n: int, graph: Path) -> str:
+    """Cold query commands over a saved graph, for a question in the middle of it."""
+    from zhitu.graph.memory import MemoryStore
+
+    store = MemoryStore.open(graph)
+    picked = store.questions()[n // 2]
+    cold = measure.cold_commands(graph, picked.id, picked.title[:6])
+    return f"| {n:,} | " + " | ".join(f"{cold[k]:.2f}" for k in measure.COLD_KINDS) + " |"
+
+
 def bench_store(n: int, graph: Path, engine: str) -> str:
     """One row for the embedded store over a saved graph."""
     from zhitu.graph.memory import MemoryStore
@@ -75,6 +109,7 @@ def bench_store(n: int, graph: Path, engine: str) -> str:
     cold = measure.cli(graph, "search", "梯度消失", "--json", env=env, sample=False).seconds
     os.environ["ZHITU_SEGMENTER"] = engine
     store = MemoryStore.open(graph)
+    store.warm()  # warm latencies: the whole graph in memory, as a server holds it
     lat, first = measure.queries(store)
     return (f"| {n:,} | memory ({engine}) | {measure.disk_mb(graph):.1f} | "
             f"{measure.disk_mb(store.search_dir):.1f} | {opened:.2f} | {ready:.2f} | {cold:.2f} | "
@@ -130,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="also ingest with ZHITU_WORKERS=1 (jieba) up to this size")
     parser.add_argument("--work", help="keep banks and graphs in this directory")
     parser.add_argument("--no-append", action="store_true", help="print only")
+    parser.add_argument("--no-small", action="store_true",
+                        help="skip the real-structured small bank (whole-process ratio)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     engines = args.engines.split(",")
@@ -141,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
         _say(line)
     ingest_rows: list[str] = []
     store_rows: list[str] = []
+    cold_rows: list[str] = []
+    small_rows: list[str] = []
     neo4j_rows: list[str] = []
     neo4j = os.environ.get("NEO4J_URI")
     environ = dict(os.environ)  # bench_store and the cache below change it for this process
@@ -149,6 +188,9 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # search indexes, for this process
         from zhitu.ingest.lexicon import load_lexicon
 
+        if not args.no_small:
+            small_rows.append(bench_small(work))
+            _say(small_rows[-1])
         for n in sizes:
             folder = work / f"bank-{n}"
             paths = write_bank(load_lexicon(), n, folder)
@@ -162,6 +204,9 @@ def main(argv: list[str] | None = None) -> None:
                 if workers is None:
                     store_rows.append(bench_store(n, graph, engine))
                     _say(store_rows[-1])
+                    if engine == engines[0]:
+                        cold_rows.append(bench_cold(n, graph))
+                        _say(cold_rows[-1])
             if neo4j:
                 neo4j_rows.append(bench_neo4j(n, graph, folder))
                 _say(neo4j_rows[-1])
@@ -169,8 +214,12 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.update(environ)
     if not neo4j:
         _say("Neo4j: skipped (set NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD to measure it)")
+    lines += [f"Load average after the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())}", ""]
+    if small_rows:
+        lines += ["### Small real-structured bank", "", SMALL_HEADER, *small_rows, ""]
     lines += ["### Ingest", "", INGEST_HEADER, *ingest_rows, "", "### Stores and queries", "",
-              STORE_HEADER, *store_rows, ""]
+              STORE_HEADER, *store_rows, "", "### Cold commands (fresh process, best of 3)", "",
+              COLD_HEADER, *cold_rows, ""]
     if neo4j:
         lines += ["### Neo4j", "", NEO4J_HEADER, *neo4j_rows, ""]
     else:

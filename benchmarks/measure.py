@@ -35,6 +35,7 @@ class Run:
     rss_mb: float
     pss_mb: float
     stdout: str
+    cpu: float = 0.0  # user + system seconds of the process and the workers it waited for
 
 
 def machine() -> str:
@@ -96,7 +97,8 @@ def run(args: list[str], env: dict[str, str] | None = None, sample: bool = True)
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"failed: {' '.join(args[-6:])}\n{err.read()[-2000:]}")
-        return Run(seconds, usage.ru_maxrss / 1024, peak[0], out.read())
+        return Run(seconds, usage.ru_maxrss / 1024, peak[0], out.read(),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def cli(graph: Path, *command: str, env: dict[str, str] | None = None,
@@ -154,14 +156,54 @@ start = time.perf_counter()
 from zhitu.graph.memory import MemoryStore
 store = MemoryStore.open(sys.argv[1])
 opened = time.perf_counter()
-store._graph, store._titles, store._concept_index
+store.warm()
 print(opened - start, time.perf_counter() - start)
 """
 
+# a whole process segmenting the bank's files with jieba, start-up included (the yardstick)
+RAW = """
+import sys
+from pathlib import Path
+import jieba
+jieba.setLogLevel(60)
+for p in sys.argv[1:]:
+    jieba.lcut(Path(p).read_text(encoding="utf-8"))
+"""
+
+
+def whole_process(paths: list[Path], graph: Path,
+                  repeat: int = 3) -> tuple[float, float, float, float]:
+    """A fresh `zhitu --graph GRAPH ingest` of the paths into a new graph and a fresh process
+    running jieba.lcut over their text, both from interpreter start to exit, taken in turns:
+    (ingest s, raw s, ingest CPU s, raw CPU s), each the best of `repeat`. CPU seconds include
+    the pool's workers; on a busy machine they are steadier than wall time."""
+    ingest, raw = [], []
+    folder = str(paths[0].parent) if len({p.parent for p in paths}) == 1 else None
+    for _ in range(repeat):
+        graph.unlink(missing_ok=True)
+        args = [folder] if folder else [str(p) for p in paths]
+        ingest.append(cli(graph, "ingest", *args, sample=False))
+        raw.append(run(["-c", RAW, *map(str, paths)], sample=False))
+    return (min(r.seconds for r in ingest), min(r.seconds for r in raw),
+            min(r.cpu for r in ingest), min(r.cpu for r in raw))
+
+
+COLD_KINDS = ("chain", "related", "path", "search", "stats")
+
+
+def cold_commands(graph: Path, question_id: str, words: str,
+                  repeat: int = 3) -> dict[str, float]:
+    """Seconds of each `zhitu` query command in a fresh process over the saved graph (what a
+    user waits for), the best of `repeat`."""
+    args = {"chain": [question_id], "related": [question_id],
+            "path": ["--target", question_id], "search": [words], "stats": []}
+    return {kind: min(cli(graph, kind, *args[kind], "--json", sample=False).seconds
+                      for _ in range(repeat)) for kind in COLD_KINDS}
+
 
 def load_time(graph: Path) -> tuple[float, float]:
-    """(seconds to open the saved graph, seconds until it can answer queries) in a fresh
-    process, imports included: the best of three."""
+    """(seconds to open the saved graph, seconds until it is loaded whole, `warm()`) in a
+    fresh process, imports included: the best of three."""
     runs = [run(["-c", LOAD, str(graph)], sample=False).stdout.split() for _ in range(3)]
     return min(float(r[0]) for r in runs), min(float(r[1]) for r in runs)
 

@@ -185,3 +185,55 @@ def _flush(folder: Path, index: int, rows: list[tuple[str, str, str]]) -> Path:
     path = folder / f"bank-{index:04d}{suffix}"
     path.write_text(render(rows), encoding="utf-8")
     return path
+
+
+# --- a bank shaped like the public ones: chapters of nested Markdown, long answers ---
+STRUCTURED_BYTES = 1_000_000
+_SUBSECTIONS = ("模型结构", "优缺点", "常见追问")  # same titles under every concept, as real banks
+
+
+def _structured_answer(composer: _Composer, c: Concept, d: Concept, s: str) -> str:
+    """About 600 characters: paragraphs, a numbered list, a formula, sometimes a table."""
+    rng = composer.rng
+    parts = [composer.answer(c, d, s), composer.answer(c, d, s)]
+    steps = [f"{i}. {t}" for i, t in enumerate(
+        ("先说明定义和动机", f"再对比{_name(d)}", "最后结合代码或实验结果"), 1)]
+    parts.append("回答思路：\n\n" + "\n".join(steps))
+    parts.append(f"$$ y = f_{{\\theta}}(x) + \\lambda \\lVert \\theta \\rVert^2 $$ 其中 "
+                 f"$\\lambda$ 控制{_name(c)}的强度。")
+    if rng.random() < 0.2:
+        parts.append(f"| 方法 | 特点 |\n|---|---|\n| {c.name} | {_name(c)} |\n"
+                     f"| {d.name} | {_name(d)} |")
+    return "\n\n".join(parts)
+
+
+def write_structured_bank(lexicon: Lexicon, folder: Path, size: int = STRUCTURED_BYTES,
+                          seed: int = 5) -> list[Path]:
+    """About `size` bytes of Markdown chapters (one per lexicon category, one file each):
+    # chapter, ## concept, ### question or a same-titled subsection (模型结构 under every
+    concept) with #### questions, bold question lines, long answers, a reference section."""
+    folder.mkdir(parents=True, exist_ok=True)
+    composer = _Composer(lexicon, seed)
+    chapters = sorted(composer.category)
+    texts: dict[str, list[str]] = {k: [f"# {CATEGORIES.get(k, k)}\n"] for k in chapters}
+    written, seen = 0, set()
+    while written < size:
+        title, c, d, s = composer.title()
+        if title in seen:
+            continue
+        seen.add(title)
+        out = texts[c.category]
+        block = f"\n## {c.name}\n\n### {title}\n\n{_structured_answer(composer, c, d, s)}\n"
+        sub = composer.rng.choice(_SUBSECTIONS)
+        block += (f"\n### {sub}\n\n#### {_name(c)}的{sub}是什么？\n\n"
+                  f"{composer.answer(c, d, s)}\n\n**{_name(c)}和{_name(d)}的区别？**\n\n"
+                  f"{composer.answer(d, c, s)}\n")
+        out.append(block)
+        written += len(block.encode("utf-8"))
+    paths = []
+    for i, k in enumerate(k for k in chapters if len(texts[k]) > 1):
+        body = "".join(texts[k]) + "\n## 参考文献\n\n- [教材](https://example.org/book)\n"
+        path = folder / f"{i:02d}-{k}.md"
+        path.write_text(body, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -4,6 +4,12 @@ The file format is graph/graphfile.py's. `meta` holds what the CLI needs: built_
 and fingerprint (of the bundled data). A missing file is an empty store; a corrupt one raises
 StoreError naming it. The search index is derived data: it is saved in the user's cache
 ($XDG_CACHE_HOME/zhitu/search/, one folder per graph file) and used while its key matches.
+
+Opening does not parse the file when its sidecar (graph/sidecar.py, in the cache, written with
+the file) is fresh: a query then builds its graph from just the records it needs, so a cold
+command on a large graph answers without loading it. The whole graph is loaded (and every later
+query answered from memory) by `warm()`, `load()` or a write; without a usable sidecar (a stale
+one is rebuilt, an unwritable cache) the file is parsed at once, as before.
 """
 
 from __future__ import annotations
@@ -11,18 +17,17 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from zhitu.graph import derived, study
+from zhitu.graph import sidecar
 from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import StoreError
 from zhitu.graph.gcpause import gc_paused
 from zhitu.graph.graphfile import FORMAT, VERSION, chunks, copy_data, dumps, loads
-from zhitu.graph.lookup import ConceptIndex, TitleIndex
 from zhitu.graph.model import (
     ChainStep,
     Concept,
@@ -36,7 +41,12 @@ from zhitu.graph.model import (
     SearchHit,
     StudyPlan,
 )
-from zhitu.graph.search import SearchIndex, corpus_key
+
+if TYPE_CHECKING:  # networkx, the study algorithms and rapidfuzz load when a query needs them
+    import networkx as nx
+
+    from zhitu.graph.lookup import ConceptIndex, TitleIndex
+    from zhitu.graph.search import SearchIndex
 
 __all__ = ["FORMAT", "VERSION", "MemoryStore", "dumps", "loads", "source_key"]
 SEARCH_CACHES = 16  # saved search indexes kept (the most recently saved)
@@ -74,45 +84,107 @@ class MemoryStore:
     def __init__(self, path: str | Path) -> None:
         self.file = Path(path)
         self.meta: dict[str, object] = {}
-        data = GraphData()
+        self._side: sidecar.Reads | None = None
         if self.file.is_dir():
             raise StoreError(f"{self.file}: 是一个目录, 不是图文件")
-        if self.file.exists():
-            try:
-                text = self.file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                raise StoreError(f"{self.file}: 无法读取图文件 ({e})") from e
-            data, self.meta = loads(text, str(self.file))
+        if not self.file.exists():
+            self._set(GraphData())
+            return
+        try:
+            side, digest = sidecar.open_fresh(self.file)
+        except OSError:
+            side, digest = None, None
+        if side is not None:
+            self._set(None)
+            self._side = sidecar.Reads(side)
+            self.meta = dict(side.info.get("meta") or {})
+            return
+        data, self.meta, digest = self._read(digest)
         self._set(data)
+        self._save_sidecar(digest)
 
     @classmethod
     def open(cls, path: str | Path) -> MemoryStore:
         return cls(path)
 
-    def _set(self, data: GraphData) -> None:
+    def _read(self, digest: str | None = None) -> tuple[GraphData, dict[str, object], str]:
+        """The file parsed, and its digest."""
+        try:
+            raw = self.file.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise StoreError(f"{self.file}: 无法读取图文件 ({e})") from e
+        data, meta = loads(text, str(self.file))
+        return data, meta, digest or hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+    def _set(self, data: GraphData | None) -> None:
         self._data = data
-        for name in ("_graph", "_titles", "_concept_index", "_tokenize"):
+        for name in ("_graph", "_titles", "_concept_index", "_tokenize", "_concepts"):
             self.__dict__.pop(name, None)  # cached properties of the previous data
         self._search: SearchIndex | None = None
+        self._keys: dict[str, str] = {}  # engine -> search key of the data held
+
+    def warm(self) -> None:
+        """Load the whole graph now: every later query is answered from memory."""
+        self._full()
+        self._graph, self._titles, self._concept_index  # noqa: B018  (built now)
+
+    def _full(self) -> GraphData:
+        if self._data is None:
+            data, meta, _ = self._read()
+            self._set(data)
+            self.meta = meta
+            self._close_side()
+        assert self._data is not None
+        return self._data
+
+    def _close_side(self) -> None:
+        if self._side is not None:
+            self._side.side.close()
+            self._side = None
+
+    def _view(self, read: Callable[[sidecar.Reads], GraphData | None]) -> nx.MultiDiGraph:
+        """The whole graph when loaded, else one built from what `read` takes from the
+        sidecar (when it takes too much, None: the whole graph is loaded)."""
+        from zhitu.graph import study
+
+        part = read(self._side) if self._side is not None else None
+        if part is None:
+            return self._graph
+        return study.build_graph(part, mention_edges=False)
 
     @cached_property
     def _graph(self) -> nx.MultiDiGraph:
-        return study.build_graph(self._data, mention_edges=False)
+        from zhitu.graph import study
+
+        return study.build_graph(self._full(), mention_edges=False)
 
     @cached_property
     @gc_paused()
     def _titles(self) -> TitleIndex:
-        return TitleIndex({q.id: q.title for q in self._data.questions.values()})
+        from zhitu.graph.lookup import TitleIndex
+
+        if self._side is not None:
+            return TitleIndex(self._side.titles())
+        return TitleIndex({q.id: q.title for q in self._full().questions.values()})
+
+    @cached_property
+    def _concepts(self) -> dict[str, Concept]:
+        if self._side is not None:
+            return self._side.everything("concepts").concepts
+        return self._full().concepts
 
     @cached_property
     def _concept_index(self) -> ConceptIndex:
-        return ConceptIndex(self._data.concepts.values())
+        from zhitu.graph.lookup import ConceptIndex
+
+        return ConceptIndex(self._concepts.values())
 
     @cached_property
     def _tokenize(self) -> Callable[[str], list[str]]:
         from zhitu.text.segment import tokenizer_for  # jieba loads on the first search only
 
-        return tokenizer_for(self._data.concepts.values())
+        return tokenizer_for(self._concepts.values())
 
     @property
     def search_dir(self) -> Path:
@@ -121,10 +193,15 @@ class MemoryStore:
         return search_cache() / name
 
     def _search_key(self) -> str:
+        """The search index key of the whole graph for the engine in use (kept per engine)."""
+        from zhitu.graph.search import corpus_key
         from zhitu.text.segment import Vocabulary, engine_name
 
-        words = Vocabulary.of(self._data.concepts.values()).words
-        return corpus_key(self._data.questions.values(), words, engine_name())
+        engine = engine_name()
+        if engine not in self._keys:
+            words = Vocabulary.of(self._concepts.values()).words
+            self._keys[engine] = corpus_key(self._full().questions.values(), words, engine)
+        return self._keys[engine]
 
     # --- writes ---
     @gc_paused()
@@ -140,13 +217,34 @@ class MemoryStore:
         search_documents (question id -> search document, as ingest makes them) index the
         graph for search now; without them the index is built on the first search.
         """
-        write_atomic(self.file, chunks(data, meta))
+        digest = hashlib.blake2b(digest_size=16)
+        write_atomic(self.file, _hashed(chunks(data, meta), digest))
+        self._close_side()
         self.meta = dict(meta or {})
         self._set(copy_data(data))
+        self._save_sidecar(digest.hexdigest())
         if search_documents:
+            from zhitu.graph.search import SearchIndex
+
             index = SearchIndex(self._data.questions.values(), self._tokenize, search_documents)
             self._search = index
             self._save_search(index)
+
+    def _save_sidecar(self, digest: str) -> None:
+        """Write the sidecar of the data held (nothing when the cache cannot take it)."""
+        data = self._data
+        assert data is not None
+        extra: dict[str, Any] = {"digest": digest, "stats": self.stats(),
+                                 "counts": _question_counts(data)}
+        try:
+            from zhitu.text.segment import engine_name
+
+            extra["search_keys"] = {engine_name(): self._search_key()}
+            where = sidecar.location(self.file)
+            sidecar.write(where, data, self.meta, extra)
+            sidecar.write_stamp(where, self.file, digest)
+        except (OSError, sqlite3.Error):
+            pass  # an unwritable cache: the file is parsed on every open, as before
 
     def _save_search(self, index: SearchIndex) -> None:
         try:
@@ -157,72 +255,115 @@ class MemoryStore:
 
     # --- whole-graph reads ---
     def load(self) -> GraphData:
-        return copy_data(self._data)
+        return copy_data(self._full())
 
     def stats(self) -> dict[str, object]:
+        if self._side is not None:
+            saved = self._side.side.info["stats"]
+            return {k: saved[k] for k in ("questions", "concepts", "relations")}
+        data = self._full()
         return {
-            "questions": len(self._data.questions),
-            "concepts": len(self.concepts()),
-            "relations": self._data.relation_counts(),
+            "questions": len(data.questions),
+            "concepts": len(_question_counts(data)),
+            "relations": data.relation_counts(),
         }
 
     def questions(self) -> list[Question]:
-        return sorted(self._data.questions.values(), key=source_key)
+        found = self._side.everything("questions") if self._side is not None else self._full()
+        return sorted(found.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
-        linked = derived.linked_concepts(self._data)
-        return [c for cid, c in sorted(self._data.concepts.items()) if cid in linked]
+        if self._side is not None:
+            linked = set(self._side.side.info["counts"])
+        else:
+            from zhitu.graph import derived
+
+            linked = derived.linked_concepts(self._full())
+        return [c for cid, c in sorted(self._concepts.items()) if cid in linked]
 
     def concept_question_counts(self) -> dict[str, int]:
-        return {c.id: len(self._mentioned_by(c.id)) for c in self.concepts()}
+        if self._side is not None:
+            return dict(self._side.side.info["counts"])
+        return _question_counts(self._full())
 
     # --- lookups ---
+    def _question_id(self, ref: str) -> str:
+        if self._side is not None and self._side.has_question(ref.strip()):
+            return ref.strip()  # an id: what TitleIndex.resolve finds first
+        return self._titles.resolve(ref)
+
     def question(self, ref: str) -> Question:
-        return self._data.questions[self._titles.resolve(ref)]
+        qid = self._question_id(ref)
+        if self._side is not None:
+            return self._side.question(qid).questions[qid]
+        return self._full().questions[qid]
 
     def concept(self, ref: str) -> Concept:
-        return self._data.concepts[self._concept_index.resolve(ref)]
+        return self._concepts[self._concept_index.resolve(ref)]
 
     def question_concepts(self, question_id: str) -> list[Concept]:
-        return study.question_concepts(self._graph, self.question(question_id).id)
+        from zhitu.graph import study
+
+        qid = self._question_id(question_id)
+        return study.question_concepts(self._view(lambda s: s.question(qid)), qid)
 
     def concept_questions(self, concept_id: str) -> list[Question]:
-        qs = [self._data.questions[q] for q in self._mentioned_by(self.concept(concept_id).id)]
+        from zhitu.graph import derived
+
+        cid = self.concept(concept_id).id
+        if self._side is not None:
+            qs = list(self._side.mentioning(cid).questions.values())
+        else:
+            qs = [self._full().questions[q] for q in derived.mentioned_by(self._graph, cid)]
         return sorted(qs, key=lambda q: (int(q.level), q.title, q.id))
 
-    def _mentioned_by(self, concept_id: str) -> list[str]:
-        return list(derived.mentioned_by(self._graph, concept_id))
-
     def mentions(self, question_id: str) -> list[Mention]:
-        ms = study.mentions(self._graph, self.question(question_id).id)
+        from zhitu.graph import study
+
+        qid = self._question_id(question_id)
+        ms = study.mentions(self._view(lambda s: s.question(qid)), qid)
         return [ms[c] for c in sorted(ms)]
 
     def relations(self, concept_id: str) -> list[Relation]:
         cid = self.concept(concept_id).id
-        g = self._graph
+        g = self._view(lambda s: s.touching(cid))
         edges = list(g.out_edges(cid, keys=True, data="item")) + list(
             g.in_edges(cid, keys=True, data="item")
-        )
+        ) if cid in g else []
         found = {r.key: r for _, _, _, r in edges}  # no mentions: see derived.build_graph
         return [found[k] for k in sorted(found)]
 
     # --- study queries ---
-    def chain(self, question_id: str) -> list[ChainStep]:
-        return study.chain(self._graph, self.question(question_id).id)
+    def chain(self, question_id: str, full: bool = False) -> list[ChainStep]:
+        from zhitu.graph import derived, study
+
+        qid = self._question_id(question_id)
+        return study.chain(self._view(lambda s: s.chain(qid, derived.PRE)), qid, full)
 
     def related(self, question_id: str, top: int = 10) -> list[RelatedQuestion]:
-        return study.related(self._graph, self.question(question_id).id, top)
+        from zhitu.graph import study
+
+        qid = self._question_id(question_id)
+        return study.related(self._view(lambda s: s.around(qid)), qid, top)
 
     def path(self, targets: Iterable[str], known: Iterable[str] = ()) -> StudyPlan:
-        concepts = study.goals(targets, self._concept_index, self._titles,
-                               lambda qid: study.topic_concepts(self._graph, qid))
+        from zhitu.graph import study
+
+        def topics(qid: str) -> list[str]:
+            return study.topic_concepts(self._view(lambda s: s.question(qid)), qid)
+
+        concepts = study.goals(targets, self._concept_index, _Titles(self), topics)
         known_ids = [self._concept_index.resolve(ref) for ref in known]
-        return study.path(self._graph, concepts, known_ids)
+        return study.path(self._view(lambda s: s.about(_closure(s, concepts))), concepts,
+                          known_ids)
 
     def neighborhood(
         self, concept_id: str, depth: int = 1, types: Iterable[RelationType] | None = None
     ) -> Neighborhood:
-        return study.neighborhood(self._graph, self.concept(concept_id).id, depth, types)
+        from zhitu.graph import study
+
+        cid = self.concept(concept_id).id
+        return study.neighborhood(self._view(lambda s: s.concepts()), cid, depth, types)
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]:
         if self._search is None:
@@ -231,15 +372,80 @@ class MemoryStore:
 
     def _search_index(self) -> SearchIndex:
         """The saved index when it was made for this graph, else a new one (then saved)."""
-        questions = self._data.questions.values()
+        from zhitu.graph.model import QuestionRef
+        from zhitu.graph.search import SearchIndex
+        from zhitu.text.segment import engine_name
+
         if not self.file.exists():
-            return SearchIndex(questions, self._tokenize)
-        key = self._search_key()
-        index = SearchIndex.load(self.search_dir, key, questions, self._tokenize)
+            return SearchIndex(self._full().questions.values(), self._tokenize)
+        if self._side is not None:
+            key = self._side.side.info.get("search_keys", {}).get(engine_name())
+            # the index needs each question's id and title only
+            refs = [QuestionRef(i, t) for i, t in self._side.titles().items()]
+            index = SearchIndex.load(self.search_dir, key, refs, self._tokenize) if key else None
+            if index is not None:
+                return index
+        questions = self._full().questions.values()
+        index = SearchIndex.load(self.search_dir, self._search_key(), questions, self._tokenize)
         if index is None:
             index = SearchIndex(questions, self._tokenize)
             self._save_search(index)
         return index
 
     def close(self) -> None:
-        """Nothing to release: every write is already on disk."""
+        """Nothing to write: every write is already on disk."""
+        self._close_side()
+
+
+class _Titles:
+    """A store's question references for study.goals: an id is looked up in the sidecar,
+    anything else in the title index (built on first need)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def find(self, ref: str) -> str | None:
+        side = self._store._side
+        if side is not None and side.has_question(ref.strip()):
+            return ref.strip()
+        return self._store._titles.find(ref)
+
+    def suggestions(self, ref: str) -> list[str]:
+        return self._store._titles.suggestions(ref)
+
+    def resolve(self, ref: str) -> str:
+        return self._store._question_id(ref)
+
+
+def _closure(reads: sidecar.Reads, concepts: list[str]) -> set[str]:
+    """The concepts and everything before them through concept prerequisites (any
+    confidence: more than a plan needs, never less)."""
+    import networkx as nx
+
+    from zhitu.graph import derived
+
+    pre = nx.DiGraph()
+    for r in reads.concepts().relations:
+        if r.type.value == derived.PRE:
+            pre.add_edge(r.src, r.dst)
+    return set(concepts).union(*(nx.ancestors(pre, c) for c in concepts if c in pre))
+
+
+def _question_counts(data: GraphData) -> dict[str, int]:
+    """Linked concept id -> how many questions mention it (what derived.mentioned_by counts),
+    without building the graph."""
+    from zhitu.graph import derived
+
+    nodes = data.questions.keys() | data.concepts.keys()
+    asked: dict[str, set[str]] = {}
+    for m in data.mentions:
+        if m.question_id in nodes and m.concept_id in nodes:
+            asked.setdefault(m.concept_id, set()).add(m.question_id)
+    return {c: len(asked.get(c, ())) for c in sorted(derived.linked_concepts(data))}
+
+
+def _hashed(pieces: Iterable[str], digest: Any) -> Iterator[str]:
+    """The pieces, fed to `digest` as the UTF-8 bytes written."""
+    for piece in pieces:
+        digest.update(piece.encode("utf-8"))
+        yield piece

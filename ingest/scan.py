@@ -5,12 +5,13 @@ that yields both its candidate terms (new words, not inside a mention) and its s
 (text.terms.document_terms). Corpus-wide work (relations, question prerequisites) needs all of
 them and stays in ingest.pipeline.
 
-From PARALLEL_MIN questions on, with several cores, chunks of CHUNK questions go to a pool of
-forked processes (ZHITU_WORKERS overrides the count; 1 means no pool). A forked worker starts
-from this process's state (its jieba, with whatever user words it holds, and the lexicon's
-automaton) and adds the lexicon's words exactly as this process would, so the pool returns what
-the serial loop returns. Fork is unsafe with threads running, so a threaded process (the
-Streamlit server) and platforms without fork scan serially.
+From PARALLEL_CHARS characters of question text on, with several cores, chunks of CHUNK
+questions go to a pool of forked processes (ZHITU_WORKERS overrides the count; 1 means no pool).
+The threshold is measured (issue 19): forking and returning the results costs about 0.1 s, a
+second core saves about half of 1.2 µs per character. This process sets up jieba (with the
+lexicon's words) before forking, so the workers start from it instead of each loading it again;
+the pool returns what the serial loop returns. Fork is unsafe with threads running, so a
+threaded process (the Streamlit server) and platforms without fork scan serially.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from zhitu.text.normalize import normalize
 from zhitu.text.terms import document_terms, is_folded, prefold, token_terms
 
 Progress = Callable[[int, int], None]
-PARALLEL_MIN = 1000  # questions from which they are scanned in a process pool
+PARALLEL_CHARS = 300_000  # characters of question text from which a process pool scans them
 CHUNK = 250  # questions a pool worker scans at a time
 WORKERS_ENV = "ZHITU_WORKERS"  # processes for the scan (1 = no pool)
 # title words -> level; the highest level found wins ("优势是什么" is a comparison)
@@ -148,16 +149,23 @@ def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexico
         a.topics = question_topics(q, a.found, a.mentions, scanner.ancestors)
 
 
-def workers_for(n: int, workers: int | None = None) -> int:
-    """Processes to analyse n questions with: `workers`, else $ZHITU_WORKERS, else one per core
-    from PARALLEL_MIN questions on; 1 without fork or with threads running.
+def text_size(questions: list[Question]) -> int:
+    """Characters of question text to scan (what decides the pool)."""
+    return sum(len(q.title) + len(q.answer) + len(q.analysis) for q in questions)
 
-    >>> workers_for(10, 1), workers_for(PARALLEL_MIN - 1)
+
+def workers_for(n: int, workers: int | None = None, chars: int | None = None) -> int:
+    """Processes to analyse n questions of `chars` characters with: `workers`, else
+    $ZHITU_WORKERS, else one per core from PARALLEL_CHARS characters on (without `chars`, n
+    questions of the synthetic banks' 300 characters); 1 without fork or with threads running.
+
+    >>> workers_for(10, 1), workers_for(900, chars=PARALLEL_CHARS - 1)
     (1, 1)
     """
     if workers is None:
         wanted = os.environ.get(WORKERS_ENV, "").strip()
-        workers = int(wanted) if wanted.isdigit() else (_cores() if n >= PARALLEL_MIN else 1)
+        size = chars if chars is not None else n * 300
+        workers = int(wanted) if wanted.isdigit() else (_cores() if size >= PARALLEL_CHARS else 1)
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1
     return max(1, min(workers, -(-n // CHUNK)))
@@ -196,6 +204,7 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
         if progress is not None and (done // step > before // step or done == n):
             progress(2 * done, 2 * n)
 
+    segment.prepare(lexicon.vocabulary)  # before forking: the workers start from it
     if workers <= 1:
         for q in questions:
             out.append(scanner(q))

@@ -11,7 +11,14 @@ import pytest
 
 from benchmarks import synth
 from benchmarks.__main__ import main as run_benchmarks
-from benchmarks.synth import MAX_ANSWER, MIN_ANSWER, PER_FILE, generate, write_bank
+from benchmarks.synth import (
+    MAX_ANSWER,
+    MIN_ANSWER,
+    PER_FILE,
+    generate,
+    write_bank,
+    write_structured_bank,
+)
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.pipeline import ingest, workers_for
 from zhitu.ingest.read import read_paths
@@ -75,7 +82,7 @@ def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     results = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
     before = results.read_bytes() if results.exists() else None
     run_benchmarks(["--sizes", "1000", "--engines", "jieba", "--serial-up-to", "0",
-                    "--no-append", "--work", str(tmp_path)])
+                    "--no-append", "--no-small", "--work", str(tmp_path)])
     out = capsys.readouterr().out
     assert (results.read_bytes() if results.exists() else None) == before
     ingest_row = next(line for line in out.splitlines() if line.startswith("| 1,000 | jieba"))
@@ -115,3 +122,32 @@ def test_neo4j_leg_writes_and_queries_the_graph(
         assert written.stats()["questions"] == 9  # the whole graph was written
     finally:
         written.close()
+
+
+def test_structured_bank_reads_like_a_real_one(tmp_path: Path, lexicon: Lexicon) -> None:
+    paths = write_structured_bank(lexicon, tmp_path, size=60_000)
+    again = write_structured_bank(lexicon, tmp_path / "again", size=60_000)
+    assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
+    assert len(paths) > 3 and {p.suffix for p in paths} == {".md"}
+    assert 60_000 <= sum(p.stat().st_size for p in paths) < 70_000
+    result = read_paths(paths)
+    assert not result.warnings and len(result.questions) > 20
+    topics = {q.topic for q in result.questions}
+    assert any(t.count("/") >= 1 for t in topics)  # concept / subsection
+    nested = [q for q in result.questions if q.title.endswith("的模型结构是什么？")]
+    assert nested and all("模型结构" in q.topic for q in nested)
+    assert not any(q.title == "参考文献" for q in result.questions)
+
+
+def test_cold_commands_run_each_query(tmp_path: Path, lexicon: Lexicon) -> None:
+    from benchmarks import measure
+
+    paths = write_structured_bank(lexicon, tmp_path / "bank", size=30_000)
+    graph = tmp_path / "graph.json"
+    times = measure.whole_process(paths, graph, repeat=1)
+    assert all(t > 0 for t in times) and graph.exists()
+    from zhitu.graph.memory import MemoryStore
+
+    q = MemoryStore.open(graph).questions()[0]
+    cold = measure.cold_commands(graph, q.id, q.title[:4], repeat=1)
+    assert set(cold) == set(measure.COLD_KINDS) and all(v > 0 for v in cold.values())

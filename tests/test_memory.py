@@ -185,8 +185,10 @@ def test_unknown_concept(toy_store: MemoryStore) -> None:
 
 
 def test_store_queries_accept_references(toy_store: MemoryStore) -> None:
-    assert [s.question.id for s in toy_store.chain("LSTM每个门")][-1] == "q-lstm"
-    assert toy_store.related("画GRU结构图", top=1)[0].question.id == "q-lstm"
+    assert [s.question.id for s in toy_store.chain("LSTM每个门")] == ["q-lstm"]
+    assert [s.question.id for s in toy_store.chain("LSTM每个门", full=True)][0] == "q-nn"
+    [gru] = toy_store.related("画GRU结构图", top=1)
+    assert (gru.question.id, gru.shared) == ("q-lstm", ["GRU 和 LSTM 常被拿来比较"])
     assert [c.id for c in toy_store.question_concepts("q-lstm")] == [
         "lstm",
         "rnn",

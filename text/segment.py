@@ -9,16 +9,25 @@ Differences of the rjieba engine (jieba-rs): the same dictionary and user-word s
 HMM for unknown words and its tagger are jieba-rs's own, so rare out-of-vocabulary splits and
 part-of-speech tags can differ from jieba's. Neither engine can hold a user word with a space in
 it ("Batch Normalization"): such surfaces are found by zhitu.ingest.mentions, not by the tokenizer.
+
+Start-up (issue 19): jieba keeps its dictionary cache in the user's cache directory
+(`cache_dir()`, not the shared /tmp), is imported without pkg_resources (its fallback reads the
+same files; that import alone cost ~80 ms), and the noun list of its dictionary is cached there
+too, keyed by the dictionary's content. With the jieba engine, the dictionary's frequencies are
+read from the loaded dictionary itself, not parsed again from dict.txt.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 from zhitu.text.normalize import normalize
@@ -75,22 +84,25 @@ class _Engine:
         self.words: set[str] = set()
         self.vocabularies: dict[int, Vocabulary] = {}  # vocabularies whose words were added
         self._nouns: set[str] | None = None
+        self.replaced: dict[str, int] = {}  # dictionary counts the user words overwrote
         if name == "rjieba":
             import rjieba
 
             self._rj: Any = rjieba.Jieba()
             return
-        import jieba
-
+        jieba = _import_jieba()
         logging.getLogger("jieba").setLevel(logging.WARNING)  # jieba logs its start-up
         self._jb: Any = jieba.dt
+        cache = cache_dir()
+        if cache is not None:
+            self._jb.tmp_dir = str(cache)  # its dictionary cache: jieba.cache
         self._jb.initialize()
 
     def frequency(self, word: str) -> int:
         """The word's count in jieba's main dictionary (0 when absent)."""
         if self.name == "jieba":
             return int(self._jb.FREQ.get(word, 0))
-        return dictionary_frequencies().get(word, 0)
+        return _parsed_frequencies().get(word, 0)
 
     def add_words(self, words: Iterable[str]) -> None:
         for word in words:
@@ -100,6 +112,7 @@ class _Engine:
             if self.name == "rjieba":
                 self._rj.add_word(word, None, USER_TAG)
             else:
+                self.replaced.setdefault(word, int(self._jb.FREQ.get(word, 0)))
                 self._jb.add_word(word, None, USER_TAG)
 
     def cut(self, text: str) -> list[str]:
@@ -117,7 +130,7 @@ class _Engine:
         if self.name == "rjieba":
             return [(w, t) for w, t in self._rj.tag(text)]
         if self._nouns is None:
-            self._nouns = _dictionary_nouns()
+            self._nouns = dictionary_nouns()
         out = []
         for w in self._jb.cut(text):
             if w in self.words:
@@ -134,21 +147,89 @@ class _Engine:
         return out
 
 
-def _dictionary_text() -> str:
-    import jieba
+def cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/zhitu/jieba (default ~/.cache), created; None when it cannot be."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(base) / "zhitu" / "jieba"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
+
+def _import_jieba() -> Any:
+    """jieba, imported without pkg_resources (slow to import; jieba then opens its files
+    directly, the same files)."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # ImportError inside jieba
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+def _dictionary_bytes() -> bytes:
+    jieba = _import_jieba()
     with jieba.get_dict_file() as raw:
-        return raw.read().decode("utf-8")
+        return raw.read()
 
 
-def _dictionary_nouns() -> set[str]:
-    """The words jieba's dict.txt tags as nouns."""
-    return set(re.findall(r"^(\S+) \d+ (?:n|nz|nl|ng|vn)\s*$", _dictionary_text(), re.M))
+def _dictionary_text() -> str:
+    return _dictionary_bytes().decode("utf-8")
+
+
+def dictionary_nouns() -> set[str]:
+    """The words jieba's dict.txt tags as nouns, cached in `cache_dir()` by its content."""
+    raw = _dictionary_bytes()
+    cache = cache_dir()
+    name = f"nouns-{hashlib.blake2b(raw, digest_size=12).hexdigest()}.txt"
+    if cache is not None:
+        try:
+            return set((cache / name).read_text(encoding="utf-8").split("\n"))
+        except (OSError, UnicodeDecodeError):
+            pass
+    nouns = set(re.findall(r"^(\S+) \d+ (?:n|nz|nl|ng|vn)\s*$", raw.decode("utf-8"), re.M))
+    if cache is not None:
+        import tempfile
+
+        try:  # a whole file or none: written aside, then renamed
+            fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write("\n".join(sorted(nouns)))
+            os.replace(tmp, cache / name)
+        except OSError:
+            pass  # an unwritable cache: parsed again next time
+    return nouns
+
+
+class _Counts:
+    """jieba's dictionary counts read from the loaded dictionary: user words added since
+    overwrote some (their counts before are kept in `replaced`), added ones count 0."""
+
+    def __init__(self, engine: _Engine) -> None:
+        self._freq = engine._jb.FREQ
+        self._replaced = engine.replaced
+
+    def get(self, word: str, default: int = 0) -> int:
+        count = self._replaced[word] if word in self._replaced else self._freq.get(word, 0)
+        return int(count) or default
+
+
+def dictionary_frequencies() -> _Counts | dict[str, int]:
+    """jieba's dict.txt as word -> count (`.get`), without words added at run time."""
+    engine = _engine
+    if engine is not None and engine.name == "jieba":
+        return _Counts(engine)
+    return _parsed_frequencies()
 
 
 @functools.lru_cache(maxsize=1)
-def dictionary_frequencies() -> dict[str, int]:
-    """jieba's dict.txt as word -> count, without words added at run time (read once)."""
+def _parsed_frequencies() -> dict[str, int]:
     return {w: int(n) for w, n in re.findall(r"^(\S+) (\d+)", _dictionary_text(), re.M)}
 
 
@@ -181,6 +262,11 @@ def _get(vocabulary: Vocabulary | None) -> _Engine:
             _engine.add_words(vocabulary.words)
             _engine.vocabularies[id(vocabulary)] = vocabulary  # kept alive: its id stays unique
         return _engine
+
+
+def prepare(vocabulary: Vocabulary | None = None) -> None:
+    """Start the engine now, with the vocabulary's words (a process about to fork)."""
+    _get(vocabulary)
 
 
 def tokenize(text: str, vocabulary: Vocabulary | None = None) -> list[str]:

@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from zhitu.ui.cli_target import Target
-from zhitu.ui.merge import changes, described
 
 
 def change_line(c: dict[str, Any]) -> str:
@@ -23,6 +22,8 @@ def change_line(c: dict[str, Any]) -> str:
     ...              "questions_after": 5, "session": "会话 1a2b3c4d"})
     '2025-03-01 08:00:00 UTC  界面 · 张三 [会话 1a2b3c4d]  导入 uploads/a.txt  题目 3 → 5'
     """
+    from zhitu.ui.merge import described  # the pipeline loads only for `zhitu log`
+
     d = described(c)
     who = " · ".join(p for p in (d["来源"], d["谁"]) if p)
     if c.get("session"):
@@ -39,6 +40,8 @@ def change_line(c: dict[str, Any]) -> str:
 @click.pass_obj
 def log_cmd(obj: Target, limit: int, as_json: bool) -> None:
     """图谱的变更记录: 谁在什么时候用哪些文件改了图谱 (最新的在前)。"""
+    from zhitu.ui.merge import changes
+
     found = changes(obj.store().meta)
     found = found[:limit] if limit else found
     if as_json:

@@ -15,16 +15,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from zhitu import data
 from zhitu.graph.errors import StoreError
-from zhitu.graph.memory import MemoryStore
 from zhitu.graph.store import GraphStore, check_target, is_neo4j_target, open_store
-from zhitu.ingest.lexicon import lexicon_path
-from zhitu.ui.merge import merge_into
+
+if TYPE_CHECKING:  # the store and the pipeline load when a command needs them
+    from zhitu.graph.memory import MemoryStore
 
 BUNDLED = "bundled"
 PROGRESS_MIN = 50  # show a progress bar from this many units of ingest work
@@ -38,6 +38,8 @@ def default_graph_path() -> Path:
 def bundled_fingerprint() -> str:
     """A hash of the lexicon in use ($ZHITU_LEXICON or the bundled one) and the bundled question
     files (names and bytes): the default graph is rebuilt when either changes."""
+    from zhitu.ingest.lexicon import lexicon_path
+
     h = hashlib.blake2b(digest_size=10)
     lexicon = lexicon_path()
     if lexicon.is_file():  # a missing one fails later, in load_lexicon, with its own message
@@ -98,6 +100,8 @@ class Target:
         return self._store
 
     def _default_store(self) -> MemoryStore:
+        from zhitu.graph.memory import MemoryStore
+
         store = MemoryStore.open(self.target)
         fingerprint = bundled_fingerprint()
         only_bundled = store.meta.get("built_from") == [BUNDLED]
@@ -111,6 +115,8 @@ class Target:
 
     def ingest(self, paths: list[str]) -> tuple[GraphStore, Any]:
         """Merge files into the graph (re-read files replace their questions): (store, report)."""
+        from zhitu.ui.merge import merge_into
+
         store = self.store(must_exist=False)
         with progress_bar("构建知识图谱") as progress:
             return store, merge_into(store, paths, progress)
