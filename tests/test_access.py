@@ -16,7 +16,7 @@ from tests.conftest import make_toy
 from zhitu.graph.errors import ZhituError
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui import cli as cli_module
-from zhitu.ui import merge, preview, serving
+from zhitu.ui import merge, preview, serving, supervise
 from zhitu.ui.cli import cli
 from zhitu.ui.serving import Policy
 
@@ -88,8 +88,8 @@ def _serve(monkeypatch, toy_file: Path, *args: str, env: dict[str, str] | None =
     app.write_text("")
     calls: list[tuple[list[str], dict[str, str]]] = []
     monkeypatch.setattr(cli_module, "_app_path", lambda: app)
-    monkeypatch.setattr(cli_module.subprocess, "call",
-                        lambda cmd, env: calls.append((cmd, env)) or 0)  # fmt: skip
+    monkeypatch.setattr(supervise, "run",
+                        lambda cmd, env, url, open_browser: calls.append((cmd, env)) or 0)
     for name in (serving.ADMIN_KEY_ENV, serving.WRITES_ENV):
         monkeypatch.delenv(name, raising=False)
     result = CliRunner().invoke(cli, ["--graph", str(toy_file), "serve", *args], env=env)

@@ -1,20 +1,22 @@
-"""ECharts options for the concept map, its edge legend, and reading a node click back.
+"""ECharts options for the concept map, its one legend, reading a click back, and the small map
+of a question's concepts.
 
-Pure functions (no Streamlit) over a ConceptMap view: positions come from
-ui.conceptmap.layout_for, so the browser only paints. Every string put into the options goes
-through render.chart_text (no streamlit-echarts JS marker, no template braces) and tooltips
-render as canvas rich text, never HTML.
+Options are pure functions over a ConceptMap view: positions come from ui.conceptmap.layout_for
+(px of the chart they were made for), so the browser only paints. Every string put into the
+options goes through render.chart_text (no streamlit-echarts JS marker, no template braces) and
+tooltips render as canvas rich text, never HTML. `local_map` is the one function here that draws
+(Streamlit): the question page calls it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-from zhitu.graph.model import Relation, RelationType
+from zhitu.graph.model import Concept, Relation, RelationType
 from zhitu.ingest.lexicon import CATEGORIES
-from zhitu.ui.conceptmap import ConceptMap
-from zhitu.ui.render import chart_text
+from zhitu.ui import conceptmap, marks
+from zhitu.ui.conceptmap import ConceptMap, edge_key, node_size, weak
+from zhitu.ui.render import chart_text, esc
 
 RELATION_LABELS: dict[RelationType, str] = {
     RelationType.PREREQUISITE_OF: "先修",
@@ -22,41 +24,41 @@ RELATION_LABELS: dict[RelationType, str] = {
     RelationType.PART_OF: "组成部分",
     RelationType.ADDRESSES: "解决",
     RelationType.CONTRASTS_WITH: "对比",
-    RelationType.RELATED_TO: "共现相关",
+    RelationType.RELATED_TO: "相关",
 }
-# colour, ECharts line type, drawn with an arrow
-_EDGE_STYLE: dict[RelationType, tuple[str, str, bool]] = {
-    RelationType.PREREQUISITE_OF: ("#d9480f", "solid", True),
-    RelationType.IS_A: ("#1971c2", "solid", True),
-    RelationType.PART_OF: ("#2f9e44", "dashed", True),
-    RelationType.ADDRESSES: ("#ae3ec9", "solid", True),
-    RelationType.CONTRASTS_WITH: ("#f08c00", "dotted", False),
-    RelationType.RELATED_TO: ("#adb5bd", "dotted", False),
+# Okabe-Ito colours (told apart with the common colour-blindnesses), with an arrow or not;
+# a relation found only in the bank, or below the strong floor, is drawn dashed
+EDGE_STYLE: dict[RelationType, tuple[str, bool]] = {
+    RelationType.PREREQUISITE_OF: ("#D55E00", True),  # vermillion
+    RelationType.IS_A: ("#0072B2", True),  # blue
+    RelationType.PART_OF: ("#009E73", True),  # bluish green
+    RelationType.ADDRESSES: ("#CC79A7", True),  # reddish purple
+    RelationType.CONTRASTS_WITH: ("#E69F00", False),  # orange
+    RelationType.RELATED_TO: ("#7F7F7F", False),  # grey
 }
-_PALETTE = (
-    "#4263eb",
-    "#e8590c",
-    "#2b8a3e",
-    "#c2255c",
-    "#7048e8",
-    "#1098ad",
-    "#f59f00",
-    "#5c940d",
-    "#d6336c",
-    "#0b7285",
-    "#9c36b5",
-    "#e67700",
-    "#364fc7",
-    "#087f5b",
-    "#a61e4d",
-    "#495057",
-    "#74b816",
+DASH = [6, 4]
+_PALETTE = (  # one per lexicon category, in its order (Tableau 20 hues, told apart side by side)
+    "#4E79A7",  # math
+    "#F28E2B",  # ml
+    "#59A14F",  # nn
+    "#E15759",  # activation
+    "#76B7B2",  # loss
+    "#B07AA1",  # optimization
+    "#EDC948",  # regularization
+    "#9C755F",  # normalization
+    "#FF9DA7",  # cnn
+    "#499894",  # architecture
+    "#6A3D9A",  # rnn
+    "#B6992D",  # attention
+    "#A0CBE8",  # training
+    "#FFBE7D",  # cv
+    "#8CD17D",  # nlp
+    "#D37295",  # generative
+    "#BAB0AC",  # compression
 )
-# px around the drawing inside the chart: room for the legend on top and labels on the right
-BOX = {"left": 30, "right": 110, "top": 64, "bottom": 30}
-# layout units -> roughly pixels: ECharts shortens arrowed edges by the target's radius taken in
-# data units, so in a [-1, 1] layout arrows stop far short of their nodes
-SPREAD = 300.0
+BOX = conceptmap.BOX  # px around the node centres inside the chart
+FADED = 0.25  # opacity of what is not on a shown route
+LOCAL_SIZE = (340, 250)  # the question page's small map (px): fits a phone too
 
 
 def category_label(category: str) -> str:
@@ -75,49 +77,63 @@ def category_color(category: str) -> str:
     return _PALETTE[index % len(_PALETTE)]
 
 
+def relation_value(r: Relation) -> str:
+    """What an edge's tooltip and hover label say: '先修' or '相关 · 推测'."""
+    return RELATION_LABELS[r.type] + (" · 推测" if weak(r) else "")
+
+
 def _node(
     cmap: ConceptMap,
     cid: str,
     xy: tuple[float, float],
-    cats: list[str],
     biggest: int,
     selected: str | None,
-    label: bool,
+    faded: bool,
 ) -> dict[str, object]:
     c = cmap.concepts[cid]
     asked = cmap.counts.get(cid, 0)
-    size = 10 + 26 * math.sqrt(asked / biggest) if biggest else 12
     zh = f" · {c.zh}" if c.zh and c.zh != c.name else ""
     tip = f"{c.name}{zh}\n{category_label(c.category)} · {asked} 道题"
     node: dict[str, object] = {
         "id": cid,
         "name": chart_text(c.name),
-        "x": round(xy[0] * SPREAD, 1),
-        "y": round(-xy[1] * SPREAD, 1),
-        "symbolSize": round(size + (8 if cid == selected else 0), 1),
-        "category": cats.index(category_label(c.category)),
+        "x": xy[0],
+        "y": xy[1],
+        "symbolSize": node_size(asked, biggest) + (8 if cid == selected else 0),
         "value": asked,
-        "label": {"show": label or cid == selected},
+        "itemStyle": {"color": category_color(c.category), "opacity": FADED if faded else 1},
+        "label": {"show": True, **({"opacity": 0.45} if faded else {})},
         "tooltip": {"formatter": chart_text(tip)},
     }
     if cid == selected:
-        node["itemStyle"] = {"borderColor": "#212529", "borderWidth": 3}
-        node["label"] = {"show": True, "fontWeight": "bold", "fontSize": 14}
+        node["itemStyle"] = {**node["itemStyle"], "borderColor": "#212529", "borderWidth": 3}
+        node["label"] = {"show": True, "fontWeight": "bold", "fontSize": 13}
     return node
 
 
-def _link(r: Relation) -> dict[str, object]:
-    color, line, arrow = _EDGE_STYLE[r.type]
+def _link(r: Relation, on_route: bool | None, focus: str | None) -> dict[str, object]:
+    """on_route: None without a route, else whether the edge is one of its steps; edges of
+    the focus stand out, the others stay in the background."""
+    color, arrow = EDGE_STYLE[r.type]
+    width = 1.2 + 1.3 * r.confidence
+    opacity = 0.5 + 0.4 * r.confidence
+    if focus is not None and focus not in (r.src, r.dst):
+        width, opacity = width * 0.7, opacity * 0.6
+    if on_route:
+        width, opacity = 5.0, 1.0
+    elif on_route is False:
+        opacity = FADED
     return {
         "source": r.src,
         "target": r.dst,
-        "value": RELATION_LABELS[r.type],
+        "name": chart_text(edge_key(r)),  # read back on a click: `clicked_edge`
+        "value": relation_value(r),
         "symbol": ["none", "arrow"] if arrow else ["none", "none"],
         "lineStyle": {
             "color": color,
-            "type": line,
-            "width": round(0.8 + 1.7 * r.confidence, 2),
-            "opacity": round(0.35 + 0.5 * r.confidence, 2),
+            "type": DASH if weak(r) else "solid",
+            "width": round(width, 2),
+            "opacity": round(opacity, 2),
             "curveness": 0.08,
         },
     }
@@ -129,19 +145,18 @@ def options(
     edges: list[Relation],
     positions: dict[str, tuple[float, float]],
     selected: str | None = None,
-    labels: int = 40,
+    route: list[Relation] | None = None,
+    states: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    """ECharts options for a graph series; labels on the `labels` most important nodes."""
-    cats = sorted({category_label(cmap.concepts[c].category) for c in nodes})
-    colors = {
-        category_label(c.category): category_color(c.category) for c in cmap.concepts.values()
-    }
+    """ECharts options for a graph series: every node labelled, edges by type (see the
+    legend), a route's steps bold and everything else faded; `states`: the learner's state of
+    each concept (ui/marks.py), drawn as a coloured ring."""
     biggest = max((cmap.counts.get(c, 0) for c in nodes), default=0)
-    labelled = set(nodes[:labels]) if len(nodes) > labels else set(nodes)
+    steps = {edge_key(r) for r in route or ()}
+    on_route = {c for r in route or () for c in (r.src, r.dst)}
     return {
         "animationDurationUpdate": 300,
         "tooltip": {"renderMode": "richText", "confine": True},
-        "legend": [{"data": cats, "type": "scroll", "top": 0, "left": "center"}],
         "series": [
             {
                 "type": "graph",
@@ -150,41 +165,147 @@ def options(
                 "roam": True,
                 **BOX,
                 "preserveAspect": True,  # ECharts 6: fit the box, keep the layout's aspect
-                "categories": [{"name": n, "itemStyle": {"color": colors[n]}} for n in cats],
-                "label": {"position": "right", "fontSize": 12},
-                "labelLayout": {"hideOverlap": True},
-                "emphasis": {"focus": "adjacency", "label": {"show": True}},
-                "edgeSymbolSize": 7,
+                "label": {
+                    "position": "right",
+                    "fontSize": conceptmap.FONT_PX,
+                    "width": conceptmap.LABEL_PX,
+                    "overflow": "truncate",
+                    "color": "#212529",
+                    "textBorderColor": "#ffffff",  # a halo: labels stay legible over edges
+                    "textBorderWidth": 3,
+                },
+                "labelLayout": {"hideOverlap": False},  # the layout keeps labels apart
+                "emphasis": {
+                    "focus": "adjacency",
+                    "label": {"show": True},
+                    "edgeLabel": {"show": True, "formatter": "{c}", "fontSize": 11},
+                    "lineStyle": {"width": 4},
+                },
+                "edgeSymbolSize": 8,
                 "scaleLimit": {"min": 0.3, "max": 6},
                 "data": [
-                    _node(cmap, c, positions[c], cats, biggest, selected, c in labelled)
+                    marks.decorate(
+                        _node(cmap, c, positions[c], biggest, selected,
+                              faded=bool(route) and c not in on_route),
+                        (states or {}).get(c),
+                    )
                     for c in nodes
                 ],
-                "links": [_link(r) for r in edges],
+                "links": [
+                    _link(r, (edge_key(r) in steps) if route else None, selected) for r in edges
+                ],
             }
         ],
     }
 
 
-def legend_html(types: Iterable[RelationType]) -> str:
-    """A key for the edge styles shown (constant text only, no bank text)."""
-    dash = {"solid": "━━━", "dashed": "╍╍╍", "dotted": "┅┅┅"}
+def legend_html(
+    types: Iterable[RelationType], categories: Iterable[str] = (), *, dashed: bool = True
+) -> str:
+    """The map's one legend: edge colours, what dashes mean (when some edge is dashed), node
+    colours (constant text only)."""
     items = []
     for t in types:
-        color, line, arrow = _EDGE_STYLE[t]
-        mark = dash[line] + ("▶" if arrow else "")
-        items.append(f'<span style="color:{color}">{mark}</span> {RELATION_LABELS[t]}')
-    return '<div class="zt-meta">' + "　".join(items) + "</div>"
+        color, arrow = EDGE_STYLE[t]
+        line = "╍╍╍" if t is RelationType.RELATED_TO else "━━" + ("▶" if arrow else "━")
+        mark = f'<span style="color:{color};font-weight:bold">{line}</span>'
+        items.append(f"<span>{mark} {RELATION_LABELS[t]}</span>")
+    if dashed:
+        dash = '<span style="color:#7F7F7F">╍╍╍</span>'
+        items.append(f"<span>{dash} 虚线＝从题库推测，不是人工整理</span>")
+    cats = [
+        f'<span><span style="color:{category_color(c)}">●</span> {esc(category_label(c))}</span>'
+        for c in categories
+    ]
+    row = '<div style="display:flex;flex-wrap:wrap;gap:.2rem 1rem">{}</div>'
+    return (
+        '<div class="zt-meta zt-legend">'
+        + row.format("".join(items))
+        + (row.format("".join(cats) + "<span>· 圆越大，提到它的题越多</span>") if cats else "")
+        + "</div>"
+    )
+
+
+def _point(selection: object) -> dict | None:
+    points = (selection or {}).get("points") if isinstance(selection, dict) else None
+    return points[0] if points and isinstance(points[0], dict) else None
 
 
 def clicked(selection: object, nodes: list[str], cmap: ConceptMap) -> str | None:
     """The concept id of a node click in the component's selection, else None (edges, blanks)."""
-    points = (selection or {}).get("points") if isinstance(selection, dict) else None
-    if not points:
+    point = _point(selection)
+    if point is None:
         return None
-    point = points[0]
     index, name = point.get("point_index"), point.get("name")
     if not isinstance(index, int) or not 0 <= index < len(nodes) or name is None:
         return None
+    if point.get("x") is None and "x" in point:  # an edge: links have no position
+        return None
     cid = nodes[index]
     return cid if chart_text(cmap.concepts[cid].name) == name else None
+
+
+def clicked_edge(selection: object, edges: list[Relation]) -> Relation | None:
+    """The relation of an edge click in the component's selection, else None."""
+    point = _point(selection)
+    if point is None or point.get("x") is not None:
+        return None
+    index = point.get("point_index")
+    if not isinstance(index, int) or not 0 <= index < len(edges):
+        return None
+    r = edges[index]
+    return r if chart_text(edge_key(r)) == point.get("name") else None
+
+
+def local_options(cmap: ConceptMap, concept_ids: list[str]) -> dict[str, object] | None:
+    """Options of a question's small map: its concepts (at most 8) and the typed relations among
+    them (相关 says only that they share questions, which this one already shows); None when
+    there is no such relation."""
+    nodes = [c for c in dict.fromkeys(concept_ids) if c in cmap.concepts][:8]
+    shown = set(nodes)
+    edges = [
+        r
+        for r in cmap.relations
+        if r.src in shown
+        and r.dst in shown
+        and r.src != r.dst
+        and r.type is not RelationType.RELATED_TO
+    ]
+    if not edges:
+        return None
+    positions = conceptmap.layout_for(cmap, nodes, None, size=LOCAL_SIZE, ring=True)
+    return options(cmap, nodes, edges, positions)
+
+
+def local_map(concepts: list[Concept], key: str = "question_map") -> None:
+    """The question page's small map of its concepts; a click opens that concept's map."""
+    import streamlit as st
+    from streamlit_echarts import st_echarts
+
+    from zhitu.ui import state
+
+    cmap = state.concept_map()
+    ids = [c.id for c in concepts]
+    opts = local_options(cmap, ids)
+    if opts is None:
+        return
+    nodes = [n["id"] for n in opts["series"][0]["data"]]  # type: ignore[index]
+    pending = f"_{key}_open"
+
+    def on_click() -> None:
+        result = st.session_state.get(key) or {}
+        selection = result.get("selection") if hasattr(result, "get") else None
+        st.session_state[pending] = clicked(selection, nodes, cmap)
+
+    if st.session_state.get(pending):
+        cid = st.session_state.pop(pending)
+        st.switch_page(state.PAGES["map"][0], query_params={"c": cid})
+    links = opts["series"][0]["links"]  # type: ignore[index]
+    shown = {link["value"].split(" · ")[0] for link in links}
+    types = [t for t, label in RELATION_LABELS.items() if label in shown]
+    dashed = any(link["lineStyle"]["type"] == DASH for link in links)
+    with st.expander("这道题的概念关系图", expanded=True):
+        height = f"{LOCAL_SIZE[1]}px"
+        st_echarts(opts, height=height, key=key, on_select=on_click, selection_mode="points")
+        st.html(legend_html(types, dashed=dashed))
+        st.caption("点击一个概念，在图谱中查看它。")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +18,7 @@ from typing import Any
 
 import click
 
-from zhitu.graph.atomic import write_atomic
 from zhitu.graph.errors import NotFoundError, ZhituError
-from zhitu.graph.export import FORMATS, export
 from zhitu.graph.model import question_tags
 from zhitu.graph.store import is_neo4j_target
 from zhitu.ui import cli_output as out
@@ -70,6 +67,8 @@ def _emit(as_json: bool, doc: object, lines: list[str]) -> None:
         click.echo("\n".join(lines))
 
 
+# graph.export.FORMATS, named here so that `zhitu --help` does not import the exporters
+EXPORT_FORMATS = ("json", "graphml", "cypher")
 json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
 top_option = click.option("--top", default=10, show_default=True, type=click.IntRange(min=0))
 
@@ -153,13 +152,14 @@ def question(obj: Target, ref: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("ref", metavar="QUESTION")
+@click.option("--full", is_flag=True, help="列出全部前置问题 (默认只列直接前置)。")
 @json_option
 @click.pass_obj
-def chain(obj: Target, ref: str, as_json: bool) -> None:
+def chain(obj: Target, ref: str, full: bool, as_json: bool) -> None:
     """前置问题链: 从基础到这个问题。"""
     store = obj.store()
     q = store.question(ref)
-    steps = store.chain(q.id)
+    steps = store.chain(q.id, full)
     doc = {"question": out.ref(q), "chain": [out.ref(s.question) for s in steps]}
     _emit(as_json, doc, out.chain_text(q, steps))
 
@@ -170,7 +170,7 @@ def chain(obj: Target, ref: str, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 def related(obj: Target, ref: str, top: int, as_json: bool) -> None:
-    """相关问题, 按共同概念排序。"""
+    """相关问题: 入库时按文本相似度、共同的核心概念和章节结构算好, 附相关原因。"""
     store = obj.store()
     q = store.question(ref)
     found = store.related(q.id, top)
@@ -181,11 +181,18 @@ def related(obj: Target, ref: str, top: int, as_json: bool) -> None:
 @cli.command()
 @click.option("--target", "targets", multiple=True, required=True, help="目标问题或概念 (可多次)")
 @click.option("--known", multiple=True, help="已掌握的概念 (可多次)")
+@click.option("--learner", metavar="NAME", help="跳过这个学习者已掌握或已学完的概念")
 @json_option
 @click.pass_obj
-def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], as_json: bool) -> None:
+def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], learner: str | None,
+         as_json: bool) -> None:
     """学习路径: 达到目标还需要学的概念, 从基础开始。"""
-    plan = obj.store().path(targets, known)
+    store = obj.store()
+    if learner:
+        from zhitu.graph.progress import progress_store
+
+        known = (*known, *progress_store(store).get(learner).known())
+    plan = store.path(targets, known)
     _emit(as_json, out.plan_json(plan), out.plan_text(plan))
 
 
@@ -229,11 +236,15 @@ def candidates(obj: Target, top: int, as_json: bool) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json",
+              show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件 (默认标准输出)")
 @click.pass_obj
 def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
     """导出整个图: json (本工具的格式)、graphml (Gephi/yEd)、cypher (cypher-shell)。"""
+    from zhitu.graph.atomic import write_atomic
+    from zhitu.graph.export import export
+
     store = obj.store()
     text = export(store.load(), fmt, store.meta or None)
     if output and output != "-":
@@ -253,11 +264,12 @@ def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
               help="同时进行的导入预览最多几个")
 @click.option("--preview-timeout", default=300, show_default=True, type=click.IntRange(5, 86400),
               metavar="SECONDS", help="一次导入预览最多用几秒, 超时取消")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器 (只在终端里运行时才会打开)")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, read_only: bool,
-          max_previews: int, preview_timeout: int) -> None:
+          max_previews: int, preview_timeout: int, no_browser: bool) -> None:
     """在浏览器中打开知图 (Streamlit)。"""
-    from zhitu.ui import serving
+    from zhitu.ui import serving, supervise
 
     app = _app_path()
     if not app.is_file():
@@ -277,15 +289,18 @@ def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, 
     # headless: no first-run e-mail prompt; minimal toolbar: no "Deploy" button for learners
     command += ["--browser.gatherUsageStats", "false", "--server.headless", "true"]
     command += ["--client.toolbarMode", "minimal"]
-    ctx.exit(subprocess.call(command, env=env))
+    url = supervise.browser_url(host, port)
+    click.echo(f"知图: {url} (在浏览器中打开; Ctrl+C 停止)", err=True)
+    ctx.exit(supervise.run(command, env, url, open_browser=sys.stdout.isatty() and not no_browser))
 
 
 # commands that live in modules of their own (they import this module's helpers)
 from zhitu.ui.cli_concepts import curate_cmd  # noqa: E402
 from zhitu.ui.cli_copy import copy_cmd  # noqa: E402
+from zhitu.ui.cli_learner import place_cmd, progress_cmd, review_cmd  # noqa: E402
 from zhitu.ui.cli_log import log_cmd  # noqa: E402
 
-for _command in (curate_cmd, copy_cmd, log_cmd):
+for _command in (curate_cmd, copy_cmd, log_cmd, progress_cmd, place_cmd, review_cmd):
     cli.add_command(_command)
 
 

@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from zhitu.graph.errors import NotFoundError, ZhituError
+from zhitu.graph.lookup import ConceptIndex, TitleIndex
 from zhitu.graph.model import Concept, Question
 from zhitu.graph.store import GraphStore, is_neo4j_target, open_store
 from zhitu.ui.conceptmap import ConceptMap
-from zhitu.ui.render import md
+from zhitu.ui.render import md, md_math
 
 TARGET_ENV = "ZHITU_GRAPH"
 PAGES: dict[str, tuple[str, str, str]] = {  # name -> (script, title, icon)
+    "home": ("views/home.py", "首页", ":material/home:"),
     "map": ("views/map.py", "概念图谱", ":material/hub:"),
     "questions": ("views/questions.py", "题库", ":material/quiz:"),
     "path": ("views/path.py", "学习路径", ":material/route:"),
+    "review": ("views/review.py", "今日复习", ":material/event_repeat:"),
     "import": ("views/import_bank.py", "导入", ":material/upload_file:"),
+    "curate": ("views/curate.py", "概念整理", ":material/rule:"),
 }
 T = TypeVar("T")
 
@@ -65,6 +70,7 @@ def _warmed(target_: str, stamp: str) -> threading.Thread:
 
 def _warm(store: GraphStore) -> None:
     try:
+        store.warm()  # the embedded store answers from memory from now on
         store.search("预热", top=1)
     except ZhituError:
         pass  # the same error reaches the user when they search
@@ -96,6 +102,12 @@ def _question_list(target_: str, stamp: str) -> list[Question]:
     return _open(target_, stamp).questions()
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _indexes(target_: str, stamp: str) -> tuple[ConceptIndex, TitleIndex]:
+    return (ConceptIndex(_concept_list(target_, stamp)),
+            TitleIndex({q.id: q.title for q in _question_list(target_, stamp)}))
+
+
 def _key() -> tuple[str, str]:
     t = target()
     return t, _stamp(t)
@@ -109,6 +121,7 @@ def guarded(fn: Callable[[], T]) -> T:
         st.error(md(str(e)))
         if isinstance(e, NotFoundError) and e.suggestions:
             st.caption("你是不是要找：" + "、".join(md(s) for s in e.suggestions[:5]))
+        back_home()
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -137,8 +150,56 @@ def reload() -> None:
     The store itself stays open (a Neo4j driver may be in use by another session); a graph
     file that changed on disk is reopened anyway, because its stamp is part of the cache key.
     """
-    for cached in (_concept_map, _concept_list, _question_list):
+    for cached in (_concept_map, _concept_list, _question_list, _indexes):
         cached.clear()
+
+
+def find_concept(text: str) -> Concept | None:
+    """The concept `text` names exactly (id, name, Chinese name or alias; case and width folded),
+    never a loose match."""
+    cid = guarded(lambda: _indexes(*_key()))[0].find(text)
+    return next((c for c in concepts() if c.id == cid), None) if cid else None
+
+
+def not_found(kind: str, ref: str, *, as_target: bool = False) -> None:
+    """No dead end for an unknown link: one Chinese line, the closest matches as links, a way
+    back. kind: "question" or "concept"; as_target: the links open study paths."""
+    cindex, tindex = guarded(lambda: _indexes(*_key()))
+    what = "题目" if kind == "question" else "概念"
+    st.warning(f"没有找到{what}「{md(ref[:60])}」：链接可能过期了，或者拼写不同。",
+               icon=":material/search_off:")
+    if kind == "question":
+        ids = [tindex.find(title) for title in tindex.suggestions(ref)]
+        found = [q for qid in ids for q in questions() if q.id == qid]
+        if found:
+            st.markdown("**你是不是要找**")
+            for q in found:
+                if as_target:
+                    st.page_link(PAGES["path"][0], label=md_math(q.title),
+                                 query_params={"t": f"q:{q.id}"}, icon=":material/route:")
+                else:
+                    link_question(q.id, q.title, icon=":material/help:")
+    else:
+        by_id = {c.id: c for c in concepts()}
+        ids = [cindex.find(name) for name in cindex.suggestions(ref)]
+        found_c = [by_id[i] for i in ids if i in by_id]
+        key = f"suggest-{zlib.crc32(ref.encode())}"
+        if found_c and as_target:
+            st.markdown("**你是不是要找**")
+            with st.container(horizontal=True, gap="small", key=f"chips-{key}"):
+                for c in found_c:
+                    st.page_link(PAGES["path"][0], label=md(c.name),
+                                 query_params={"t": f"c:{c.id}"})
+        elif found_c:
+            st.markdown("**你是不是要找**")
+            concept_chips(found_c, key)
+    back_home()
+
+
+def back_home() -> None:
+    with st.container(horizontal=True, gap="medium"):
+        st.page_link(PAGES["home"][0], label="回到首页", icon=":material/home:")
+        st.page_link(PAGES["questions"][0], label="浏览题库", icon=":material/quiz:")
 
 
 def param(name: str) -> str | None:
@@ -187,7 +248,7 @@ def concept_label(c: Concept) -> str:
 
 def link_question(q_id: str, title: str, *, prefix: str = "", icon: str | None = None) -> None:
     st.page_link(
-        PAGES["questions"][0], label=prefix + md(title), query_params={"q": q_id}, icon=icon
+        PAGES["questions"][0], label=prefix + md_math(title), query_params={"q": q_id}, icon=icon
     )
 
 
@@ -201,11 +262,18 @@ def link_concept(c: Concept, *, icon: str | None = None) -> None:
     )
 
 
-def concept_chips(items: list[Concept], key: str, empty: str = "（无）") -> None:
-    """Concepts as a row of pill-shaped links to their map panels (`key`: unique per page)."""
+def concept_chips(items: list[Concept], key: str, empty: str = "（无）", *,
+                  shown: int = 12) -> None:
+    """Concepts as a wrapping row of pill-shaped links to their map panels (`key`: unique per
+    page); past `shown` the rest fold behind "更多"."""
     if not items:
         st.caption(empty)
         return
     with st.container(horizontal=True, gap="small", key=f"chips-{key}"):
-        for c in items:
+        for c in items[:shown]:
             link_concept(c)
+    if len(items) > shown:
+        with st.expander(f"更多（{len(items) - shown}）"):
+            with st.container(horizontal=True, gap="small", key=f"chips-{key}-more"):
+                for c in items[shown:]:
+                    link_concept(c)

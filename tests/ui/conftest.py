@@ -39,7 +39,7 @@ def run(
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    if script != "views/map.py":
+    if script != "views/home.py":
         at.switch_page(script).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

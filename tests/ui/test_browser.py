@@ -79,7 +79,7 @@ def test_a_learner_walks_the_app(browser, learner_graph, timings, tmp_path) -> N
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         # 1. the map
-        timed(timings, page, "first_page_ready", lambda: page.goto(url),
+        timed(timings, page, "first_page_ready", lambda: page.goto(f"{url}/map"),
                lambda: (page.get_by_text("从哪里开始？").wait_for(timeout=WAIT_MS),
                         painted(page)))  # fmt: skip
         chart_box(page)
@@ -148,7 +148,8 @@ def test_a_learner_walks_the_app(browser, learner_graph, timings, tmp_path) -> N
         idle(page)
         box.fill("LSTM 门控原理")
         timed(timings, page, "search", lambda: box.press("Enter"),
-               lambda: page.locator("mark").first.wait_for(timeout=WAIT_MS))  # fmt: skip
+               lambda: page.locator("[data-testid=stCaptionContainer] .stMarkdownColoredText")
+               .first.wait_for(timeout=WAIT_MS))  # fmt: skip
         assert "s=LSTM" in page.url
         page.get_by_text(SCRIPT, exact=False).first.wait_for(timeout=WAIT_MS)
         shot(page, "06-search")

@@ -59,7 +59,7 @@ def test_serve_on_bolt_in_a_browser(browser, bolt: str, tmp_path) -> None:  # no
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         # 1. the map, drawn from Neo4j
-        page.goto(url)
+        page.goto(f"{url}/map")
         page.get_by_text("从哪里开始？").wait_for(timeout=WAIT_MS)
         painted(page)
         shot(page, "neo4j-01-map")

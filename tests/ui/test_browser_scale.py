@@ -32,12 +32,12 @@ def test_a_2000_concept_map(browser, timings, tmp_path) -> None:
     MemoryStore.open(graph).replace(synthetic_graph())
     with serve(graph, tmp_path / "serve.log") as url:
         page = browser.new_page(viewport=VIEWPORT)
-        timed(timings, page, "map_2000_concepts_overview", lambda: page.goto(url),
-               lambda: (page.get_by_text("这里显示被问得最多的").wait_for(timeout=WAIT_MS),
+        timed(timings, page, "map_2000_concepts_overview", lambda: page.goto(f"{url}/map"),
+               lambda: (page.get_by_text("这里画出被问得最多的").wait_for(timeout=WAIT_MS),
                         painted(page)))  # fmt: skip
         chart_box(page)
         shot(page, "09-map-2000-overview")
-        timed(timings, page, "map_2000_concepts_focus", lambda: page.goto(f"{url}/?c=c0"),
+        timed(timings, page, "map_2000_concepts_focus", lambda: page.goto(f"{url}/map?c=c0"),
                lambda: (page.get_by_role("heading", name="概念0", exact=True)
                         .wait_for(timeout=WAIT_MS), painted(page)))  # fmt: skip
         chart_box(page)

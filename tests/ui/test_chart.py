@@ -65,13 +65,23 @@ def test_edge_types_filter_the_neighbourhood(cmap: ConceptMap) -> None:
     }
 
 
-def test_layout_is_deterministic_and_pins_the_center(cmap: ConceptMap) -> None:
+def test_layout_is_deterministic_and_fits_the_chart(cmap: ConceptMap) -> None:
     nodes, _ = conceptmap.select(cmap, center="lstm", depth=2)
     conceptmap.layout.cache_clear()
     first = conceptmap.layout_for(cmap, nodes, "lstm")
     conceptmap.layout.cache_clear()
-    assert conceptmap.layout_for(cmap, nodes, "lstm") == first
-    assert first["lstm"] == (0.0, 0.0) and set(first) == set(nodes)
+    assert conceptmap.layout_for(cmap, nodes, "lstm") == first and set(first) == set(nodes)
+    w, h = conceptmap.inner(conceptmap.CHART_SIZE)
+    assert all(0 <= x <= w and 0 <= y <= h for x, y in first.values())
+
+
+def test_a_route_is_laid_out_left_to_right(cmap: ConceptMap) -> None:
+    steps = conceptmap.route(cmap, "nn", "gru")
+    walk = conceptmap.route_nodes("nn", steps)
+    assert walk == ["nn", "rnn", "gru"]
+    nodes, _ = conceptmap.select(cmap, route=walk)
+    xy = conceptmap.layout_for(cmap, nodes, "nn", walk)
+    assert xy["nn"][0] < xy["rnn"][0] < xy["gru"][0]
 
 
 def test_options_draw_every_node_and_edge(cmap: ConceptMap) -> None:
@@ -122,6 +132,49 @@ def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
         assert box["top"] - 1e-6 <= y <= 640 - box["bottom"] + 1e-6
 
 
+@pytest.mark.parametrize("index, expected", [(0, True), (1, False), (9, False)])
+def test_clicked_edge_maps_an_edge_click_to_its_relation(cmap, index, expected) -> None:
+    nodes, edges = conceptmap.select(cmap, center="lstm")
+    r = edges[0]
+    # what the component sends for an edge: the link's index, name and value, no position
+    point = {"point_index": index, "x": None, "y": None, "value": chart.relation_value(r),
+             "name": conceptmap.edge_key(r)}  # fmt: skip
+    found = chart.clicked_edge({"points": [point]}, edges)
+    assert (found is r) is expected
+    assert chart.clicked({"points": [point]}, nodes, cmap) is None  # never taken for a node
+
+
+def test_weak_edges_are_dashed_and_say_so(cmap: ConceptMap) -> None:
+    nodes, edges = conceptmap.select(cmap, center="gru", depth=1)
+    opts = chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, "gru"), "gru")
+    for r, link in zip(edges, opts["series"][0]["links"], strict=True):
+        assert (link["lineStyle"]["type"] == chart.DASH) == conceptmap.weak(r)
+        assert link["value"].endswith("推测") == conceptmap.weak(r)
+
+
+@pytest.mark.parametrize(
+    "key, source",
+    [
+        ("PREREQUISITE_OF rnn lstm", "人工整理"),
+        ("PREREQUISITE_OF gru batch-norm", "从题库中的句子识别"),
+        ("PREREQUISITE_OF vanishing-gradient lstm", "从题库推断"),
+    ],
+)
+def test_explain_says_where_a_relation_comes_from(cmap, key, source) -> None:
+    why = conceptmap.explain(cmap, cmap.find(key))
+    assert why.source.startswith(source)
+    assert why.says.startswith("先学「")
+
+
 def test_legend_names_every_shown_type() -> None:
     html = chart.legend_html([RelationType.PREREQUISITE_OF, RelationType.IS_A])
     assert "先修" in html and "属于" in html and "对比" not in html
+
+
+def test_a_questions_small_map_holds_its_concepts_and_their_typed_links(cmap) -> None:
+    opts = chart.local_options(cmap, ["lstm", "rnn", "vanishing-gradient", "lstm"])
+    data, links = opts["series"][0]["data"], opts["series"][0]["links"]
+    assert [n["id"] for n in data] == ["lstm", "rnn", "vanishing-gradient"]
+    assert links and all(n["label"]["show"] for n in data)
+    assert "相关" not in {link["value"] for link in links}
+    assert chart.local_options(cmap, ["attention", "batch-norm"]) is None  # nothing links them

@@ -39,6 +39,12 @@ def keyed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZHITU_WRITES", raising=False)
 
 
+def _inputs(at):  # noqa: ANN001, ANN202
+    """The page's text inputs, without the sidebar's 学习者 box (learner progress is not the
+    graph: it is open on every server, docs/SERVING.md)."""
+    return [t for t in at.text_input if t.key != "learner_input"]
+
+
 def everything(at) -> str:
     """Every element's protobuf on the page, as text (values, labels, bodies)."""
     out: list[str] = []
@@ -55,9 +61,9 @@ def everything(at) -> str:
 
 
 def unlock(at, key: str, name: str = ""):
-    at.text_input[0].input(key)
+    _inputs(at)[0].input(key)
     if name:
-        at.text_input[1].input(name)
+        _inputs(at)[1].input(name)
     next(b for b in at.button if b.label == "解锁").click()
     return at.run()
 
@@ -67,7 +73,7 @@ def test_without_a_policy_the_import_page_is_read_only(graph, monkeypatch) -> No
     monkeypatch.delenv("ZHITU_WRITES", raising=False)
     at = run(graph, monkeypatch, PAGE)
     assert at.info and "只读" in at.info[0].value
-    assert not at.file_uploader and not at.text_input and not at.button
+    assert not at.file_uploader and not _inputs(at) and not at.button
     assert at.expander and at.expander[0].label.startswith("最近的变更")
 
 
@@ -76,7 +82,7 @@ def test_with_a_key_the_page_asks_for_it_and_a_wrong_one_unlocks_nothing(
 ) -> None:
     at = run(graph, monkeypatch, PAGE)
     assert "管理员密钥" in at.info[0].value and not at.file_uploader
-    assert at.text_input[0].proto.type == at.text_input[0].proto.PASSWORD
+    assert _inputs(at)[0].proto.type == _inputs(at)[0].proto.PASSWORD
     at = unlock(at, KEY[:-1] + "?")
     assert at.error and "不对" in at.error[0].value
     assert not at.file_uploader and KEY[:-1] not in everything(at)
@@ -106,13 +112,13 @@ def test_the_right_key_unlocks_merges_and_the_change_is_recorded(
     # the lock button forgets the key for this session
     next(b for b in at.button if b.label == "锁定").click()
     at.run()
-    assert not at.file_uploader and at.text_input and at.text_input[0].value == ""
+    assert not at.file_uploader and _inputs(at) and _inputs(at)[0].value == ""
 
 
 def test_a_new_session_must_unlock_again(graph, monkeypatch, keyed) -> None:
     unlock(run(graph, monkeypatch, PAGE), KEY)
     at = run(graph, monkeypatch, PAGE)  # another browser session
-    assert not at.file_uploader and at.text_input
+    assert not at.file_uploader and _inputs(at)
 
 
 def test_too_many_wrong_keys_lock_every_session_out_for_a_minute(
@@ -127,7 +133,7 @@ def test_too_many_wrong_keys_lock_every_session_out_for_a_minute(
         for i in range(access.FAILURES_PER_MINUTE):
             at = unlock(at, f"wrong-{i}-xxxxxxxx")
         at = run(graph, monkeypatch, PAGE)  # a fresh session is throttled too
-        assert any("太多" in e.value for e in at.error) and not at.text_input
+        assert any("太多" in e.value for e in at.error) and not _inputs(at)
     finally:
         st.cache_resource.clear()
 

@@ -11,8 +11,10 @@ import json
 
 import streamlit as st
 
+from zhitu.graph import progress as prog
 from zhitu.graph.model import Concept, PlanStep, StudyPlan
-from zhitu.ui import state
+from zhitu.text.normalize import title_key
+from zhitu.ui import learner, placement_view, roadmap, state
 from zhitu.ui.render import esc, md
 
 PROGRESS_FORMAT = "zhitu-progress"
@@ -90,9 +92,14 @@ def _load_progress() -> None:
         return
     st.query_params["t"], st.query_params["k"] = targets, known
     st.session_state.update({_PROGRESS: marks, _ERROR: None})
+    if learner.current() is not None:  # importing merges into the learner, never unsets
+        learner.update(lambda p: [prog.set_concepts(p, s, [c]) for c, s in marks.items()])
 
 
 def _mark(cid: str, status: str | None) -> None:
+    if learner.current() is not None:  # kept in the store for this learner
+        learner.set_concepts(status, [cid])
+        return
     marks = st.session_state.setdefault(_PROGRESS, {})
     if status is None:
         marks.pop(cid, None)
@@ -100,33 +107,79 @@ def _mark(cid: str, status: str | None) -> None:
         marks[cid] = status
 
 
+def _resolve(key: str, names: dict[str, str], prefix: str) -> None:
+    """on_change of a picker: what was typed and not picked from the list is resolved exactly
+    (a concept's id, name or alias; for targets also a question's exact title), never by a
+    loose match; what names nothing is kept aside for `_unknown` to explain."""
+    picked: list[str] = []
+    unknown: list[str] = []
+    for value in st.session_state.get(key) or []:
+        if value in names:
+            picked.append(value)
+            continue
+        concept = state.find_concept(value)
+        found = f"{prefix}{concept.id}" if concept else None
+        if found is None and prefix:
+            key_ = title_key(value)
+            found = next((f"q:{q.id}" for q in state.questions() if title_key(q.title) == key_),
+                         None)
+        if found in names:
+            picked.append(found)
+        else:
+            unknown.append(value)
+    st.session_state[key] = list(dict.fromkeys(picked))
+    st.session_state[f"_{key}_unknown"] = unknown
+    state.widget_to_url(key, "t" if prefix else "k")
+
+
+def _unknown(key: str, param: str, names: dict[str, str]) -> None:
+    """Typed or linked values that name nothing: a message with the closest as links."""
+    typed = st.session_state.pop(f"_{key}_unknown", [])
+    linked = [v for v in st.query_params.get_all(param) if v not in names]
+    for value in [*typed, *linked]:
+        kind, _, ref = value.partition(":") if value[:2] in ("c:", "q:") else ("c", "", value)
+        state.not_found("question" if kind == "q" else "concept", ref, as_target=param == "t")
+
+
+def _mark_all(ids: list[str], status: str) -> None:
+    for cid in ids:
+        _mark(cid, status)
+
+
 def _pick() -> tuple[list[str], list[str]]:
-    concepts = state.concepts()
+    concepts = sorted(state.concepts(), key=lambda c: (len(c.name), c.name.casefold()))
     names = {f"c:{c.id}": f"概念 · {_label(c)}" for c in concepts}
     names |= {f"q:{q.id}": f"题目 · {q.title}" for q in state.questions()}
     known_ids = {c.id: _label(c) for c in concepts}
     state.url_to_widget("path_targets", "t", names, many=True)
     state.url_to_widget("path_known", "k", known_ids, many=True)
     cols = st.columns(2)
+    # the list filters by "contains", shortest names first, so typing LSTM + Enter picks LSTM;
+    # no "select all"; typed text that is not in the list is resolved exactly (_resolve)
+    exact = {"filter_mode": "contains", "select_all": False, "accept_new_options": True}
     targets = cols[0].multiselect(
         "学习目标（概念或题目，可多选）",
         list(names),
         key="path_targets",
-        format_func=names.__getitem__,
+        format_func=lambda v: names.get(v, v),
         placeholder="例如 LSTM、Transformer 或一道题",
-        on_change=state.widget_to_url,
-        args=("path_targets", "t"),
+        on_change=_resolve,
+        args=("path_targets", names, "c:"),
+        **exact,
     )
     known = cols[1].multiselect(
         "已经掌握的概念（连同它们的先修都会略过）",
         list(known_ids),
         key="path_known",
-        format_func=known_ids.__getitem__,
+        format_func=lambda v: known_ids.get(v, v),
         placeholder="例如 神经网络、梯度下降",
-        on_change=state.widget_to_url,
-        args=("path_known", "k"),
+        on_change=_resolve,
+        args=("path_known", known_ids, ""),
+        **exact,
     )
-    return targets, known
+    _unknown("path_targets", "t", names)
+    _unknown("path_known", "k", known_ids)
+    return [t for t in targets if t in names], [k for k in known if k in known_ids]
 
 
 def _files(targets: list[str], known: list[str], plan: StudyPlan | None, titles: list[str]) -> None:
@@ -211,8 +264,16 @@ def render() -> None:
         return
     refs = [t.split(":", 1)[1] for t in targets]
     store = state.store()
+    found = learner.progress()
+    placement_view.placement_flow(refs)
+    if found is not None:  # the learner's known and done concepts, as `path --learner`
+        found = learner.progress()  # re-read: the placement may just have saved
+        known = [*known, *found.known()]
     plan = state.guarded(lambda: store.path(refs, known))
-    marks: dict[str, str] = st.session_state.setdefault(_PROGRESS, {})
+    if found is not None:
+        marks = {c: s for c, s in found.concepts.items() if s in _STATUS}
+    else:
+        marks = st.session_state.setdefault(_PROGRESS, {})
     titles = [_title(t) for t in targets]
     _summary(plan, marks)
     ready = state.guarded(lambda: store.path(refs, [*known, *marks]).next)
@@ -220,26 +281,55 @@ def render() -> None:
     state.concept_chips([c for c in ready if c.id not in marks], "ready", "全部完成了，恭喜！")
     for cycle in plan.cycles:
         st.caption("这些概念互为先修，放在一起学：" + md("、".join(cycle)))
+    with st.expander("路线图（按先修关系分层）", icon=":material/account_tree:"):
+        before: dict[str, set[str]] = {}
+        for a, b in plan.edges:
+            before.setdefault(b, set()).add(a)
+        roadmap.draw(plan, marks, before)
     _steps(plan, marks)
     _files(targets, known, plan, titles)
 
 
 def _steps(plan: StudyPlan, marks: dict[str, str]) -> None:
-    """Marked steps and the next FULL_STEPS open ones as cards; later ones as one list."""
+    """Marked steps and the next FULL_STEPS open ones as cards; later ones as one list.
+    Runs of steps without practice questions fold into one line each."""
     later: list[str] = []
+    bare: list[tuple[int, PlanStep]] = []
     open_cards = 0
     for i, step in enumerate(plan.steps, 1):
+        if not step.questions and step.concept.id not in marks and not later:
+            bare.append((i, step))
+            continue
+        _fold(bare)
+        bare = []
         if step.concept.id in marks or open_cards < FULL_STEPS:
             _step(i, step, marks)
             open_cards += step.concept.id not in marks
         else:
             minutes = f" · 约 {step.minutes} 分钟" if step.minutes else ""
-            later.append(
-                f"{i}\\. **{md(step.concept.name)}**{minutes} · {len(step.questions)} 道题"
-            )
+            count = f"{len(step.questions)} 道题" if step.questions else "没有练习题"
+            later.append(f"{i}\\. **{md(step.concept.name)}**{minutes} · {count}")
+    _fold(bare)
     if later:
         with st.expander(f"之后还有 {len(later)} 步（完成前面的步骤后展开成卡片）"):
             st.markdown("  \n".join(later))
+
+
+def _fold(bare: list[tuple[int, PlanStep]]) -> None:
+    """Consecutive steps without practice questions: one folded line, details on demand."""
+    if not bare:
+        return
+    first, last = bare[0][0], bare[-1][0]
+    where = f"第 {first} 步" if first == last else f"第 {first}–{last} 步"
+    names = "、".join(s.concept.name for _, s in bare)
+    with st.expander(f"{where}：{md(names)}（没有练习题，了解即可）", icon=":material/menu_book:"):
+        for i, step in bare:
+            summary = f"：{md(step.concept.summary)}" if step.concept.summary else ""
+            st.markdown(f"{i}\\. **{md(step.concept.name)}**{summary}")
+            st.page_link(state.PAGES["map"][0], label=f"在图谱中看 {md(step.concept.name)}",
+                         query_params={"c": step.concept.id}, icon=":material/hub:")
+        st.button("都标为已完成", key=f"done-bare-{first}", on_click=_mark_all,
+                  args=([s.concept.id for _, s in bare], "done"))
 
 
 def _title(target: str) -> str:
