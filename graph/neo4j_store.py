@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,6 +38,7 @@ from zhitu.graph.model import (
     SearchHit,
     StudyPlan,
 )
+from zhitu.text.normalize import sendable
 
 ENV_USER, ENV_PASSWORD, ENV_DATABASE = "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"
 ENV_NAMES = (ENV_USER, ENV_PASSWORD, ENV_DATABASE)
@@ -48,17 +48,6 @@ DEFAULT_BATCH_SIZE = 5000
 INDEX_WAIT_SECONDS = 300
 _DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
 _PRE = RelationType.PREREQUISITE_OF.value
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _sendable(text: str) -> str:
-    r"""User text as Bolt can carry it (UTF-8): lone surrogates, which argv bytes that were no
-    UTF-8 become, replaced by U+FFFD.
-
-    >>> _sendable("caf\udce9") == "caf\ufffd"
-    True
-    """
-    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _one_line(text: object, limit: int = 240) -> str:
@@ -255,14 +244,14 @@ class Neo4jStore:
         return TitleIndex({r["id"]: r["title"] for r in self._run(cypher.QUESTION_TITLES)})
 
     def question(self, ref: str) -> Question:
-        found = self._graph((cypher.QUESTION_BY_ID, {"id": _sendable(ref.strip())})).questions
+        found = self._graph((cypher.QUESTION_BY_ID, {"id": sendable(ref.strip())})).questions
         if not found:
             qid = self._titles().resolve(ref)
             found = self._graph((cypher.QUESTION_BY_ID, {"id": qid})).questions
         return next(iter(found.values()))
 
     def concept(self, ref: str) -> Concept:
-        found = self._graph((cypher.CONCEPT_BY_ID, {"id": _sendable(ref.strip())})).concepts
+        found = self._graph((cypher.CONCEPT_BY_ID, {"id": sendable(ref.strip())})).concepts
         if found:
             return next(iter(found.values()))
         cid = self._concept_index().resolve(ref)
@@ -312,7 +301,7 @@ class Neo4jStore:
 
     def _exact(self, ref: str) -> tuple[str, str] | None:
         """("concept", id) or ("question", id) when `ref` is exactly an id, else None."""
-        sent = {"id": _sendable(ref.strip())}
+        sent = {"id": sendable(ref.strip())}
         if self._graph((cypher.CONCEPT_BY_ID, sent)).concepts:
             return ("concept", sent["id"])
         if self._graph((cypher.QUESTION_BY_ID, sent)).questions:
@@ -357,7 +346,7 @@ class Neo4jStore:
 
     def search(self, text: str, top: int = 10) -> list[SearchHit]:
         """Questions through the full-text index (`cjk` analyzer); titles count twice."""
-        query = neo4j_rows.fulltext_query(_sendable(text))
+        query = neo4j_rows.fulltext_query(sendable(text))
         if top <= 0 or not query:
             return []
         self._ensure_schema()

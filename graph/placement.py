@@ -13,13 +13,12 @@ unknown concepts come out; the UI and `zhitu place` keep the answers.
 The prior over states is that of a learner who knows each concept "on its own" with chance p and
 therefore everything it needs (the down-closure of a random set), averaged over a few p, so
 beginners and experts are both likely. States are enumerated when there are at most MAX_STATES;
-otherwise a fixed-seed sample of MAX_STATES states drawn from the prior stands in for them.
+otherwise a fixed-seed sample of SAMPLE_STATES states drawn from the prior stands in for them.
 """
 
 from __future__ import annotations
 
 import functools
-import random
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,9 @@ import numpy as np
 CARELESS = 0.05  # chance that one answer is a slip
 CONFIDENT = 0.85  # stop when one state has this probability
 CONFIRMATIONS = 2  # questions at most after the answers settle on one state
-MAX_STATES = 200_000
+MAX_STATES = 50_000  # enumerated up to this many states, else a sample of SAMPLE_STATES
+MAX_ENUMERATED = 48  # concepts: a larger closure is sampled without trying to enumerate
+SAMPLE_STATES = 20_000
 PRIOR_P = (0.05, 0.3, 0.6, 0.9)  # chance of knowing a concept on its own, averaged over
 SAMPLE_SEED = 17
 
@@ -58,20 +59,20 @@ def _states(order: list[str], need: list[int]) -> np.ndarray:
     return np.array(sorted(states), dtype=object)
 
 
-def _sampled(order: list[str], need: list[int]) -> np.ndarray:
-    """MAX_STATES down-sets drawn from the prior (fixed seed), duplicates removed."""
-    rng = random.Random(SAMPLE_SEED)
-    seen: set[int] = {0, (1 << len(order)) - 1}
-    for _ in range(MAX_STATES * 3):
-        p = rng.choice(PRIOR_P)
-        s = 0
-        for i in range(len(order)):
-            if rng.random() < p:
-                s |= need[i] | (1 << i)
-        seen.add(s)
-        if len(seen) >= MAX_STATES:
-            break
-    return np.array(sorted(seen), dtype=object)
+def _sampled(anc: np.ndarray) -> np.ndarray:
+    """SAMPLE_STATES down-sets drawn from the prior (fixed seed) as a boolean matrix: the
+    closure of a random set is every concept some chosen concept needs (or is)."""
+    n = len(anc)
+    rng = np.random.default_rng(SAMPLE_SEED)
+    draws = SAMPLE_STATES * 3
+    p = rng.choice(np.array(PRIOR_P), size=(draws, 1))
+    chosen = rng.random((draws, n)) < p
+    bits = (chosen.astype(np.int32) @ anc.astype(np.int32)) > 0
+    bits = np.unique(np.vstack([bits, np.zeros((1, n), bool), np.ones((1, n), bool)]), axis=0)
+    if len(bits) > SAMPLE_STATES:
+        keep = rng.choice(len(bits), SAMPLE_STATES, replace=False)
+        bits = bits[np.sort(keep)]
+    return bits
 
 
 def _bits(states: np.ndarray, n: int) -> np.ndarray:
@@ -89,7 +90,7 @@ def _prior(bits: np.ndarray, need: np.ndarray) -> np.ndarray:
     # a concept is maximal in a state when it is in it and nothing in the state needs it
     needed_by = np.zeros((len(bits), n), dtype=bool)
     for i in range(n):
-        deps = need[:, i]  # concepts j that need i
+        deps = need[i, :]  # concepts j that need i
         if deps.any():
             needed_by[:, i] = (bits[:, deps]).any(axis=1)
     maximal = (bits & ~needed_by).sum(axis=1)
@@ -107,17 +108,16 @@ def _space(key: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], np.
     ancestors = {c: set(a) for c, a in key}
     order = _topological(ancestors)
     index = {c: i for i, c in enumerate(order)}
-    need_masks = [sum(1 << index[a] for a in ancestors[c] if a in index) for c in order]
-    states = _states(order, need_masks)
-    if states is None:
-        states = _sampled(order, need_masks)
     n = len(order)
-    bits = _bits(states, n)
-    need = np.zeros((n, n), dtype=bool)  # need[i, j]: concept j needs concept i
+    anc = np.eye(n, dtype=bool)  # anc[j, i]: concept j is or needs concept i
     for j, c in enumerate(order):
         for a in ancestors[c]:
             if a in index:
-                need[index[a], j] = True
+                anc[j, index[a]] = True
+    need_masks = [sum(1 << index[a] for a in ancestors[c] if a in index) for c in order]
+    states = _states(order, need_masks) if n <= MAX_ENUMERATED else None
+    bits = _bits(states, n) if states is not None else _sampled(anc)
+    need = anc.T & ~np.eye(n, dtype=bool)  # need[i, j]: concept j needs concept i
     return order, bits, _prior(bits, need)
 
 

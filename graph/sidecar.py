@@ -31,6 +31,7 @@ from pathlib import Path
 
 from zhitu.graph import graphfile
 from zhitu.graph.model import GraphData, Question
+from zhitu.text.normalize import sendable
 
 VERSION = 1
 LARGE = 5  # a query reading more than 1/LARGE of a section loads the whole graph instead
@@ -154,7 +155,8 @@ class Sidecar:
 
     def column(self, section: str, columns: str, where: str = "", params: Iterable = ()) -> list:
         sql = f"SELECT {columns} FROM {section} {where} ORDER BY n"
-        return self.db.execute(sql, tuple(params)).fetchall()
+        clean = tuple(sendable(p) if isinstance(p, str) else p for p in params)
+        return self.db.execute(sql, clean).fetchall()
 
     def data(self, **where: tuple[str, Iterable]) -> GraphData:
         """GraphData of the records each section's (SQL condition, parameters) selects; a

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.placement import learner
 from tests.conftest import run_cli
 from zhitu.graph import placement
 from zhitu.graph.memory import MemoryStore
@@ -17,16 +18,6 @@ from zhitu.graph.memory import MemoryStore
 @pytest.fixture(scope="module")
 def lstm(bundled_graph: Path) -> dict[str, set[str]]:
     return placement.closure(MemoryStore.open(bundled_graph), ["LSTM"])
-
-
-def _learner(order: dict[str, set[str]], rng: random.Random) -> set[str]:
-    """A learner state closed under prerequisites: the closure of a random set."""
-    p = rng.random()
-    known: set[str] = set()
-    for c in order:
-        if rng.random() < p:
-            known |= order[c] | {c}
-    return known
 
 
 def _run(order: dict[str, set[str]], truth: set[str], slip_at: int = -1) -> tuple[int, set[str]]:
@@ -47,7 +38,7 @@ def test_consistent_learners_are_placed_exactly(lstm: dict[str, set[str]]) -> No
     rng = random.Random(3)
     asked = []
     for _ in range(12):
-        truth = _learner(lstm, rng)
+        truth = learner(lstm, rng)
         n, known = _run(lstm, truth)
         assert known == truth
         asked.append(n)

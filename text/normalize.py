@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _TITLE_PREFIX = "问题:"  # NFKC makes 问题： into 问题:
@@ -29,3 +30,16 @@ def title_key(title: str) -> str:
     while text.startswith(_TITLE_PREFIX):
         text = text[len(_TITLE_PREFIX) :]
     return "".join(c for c in text if unicodedata.category(c)[0] not in "PZC")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sendable(text: str) -> str:
+    r"""User text as UTF-8 can carry it (Bolt, SQLite): lone surrogates, which argv bytes that
+    were no UTF-8 become, replaced by U+FFFD (they match nothing stored).
+
+    >>> sendable("caf\udce9") == "caf\ufffd"
+    True
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)

@@ -231,6 +231,7 @@ def test_every_page_speaks_chinese_and_fits_a_phone(browser, served, bank_graph,
         "path": ("path?t=c:lstm", "[data-testid=stMetric]"),
         "import": ("import", "[data-testid=stFileUploaderDropzone]"),
         "curate": ("curate", "[data-testid=stHeading]"),
+        "review": ("review?learner=小明", "[data-testid=stMetric]"),
     }
     walked = {path.split("?")[0] or "home" for path, _ in pages.values()}
     assert set(PAGES) <= walked, f"pages not walked: {set(PAGES) - walked}"
@@ -254,6 +255,8 @@ def test_every_page_speaks_chinese_and_fits_a_phone(browser, served, bank_graph,
         phone = _open(browser, f"{url}/{path}", ready, PHONE)
         nav = phone.locator(".st-key-mobile-nav a")
         nav.first.wait_for(timeout=WAIT_MS)  # navigation in sight, not folded behind »
+        phone.wait_for_function("n => document.querySelectorAll('.st-key-mobile-nav a').length"
+                                " === n", arg=len(PAGES), timeout=WAIT_MS)
         idle(phone)
         assert nav.count() == len(PAGES) and nav.last.is_visible(), name
         assert phone.evaluate("() => document.querySelector('[data-testid=stMain]')"
