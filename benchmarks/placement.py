@@ -62,13 +62,10 @@ def main() -> None:
         for target in args.target or TARGETS:
             order = placement.closure(store, [target])
             key = tuple(sorted((c, tuple(sorted(a))) for c, a in order.items()))
-            _, bits, prior = placement._space(key)
+            _, bits, prior, _, sampled_space = placement._space(key)
             entropy = -float(np.sum(prior * np.log2(prior)))
             states = len(bits)
-            order_ = placement._topological(order)
-            index = {c: i for i, c in enumerate(order_)}
-            masks = [sum(1 << index[a] for a in order[c]) for c in order_]
-            sampled = " (a sample)" if placement._states(order_, masks) is None else ""
+            sampled = " (a sample)" if sampled_space else ""
             for slip in (0.0, 0.1):
                 rng = random.Random(7)
                 asked, exact, right = [], 0, []

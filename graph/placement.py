@@ -102,9 +102,10 @@ def _prior(bits: np.ndarray, need: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _space(key: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], np.ndarray,
-                                                                  np.ndarray]:
-    """The concepts in order, every state as a row of booleans, and the prior of each state."""
+def _space(key: tuple[tuple[str, tuple[str, ...]], ...]
+           ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The concepts in order, every state as a row of booleans, the prior of each state, the
+    closure matrix (anc[j, i]: concept j is or needs concept i) and whether states are a sample."""
     ancestors = {c: set(a) for c, a in key}
     order = _topological(ancestors)
     index = {c: i for i, c in enumerate(order)}
@@ -118,7 +119,7 @@ def _space(key: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], np.
     states = _states(order, need_masks) if n <= MAX_ENUMERATED else None
     bits = _bits(states, n) if states is not None else _sampled(anc)
     need = anc.T & ~np.eye(n, dtype=bool)  # need[i, j]: concept j needs concept i
-    return order, bits, _prior(bits, need)
+    return order, bits, _prior(bits, need), anc, states is None
 
 
 def place(
@@ -143,7 +144,7 @@ def place(
     key = tuple(sorted((c, tuple(sorted(a))) for c, a in ancestors.items()))
     if not key:
         return Placement(None, [], [], 0, 1.0)
-    order, bits, prior = _space(key)
+    order, bits, prior, anc, sampled = _space(key)
     index = {c: i for i, c in enumerate(order)}
     weight = prior
     used = {c: v for c, v in answers.items() if c in index}
@@ -165,14 +166,20 @@ def place(
         split = weight
     else:  # answers contradict each other: trust the slip model
         done, split = certainty >= confident, weight
+    state = bits[best]
+    if sampled:  # the true state may be missing from a sample: let the answers decide
+        found = _by_logic(anc, [index[c] for c, v in used.items() if v],
+                          [index[c] for c, v in used.items() if not v])
+        if found is not None:
+            state, open_ = found
+            if not open_.any():
+                done, certainty = True, 1.0
+            else:
+                done = False
     ask = None
     if not done:
-        p_known = (split / split.sum()) @ bits  # chance the learner knows each concept
-        for i in np.argsort(np.abs(p_known - 0.5), kind="stable"):
-            if order[i] not in used and 0 < p_known[i] < 1:
-                ask = order[int(i)]
-                break
-    state = bits[best]
+        ask = _next(order, bits, split, used, anc, open_ if sampled and found else None)
+
     return Placement(
         ask=ask,
         known=[c for i, c in enumerate(order) if state[i]],
@@ -180,6 +187,37 @@ def place(
         asked=len(used),
         certainty=certainty,
     )
+
+
+def _by_logic(anc: np.ndarray, yes: list[int], no: list[int]
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """What the answers imply if none was a slip: (known, still open), or None when they
+    contradict each other. Yes to a concept means its prerequisites are known; no means what
+    needs it is unknown."""
+    n = len(anc)
+    known = anc[yes].any(axis=0) if yes else np.zeros(n, dtype=bool)
+    unknown = anc[:, no].any(axis=1) if no else np.zeros(n, dtype=bool)
+    if (known & unknown).any():
+        return None
+    return known, ~(known | unknown)
+
+
+def _next(order: list[str], bits: np.ndarray, split: np.ndarray | None, used: Mapping[str, bool],
+          anc: np.ndarray, open_: np.ndarray | None) -> str | None:
+    """The concept whose answer splits the likely states most evenly (among the still open
+    ones when given); without likely states, the open one that decides most either way."""
+    allowed = np.ones(len(order), dtype=bool) if open_ is None else open_
+    if split is not None:
+        p_known = (split / split.sum()) @ bits  # chance the learner knows each concept
+        for i in np.argsort(np.abs(p_known - 0.5), kind="stable"):
+            if allowed[i] and order[i] not in used and 0 < p_known[i] < 1:
+                return order[int(i)]
+    if open_ is None:
+        return None
+    inside = open_[None, :] & open_[:, None]
+    decides = np.minimum((anc & inside).sum(axis=1), (anc & inside).sum(axis=0))
+    candidates = [i for i in np.argsort(-decides, kind="stable") if open_[i]]
+    return order[int(candidates[0])] if candidates else None
 
 
 def closure(store: Any, targets: Iterable[str]) -> dict[str, set[str]]:

@@ -45,6 +45,16 @@ def test_consistent_learners_are_placed_exactly(lstm: dict[str, set[str]]) -> No
     assert sum(asked) / len(asked) < len(lstm) / 2  # far fewer questions than concepts
 
 
+def test_a_sampled_state_space_still_places_exactly(bundled_graph: Path) -> None:
+    order = placement.closure(MemoryStore.open(bundled_graph), ["Transformer"])
+    assert len(order) > placement.MAX_ENUMERATED  # its states are sampled, not enumerated
+    rng = random.Random(11)
+    for _ in range(8):
+        truth = learner(order, rng)
+        _, known = _run(order, truth)
+        assert known == truth
+
+
 def test_one_careless_answer_is_confirmed_not_believed(lstm: dict[str, set[str]]) -> None:
     truth = set(lstm)  # an expert
     n_clean, _ = _run(lstm, truth)
