@@ -7,8 +7,6 @@ adds); without a learner it can become the path page's known concepts (?k=).
 
 from __future__ import annotations
 
-import threading
-
 import streamlit as st
 
 from zhitu.graph import placement
@@ -26,16 +24,6 @@ def _closure(targets: tuple[str, ...]) -> dict[str, set[str]]:
         cache.clear()  # one target set at a time
         cache[targets] = state.guarded(lambda: placement.closure(store, list(targets)))
     return cache[targets]
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _warmed(target_: str, targets: tuple[str, ...], _closure: dict[str, set[str]]
-            ) -> threading.Thread:
-    """Build the closure's state space (placement caches it per process) in the background
-    while the learner reads the invitation: a large closure takes seconds the first time."""
-    thread = threading.Thread(target=placement.place, args=(_closure, {}), daemon=True)
-    thread.start()
-    return thread
 
 
 def _start(targets: tuple[str, ...]) -> None:
@@ -70,7 +58,6 @@ def placement_flow(targets: list[str], key: str = "placement") -> list[str] | No
     with st.container(border=True, key=f"{key}-box"):
         if run is None:
             closure = _closure(goal)
-            _warmed(state.target(), goal, closure)
             size = len(closure)
             st.markdown("**你已经会什么？**")
             st.caption(f"这些目标一共需要 {size} 个概念。回答几个「会不会」，知图按先修关系推断"
@@ -85,7 +72,6 @@ def _step(run: dict, goal: tuple[str, ...], key: str) -> list[str] | None:
     closure = _closure(goal)
     found = learner.progress()
     with st.spinner("正在按先修关系整理……"):
-        _warmed(state.target(), goal, closure).join()  # never build the same space twice
         result = placement.place(closure, run["answers"])
     names = {c.id: c for c in state.concepts()}
     if result.ask is not None:

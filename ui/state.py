@@ -63,6 +63,11 @@ def _open(target_: str, stamp: str) -> GraphStore:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _warmed(target_: str, stamp: str) -> threading.Thread:
+    # what the warm-up imports is imported here first: compiling a fresh module in the thread
+    # while Streamlit compiles a page can fail in CPython 3.11 ("AST constructor recursion
+    # depth mismatch", seen in a fresh checkout)
+    from zhitu.graph import lookup, study  # noqa: F401
+
     thread = threading.Thread(target=_warm, args=(_open(target_, stamp),), daemon=True)
     thread.start()
     return thread
