@@ -8,7 +8,6 @@ Chinese line on stderr: exit 1, or 2 for usage and unknown references (suggestio
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -60,16 +59,9 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-def _emit(as_json: bool, doc: object, lines: list[str]) -> None:
-    if as_json:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    else:
-        click.echo("\n".join(lines))
-
-
 # graph.export.FORMATS, named here so that `zhitu --help` does not import the exporters
 EXPORT_FORMATS = ("json", "graphml", "cypher")
-json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
+json_option = out.json_option
 top_option = click.option("--top", default=10, show_default=True, type=click.IntRange(min=0))
 
 
@@ -102,7 +94,7 @@ def ingest_cmd(obj: Target, paths: tuple[str, ...], as_json: bool) -> None:
     lines = [*out.ingest_text(report), *out.stats_text(stats)]
     for w in report.warnings:
         click.echo(f"警告: {w}", err=True)
-    _emit(as_json, doc, lines)
+    out.emit(as_json, doc, lines)
 
 
 @cli.command()
@@ -119,7 +111,7 @@ def questions(obj: Target, as_json: bool) -> None:
         tags = [by_id[c] for c in question_tags(ms)]
         rows.append((q, tags))
         doc.append({**out.ref(q), "concepts": [out.tag(c, focus) for c in tags]})
-    _emit(as_json, doc, out.questions_text(rows))
+    out.emit(as_json, doc, out.questions_text(rows))
 
 
 @cli.command()
@@ -135,7 +127,7 @@ def concepts(obj: Target, as_json: bool) -> None:
         {**out.concept_brief(c), "category": c.category, "questions": counts.get(c.id, 0)}
         for c in found
     ]
-    _emit(as_json, doc, out.concepts_text(found, counts, CATEGORIES))
+    out.emit(as_json, doc, out.concepts_text(found, counts, CATEGORIES))
 
 
 @cli.command()
@@ -147,7 +139,7 @@ def question(obj: Target, ref: str, as_json: bool) -> None:
     store = obj.store()
     q = store.question(ref)
     parts = (q, store.question_concepts(q.id), store.chain(q.id), store.related(q.id, 5))
-    _emit(as_json, out.question_json(*parts), out.question_text(*parts))
+    out.emit(as_json, out.question_json(*parts), out.question_text(*parts))
 
 
 @cli.command()
@@ -161,7 +153,7 @@ def chain(obj: Target, ref: str, full: bool, as_json: bool) -> None:
     q = store.question(ref)
     steps = store.chain(q.id, full)
     doc = {"question": out.ref(q), "chain": [out.ref(s.question) for s in steps]}
-    _emit(as_json, doc, out.chain_text(q, steps))
+    out.emit(as_json, doc, out.chain_text(q, steps))
 
 
 @cli.command()
@@ -175,7 +167,7 @@ def related(obj: Target, ref: str, top: int, as_json: bool) -> None:
     q = store.question(ref)
     found = store.related(q.id, top)
     doc = {"question": out.ref(q), "related": [out.related_item(r) for r in found]}
-    _emit(as_json, doc, out.related_text(q, found))
+    out.emit(as_json, doc, out.related_text(q, found))
 
 
 @cli.command()
@@ -193,7 +185,7 @@ def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], learner:
 
         known = (*known, *progress_store(store).get(learner).known())
     plan = store.path(targets, known)
-    _emit(as_json, out.plan_json(plan), out.plan_text(plan))
+    out.emit(as_json, out.plan_json(plan), out.plan_text(plan))
 
 
 @cli.command()
@@ -204,7 +196,7 @@ def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], learner:
 def search(obj: Target, words: tuple[str, ...], top: int, as_json: bool) -> None:
     """全文搜索问题 (BM25)。"""
     hits = obj.store().search(" ".join(words), top)
-    _emit(as_json, out.search_json(hits), out.search_text(hits))
+    out.emit(as_json, out.search_json(hits), out.search_text(hits))
 
 
 @cli.command()
@@ -213,7 +205,7 @@ def search(obj: Target, words: tuple[str, ...], top: int, as_json: bool) -> None
 def stats(obj: Target, as_json: bool) -> None:
     """问题、概念和各类关系的数量。"""
     found = obj.store().stats()
-    _emit(as_json, found, out.stats_text(found))
+    out.emit(as_json, found, out.stats_text(found))
 
 
 @cli.command()
@@ -232,7 +224,7 @@ def candidates(obj: Target, top: int, as_json: bool) -> None:
         for c in found
     ]
     lines = [f"{c.term}  (出现 {c.frequency} 次, {c.questions} 个问题)" for c in found]
-    _emit(as_json, doc, lines or ["没有候选术语。"])
+    out.emit(as_json, doc, lines or ["没有候选术语。"])
 
 
 @cli.command("export")

@@ -6,19 +6,14 @@ the answers so far go in, the next concept to ask comes out.
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from zhitu.graph import progress as prog
+from zhitu.ui import cli_output as out
 from zhitu.ui.cli_target import Target
 
 learner_option = click.option("--learner", required=True, metavar="NAME", help="学习者名字")
-json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
-
-
-def _emit(as_json: bool, doc: object, lines: list[str]) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if as_json else "\n".join(lines))
+json_option = out.json_option
 
 
 def _names(store: object, ids: list[str]) -> list[str]:
@@ -55,7 +50,7 @@ def progress_cmd(obj: Target, learner: str, known: tuple[str, ...], done: tuple[
         if ids:
             lines.append(f"{label} ({len(ids)}): {'、'.join(_names(store, ids))}")
     lines.append(f"自测过的题目: {len(found.questions)}")
-    _emit(as_json, found.to_json(), lines)
+    out.emit(as_json, found.to_json(), lines)
 
 
 def _answer(text: str) -> tuple[str, bool]:
@@ -95,7 +90,7 @@ def place_cmd(obj: Target, targets: tuple[str, ...], answers: tuple[str, ...],
         lines = [f"摸底完成 (回答了 {result.asked} 题)",
                  f"已经会 ({len(result.known)}): {'、'.join(_names(store, result.known))}",
                  f"还要学 ({len(result.unknown)}): {'、'.join(_names(store, result.unknown))}"]
-    _emit(as_json, doc, lines)
+    out.emit(as_json, doc, lines)
 
 
 def _grade(text: str) -> tuple[str, str]:
@@ -134,4 +129,4 @@ def review_cmd(obj: Target, learner: str, grades: tuple[str, ...], as_json: bool
         why = (f"  (「{store.question(because[q.id]).title}」答不上来, 先复习它的基础)"
                if because.get(q.id) else "")
         lines.append(f"{i}. {q.title}{why}")
-    _emit(as_json, doc, lines)
+    out.emit(as_json, doc, lines)

@@ -6,7 +6,10 @@ contract"); every `*_text` function returns the lines a learner reads.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
+
+import click
 
 from zhitu.graph.model import (
     ChainStep,
@@ -20,6 +23,14 @@ from zhitu.graph.model import (
 
 if TYPE_CHECKING:
     from zhitu.ingest.pipeline import IngestReport
+
+json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
+
+
+def emit(as_json: bool, doc: object, lines: list[str]) -> None:
+    """A command's answer: its JSON shape with --json, else the lines a learner reads."""
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if as_json else "\n".join(lines))
+
 
 MAX_REASONS = 5  # reasons shown per related question in text (JSON has them all)
 

@@ -43,16 +43,12 @@ def color(state: str) -> str:
     return STATES[state][1]
 
 
-def prerequisites(relations: Iterable[Any], ids: Iterable[str] | None = None,
-                  floor: float = PREREQ_FLOOR) -> dict[str, set[str]]:
+def prerequisites(relations: Iterable[Any], floor: float = PREREQ_FLOOR) -> dict[str, set[str]]:
     """Direct prerequisites of each concept from PREREQUISITE_OF relations at least as
-    confident as study paths use (within `ids` when given)."""
-    inside = set(ids) if ids is not None else None
+    confident as study paths use."""
     out: dict[str, set[str]] = {}
     for r in relations:
-        if r.type is not RelationType.PREREQUISITE_OF or r.confidence < floor or r.src == r.dst:
-            continue
-        if inside is None or (r.src in inside and r.dst in inside):
+        if r.type is RelationType.PREREQUISITE_OF and r.confidence >= floor and r.src != r.dst:
             out.setdefault(r.dst, set()).add(r.src)
     return out
 

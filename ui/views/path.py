@@ -264,10 +264,9 @@ def render() -> None:
         return
     refs = [t.split(":", 1)[1] for t in targets]
     store = state.store()
-    found = learner.progress()
     placement_view.placement_flow(refs)
+    found = learner.progress()  # read after the placement, which may just have saved
     if found is not None:  # the learner's known and done concepts, as `path --learner`
-        found = learner.progress()  # re-read: the placement may just have saved
         known = [*known, *found.known()]
     plan = state.guarded(lambda: store.path(refs, known))
     if found is not None:
