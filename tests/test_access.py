@@ -109,6 +109,7 @@ def test_serve_hands_the_policy_to_the_app_and_never_prints_the_key(
     assert env[serving.ADMIN_KEY_ENV] == KEY and serving.policy(env) is Policy.KEY
     assert env[preview.SLOTS_ENV] == "3" and env[preview.TIMEOUT_ENV] == "60"
     assert KEY not in " ".join(command)  # not on the command line (ps shows it)
+    assert "--runner.magicEnabled=false" in command  # as in the AppTests (tests/ui/conftest.py)
     assert KEY not in result.output and "管理员密钥" in result.output
 
 

@@ -18,6 +18,11 @@ from collections.abc import Mapping, Sequence
 
 GRACE_SECONDS = 10
 READY_SECONDS = 60
+# Streamlit's "magic" re-parses each page with ast.parse in its session thread. CPython 3.11 keeps
+# one AST recursion counter for all threads, so that parse fails ("AST constructor recursion depth
+# mismatch") when another thread parses at the same time (numpy reads .npy headers with
+# ast.literal_eval while the search index loads). zhitu's pages call st.* and need no magic.
+STREAMLIT_OPTIONS = {"runner.magicEnabled": False}
 
 
 def browser_url(host: str, port: int) -> str:

@@ -10,12 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import make_toy
 from tests.ui import browser_kit
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import Evidence, GraphData
+from zhitu.ui.supervise import STREAMLIT_OPTIONS
+
+for _name, _value in STREAMLIT_OPTIONS.items():  # AppTest runs the app the way `zhitu serve` does
+    config.set_option(_name, _value)
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 MARKER = "--x_x--0_0--"
