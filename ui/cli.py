@@ -281,7 +281,8 @@ def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, 
     # headless: no first-run e-mail prompt; minimal toolbar: no "Deploy" button for learners
     command += ["--browser.gatherUsageStats", "false", "--server.headless", "true"]
     command += ["--client.toolbarMode", "minimal"]
-    command += [f"--{name}={str(value).lower()}" for name, value in supervise.STREAMLIT_OPTIONS.items()]
+    options = supervise.STREAMLIT_OPTIONS.items()
+    command += [f"--{name}={str(value).lower()}" for name, value in options]
     url = supervise.browser_url(host, port)
     click.echo(f"知图: {url} (在浏览器中打开; Ctrl+C 停止)", err=True)
     ctx.exit(supervise.run(command, env, url, open_browser=sys.stdout.isatty() and not no_browser))
