@@ -18,6 +18,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -85,6 +86,7 @@ class MemoryStore:
         self.file = Path(path)
         self.meta: dict[str, object] = {}
         self._side: sidecar.Reads | None = None
+        self._loading = threading.Lock()
         if self.file.is_dir():
             raise StoreError(f"{self.file}: 是一个目录, 不是图文件")
         if not self.file.exists():
@@ -131,24 +133,28 @@ class MemoryStore:
 
     def _full(self) -> GraphData:
         if self._data is None:
-            data, meta, _ = self._read()
-            self._set(data)
-            self.meta = meta
-            self._close_side()
+            with self._loading:  # sessions sharing the store load it once
+                if self._data is None:
+                    data, meta, _ = self._read()
+                    self._set(data)
+                    self.meta = meta
+                    self._close_side()
         assert self._data is not None
         return self._data
 
     def _close_side(self) -> None:
-        if self._side is not None:
-            self._side.side.close()
-            self._side = None
+        """Stop reading the sidecar. Its connection is not closed here: a query on another
+        thread (a server's sessions share one store) may still be reading it; it closes when
+        the last reader lets go. Readers take `self._side` once, into a local."""
+        self._side = None
 
     def _view(self, read: Callable[[sidecar.Reads], GraphData | None]) -> nx.MultiDiGraph:
         """The whole graph when loaded, else one built from what `read` takes from the
         sidecar (when it takes too much, None: the whole graph is loaded)."""
         from zhitu.graph import study
 
-        part = read(self._side) if self._side is not None else None
+        side = self._side
+        part = read(side) if side is not None else None
         if part is None:
             return self._graph
         return study.build_graph(part, mention_edges=False)
@@ -164,14 +170,16 @@ class MemoryStore:
     def _titles(self) -> TitleIndex:
         from zhitu.graph.lookup import TitleIndex
 
-        if self._side is not None:
-            return TitleIndex(self._side.titles())
+        side = self._side
+        if side is not None:
+            return TitleIndex(side.titles())
         return TitleIndex({q.id: q.title for q in self._full().questions.values()})
 
     @cached_property
     def _concepts(self) -> dict[str, Concept]:
-        if self._side is not None:
-            return self._side.everything("concepts").concepts
+        side = self._side
+        if side is not None:
+            return side.everything("concepts").concepts
         return self._full().concepts
 
     @cached_property
@@ -258,8 +266,9 @@ class MemoryStore:
         return copy_data(self._full())
 
     def stats(self) -> dict[str, object]:
-        if self._side is not None:
-            saved = self._side.side.info["stats"]
+        side = self._side
+        if side is not None:
+            saved = side.side.info["stats"]
             return {k: saved[k] for k in ("questions", "concepts", "relations")}
         data = self._full()
         return {
@@ -269,12 +278,14 @@ class MemoryStore:
         }
 
     def questions(self) -> list[Question]:
-        found = self._side.everything("questions") if self._side is not None else self._full()
+        side = self._side
+        found = side.everything("questions") if side is not None else self._full()
         return sorted(found.questions.values(), key=source_key)
 
     def concepts(self) -> list[Concept]:
-        if self._side is not None:
-            linked = set(self._side.side.info["counts"])
+        side = self._side
+        if side is not None:
+            linked = set(side.side.info["counts"])
         else:
             from zhitu.graph import derived
 
@@ -282,20 +293,23 @@ class MemoryStore:
         return [c for cid, c in sorted(self._concepts.items()) if cid in linked]
 
     def concept_question_counts(self) -> dict[str, int]:
-        if self._side is not None:
-            return dict(self._side.side.info["counts"])
+        side = self._side
+        if side is not None:
+            return dict(side.side.info["counts"])
         return _question_counts(self._full())
 
     # --- lookups ---
     def _question_id(self, ref: str) -> str:
-        if self._side is not None and self._side.has_question(ref.strip()):
+        side = self._side
+        if side is not None and side.has_question(ref.strip()):
             return ref.strip()  # an id: what TitleIndex.resolve finds first
         return self._titles.resolve(ref)
 
     def question(self, ref: str) -> Question:
         qid = self._question_id(ref)
-        if self._side is not None:
-            return self._side.question(qid).questions[qid]
+        side = self._side
+        if side is not None:
+            return side.question(qid).questions[qid]
         return self._full().questions[qid]
 
     def concept(self, ref: str) -> Concept:
@@ -311,8 +325,9 @@ class MemoryStore:
         from zhitu.graph import derived
 
         cid = self.concept(concept_id).id
-        if self._side is not None:
-            qs = list(self._side.mentioning(cid).questions.values())
+        side = self._side
+        if side is not None:
+            qs = list(side.mentioning(cid).questions.values())
         else:
             qs = [self._full().questions[q] for q in derived.mentioned_by(self._graph, cid)]
         return sorted(qs, key=lambda q: (int(q.level), q.title, q.id))
@@ -378,10 +393,11 @@ class MemoryStore:
 
         if not self.file.exists():
             return SearchIndex(self._full().questions.values(), self._tokenize)
-        if self._side is not None:
-            key = self._side.side.info.get("search_keys", {}).get(engine_name())
+        side = self._side
+        if side is not None:
+            key = side.side.info.get("search_keys", {}).get(engine_name())
             # the index needs each question's id and title only
-            refs = [QuestionRef(i, t) for i, t in self._side.titles().items()]
+            refs = [QuestionRef(i, t) for i, t in side.titles().items()]
             index = SearchIndex.load(self.search_dir, key, refs, self._tokenize) if key else None
             if index is not None:
                 return index
@@ -393,8 +409,10 @@ class MemoryStore:
         return index
 
     def close(self) -> None:
-        """Nothing to write: every write is already on disk."""
-        self._close_side()
+        """Nothing to write: every write is already on disk. The sidecar is closed."""
+        side, self._side = self._side, None
+        if side is not None:
+            side.side.close()
 
 
 class _Titles:

@@ -75,6 +75,39 @@ def test_a_cold_store_answers_as_the_whole_graph_does(graph: Path) -> None:
     assert _answers(lazy) == _answers(whole)
 
 
+def test_sessions_keep_answering_while_the_store_warms(graph: Path) -> None:
+    """A server's sessions share one store: a query reading the sidecar while the warm-up loads
+    the whole graph (and stops using the sidecar) still answers, and answers the same."""
+    import threading
+
+    MemoryStore.open(graph)
+    store = MemoryStore.open(graph)
+    ids = [q.id for q in store.questions()]
+    want = {q: [c.id for c in MemoryStore.open(graph).question_concepts(q)] for q in ids}
+    errors: list[BaseException] = []
+    started = threading.Barrier(5)
+
+    def read() -> None:
+        started.wait()
+        try:
+            for _ in range(3):
+                for q in ids:
+                    assert [c.id for c in store.question_concepts(q)] == want[q]
+                    store.question(q), store.chain(q), store.stats()
+        except BaseException as e:  # noqa: BLE001  (reported below)
+            errors.append(e)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    started.wait()
+    store.warm()
+    for t in readers:
+        t.join()
+    assert store._side is None and store._data is not None
+    assert not errors, errors[0]
+
+
 def test_a_cold_store_reads_only_what_a_query_needs(graph: Path) -> None:
     MemoryStore.open(graph)
     store = MemoryStore.open(graph)
