@@ -140,6 +140,12 @@ STATS_NODES = (
 )
 STATS_RELATIONS = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
 # Everything zhitu wrote, a batch at a time ($limit nodes per transaction): returns how many went.
+# relationships first, in batches: a concept's thousands of mentions deleted with it in one
+# transaction overrun the server's transaction memory
+CLEAR_EDGES_BATCH = (
+    f"MATCH (n)-[r]->() WHERE n:{_Q} OR n:{_C} WITH r LIMIT $limit "
+    "DELETE r RETURN count(*) AS n"
+)
 CLEAR_BATCH = (
     f"MATCH (n) WHERE n:{_Q} OR n:{_C} OR n:{_META} WITH n LIMIT $limit "
     "DETACH DELETE n RETURN count(*) AS n"
@@ -176,20 +182,27 @@ CONCEPT_EDGES = (
 # Closures are quantified path patterns `(()-[…]->())+` with DISTINCT end nodes (the planner prunes
 # them to a breadth-first walk; `*1..` with a predicate over relationships(p) enumerated every path,
 # minutes on a 10k bank's concept graph).
-# The question and every question before it (variable-length PREREQUISITE_OF), each with its
-# prerequisite edges inside the closure and its mentions.
-CHAIN = (
-    f"MATCH (q:{_Q} {{id: $id}}) "
-    f"OPTIONAL MATCH (p:{_Q}) (()-[:{_PRE}]->())+ (q) "
-    "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
-    "WITH q, collect(p) AS ancestors "
-    "UNWIND ancestors + q AS a "
-    "WITH a, ancestors + q AS closure "
-    "RETURN [a {.id, .title, .level}] AS questions, "
-    f"[(a)-[r:{_PRE}]->(b:{_Q}) WHERE b IN closure | {_EDGE}] AS edges, "
-    f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
-    " AS mentions"
-)
+
+
+def _chain(before: str) -> str:
+    """The question and the questions `before` it, each with its prerequisite edges among them
+    and its mentions (with the concepts' ids and names)."""
+    return (
+        f"MATCH (q:{_Q} {{id: $id}}) "
+        f"OPTIONAL MATCH (p:{_Q}){before}(q) "
+        "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
+        "WITH q, collect(p) AS ancestors "
+        "UNWIND ancestors + q AS a "
+        "WITH a, ancestors + q AS closure "
+        "RETURN [a {.id, .title, .level}] AS questions, "
+        f"[(a)-[r:{_PRE}]->(b:{_Q}) WHERE b IN closure | {_EDGE}] AS edges, "
+        f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
+        f" AS mentions, [(a)-[:{_MENTIONS}]->(c:{_C}) | c {{.id, .name}}] AS concepts"
+    )
+
+
+CHAIN = _chain(f" (()-[:{_PRE}]->())+ ")  # every question before $id
+CHAIN_NEAR = _chain(f"-[:{_PRE}]->")  # the questions right before $id (study.CHAIN_DEPTH 1)
 # Concepts $ids and every concept before them (id and name), with the concept prerequisites among
 # them (confidence and source): the part of the spine chain() orders and names links by.
 CONCEPT_PREREQUISITES = (
@@ -217,8 +230,11 @@ PATH_CLOSURE = (
     "RETURN [properties(c)] AS concepts, "
     f"[(c)-[r:{_PRE}]->(b:{_C}) WHERE r.confidence >= $floor AND b IN closure "
     "| {type: type(r), src: c.id, dst: b.id, props: properties(r)}] AS edges, "
-    f"[(c)<-[:{_MENTIONS}]-(q:{_Q}) | q {{.id, .title, .level}}] AS questions, "
-    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) | {_MENTION}] AS mentions"
+    # the questions whose title names it (a step's questions) and how many mention it at all
+    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) WHERE m.in_title | q {{.id, .title, .level}}] AS questions, "
+    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) WHERE m.in_title "
+    "| {question: q.id, concept: c.id, props: m {.in_title, .weight}}] AS mentions, "
+    f"COUNT {{ (c)<-[:{_MENTIONS}]-(:{_Q}) }} AS readers"
 )
 # The related questions ingest stored for $id (question -> question RELATED_TO, ingest/related.py),
 # as graph rows: graph/study.py's `related` reads them exactly as for the embedded store.

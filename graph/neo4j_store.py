@@ -19,7 +19,7 @@ import networkx as nx
 from neo4j import RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph import cypher, derived, neo4j_rows, study
 from zhitu.graph.errors import StoreError, StoreUnavailable
 from zhitu.graph.lookup import ConceptIndex, TitleIndex
 from zhitu.graph.memory import source_key
@@ -203,6 +203,8 @@ class Neo4jStore:
 
     def clear(self) -> None:
         """Delete every node zhitu wrote (questions, concepts, meta), in batches."""
+        while self._run(cypher.CLEAR_EDGES_BATCH, {"limit": self.batch_size}, write=True)[0]["n"]:
+            pass
         while self._run(cypher.CLEAR_BATCH, {"limit": self.batch_size}, write=True)[0]["n"]:
             pass
 
@@ -284,9 +286,13 @@ class Neo4jStore:
     # --- study queries ---
     def chain(self, question_id: str, full: bool = False) -> list[ChainStep]:
         qid = self.question(question_id).id
-        data = self._graph((cypher.CHAIN, {"id": qid}))
-        mentioned = sorted({m.concept_id for m in data.mentions})
-        spine = self._graph((cypher.CONCEPT_PREREQUISITES, {"ids": mentioned}))
+        near = not full and study.CHAIN_DEPTH == 1  # the questions right before it only
+        data = self._graph((cypher.CHAIN_NEAR if near else cypher.CHAIN, {"id": qid}))
+        # the chain orders and explains steps by their focus concepts' places in the concept
+        # prerequisites: those concepts and everything before them
+        g = study.build_graph(data)
+        focus = sorted({c for q in data.questions for c in derived.focus(g, q)})
+        spine = self._graph((cypher.CONCEPT_PREREQUISITES, {"ids": focus}))
         data.concepts.update(spine.concepts)
         data.relations += spine.relations
         return study.chain(study.build_graph(data), qid, full)
@@ -326,8 +332,10 @@ class Neo4jStore:
             goals = study.goals(targets, index, self._titles(), topics)
             known_ids = [index.resolve(ref) for ref in known]
         params = {"ids": goals + known_ids, "floor": study.PREREQ_FLOOR}
-        g = study.build_graph(self._graph((cypher.PATH_CLOSURE, params)))
-        return study.path(g, goals, known_ids)
+        rows = self._run(cypher.PATH_CLOSURE, params)
+        readers = {r["concepts"][0]["id"]: r["readers"] for r in rows}
+        return study.path(study.build_graph(neo4j_rows.subgraph(rows)), goals, known_ids,
+                          readers=readers)
 
     def neighborhood(
         self, concept_id: str, depth: int = 1, types: Iterable[RelationType] | None = None

@@ -15,7 +15,7 @@ and a wrong prerequisite costs a learner more than a missing one. Cycles among t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import networkx as nx
 
@@ -150,12 +150,14 @@ def path(
     targets: Iterable[str],
     known: Iterable[str] = (),
     floor: float = PREREQ_FLOOR,
+    readers: Mapping[str, int] | None = None,
 ) -> StudyPlan:
     """A study plan towards concept ids `targets` for a learner who knows concept ids `known`.
 
     Knowing a concept implies knowing its prerequisite closure. The plan is the closure of the
     targets minus what is known, in topological order; ties go to fewer unmet prerequisites, then
-    to concepts more questions mention.
+    to concepts more questions mention. `readers` (concept id -> questions mentioning it) is
+    given when `g` holds only the mentions in titles (what Neo4j sends), else counted in `g`.
     """
     pre = derived.concept_prerequisites(g, floor)
     targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
@@ -163,7 +165,10 @@ def path(
     needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
     sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
     unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
-    importance = {c: len(derived.mentioned_by(g, c)) for c in sub}
+    importance = {
+        c: readers.get(c, 0) if readers is not None else len(derived.mentioned_by(g, c))
+        for c in sub
+    }
     comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
     order = [c for comp in comps for c in comp]
     steps = []

@@ -199,7 +199,7 @@ def _toy_rows(toy: GraphData) -> Callable[..., EagerResult]:
     """Rows for the lookups a chain needs (the question by id, a closure of itself alone)."""
 
     def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
-        if query == cypher.CHAIN:
+        if query in (cypher.CHAIN, cypher.CHAIN_NEAR):
             return _result([{"questions": [neo4j_rows.to_props(toy.questions[params["id"]])]}])
         if query == cypher.QUESTION_BY_ID and params["id"] in toy.questions:
             return _result([{"questions": [neo4j_rows.to_props(toy.questions[params["id"]])]}])
@@ -215,7 +215,7 @@ def test_reads_are_routed_read(store, driver, toy) -> None:
     store.chain("q-lstm")
     assert driver.execute_query.call_args_list == [
         call(cypher.QUESTION_BY_ID, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
-        call(cypher.CHAIN, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
+        call(cypher.CHAIN_NEAR, {"id": "q-lstm"}, routing_=READ, database_="zhitu"),
         call(cypher.CONCEPT_PREREQUISITES, {"ids": []}, routing_=READ, database_="zhitu"),
     ]
 
@@ -223,6 +223,7 @@ def test_reads_are_routed_read(store, driver, toy) -> None:
 def test_chain_is_a_variable_length_prerequisite_query() -> None:
     pre = RelationType.PREREQUISITE_OF.value
     assert f"(()-[:{pre}]->())+" in cypher.CHAIN
+    assert f"(p:{Label.QUESTION.value})-[:{pre}]->(q)" in cypher.CHAIN_NEAR  # one step back
     assert f"(()-[:{pre}]->())+" in cypher.CONCEPT_PREREQUISITES
     # the confidence floor inside the quantified pattern: pruned, never path by path
     assert f"(()-[r:{pre}]->() WHERE r.confidence >= $floor)+" in cypher.PATH_CLOSURE
