@@ -183,26 +183,22 @@ CONCEPT_EDGES = (
 # them to a breadth-first walk; `*1..` with a predicate over relationships(p) enumerated every path,
 # minutes on a 10k bank's concept graph).
 
-
-def _chain(before: str) -> str:
-    """The question and the questions `before` it, each with its prerequisite edges among them
-    and its mentions (with the concepts' ids and names)."""
-    return (
-        f"MATCH (q:{_Q} {{id: $id}}) "
-        f"OPTIONAL MATCH (p:{_Q}){before}(q) "
-        "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
-        "WITH q, collect(p) AS ancestors "
-        "UNWIND ancestors + q AS a "
-        "WITH a, ancestors + q AS closure "
-        "RETURN [a {.id, .title, .level}] AS questions, "
-        f"[(a)-[r:{_PRE}]->(b:{_Q}) WHERE b IN closure | {_EDGE}] AS edges, "
-        f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
-        f" AS mentions, [(a)-[:{_MENTIONS}]->(c:{_C}) | c {{.id, .name}}] AS concepts"
-    )
-
-
-CHAIN = _chain(f" (()-[:{_PRE}]->())+ ")  # every question before $id
-CHAIN_NEAR = _chain(f"-[:{_PRE}]->")  # the questions right before $id (study.CHAIN_DEPTH 1)
+# After the question and the questions before it are matched: each with its prerequisite edges
+# among them and its mentions (with the concepts' ids and names).
+_CHAIN_ROWS = (
+    "WITH DISTINCT q, p "  # distinct end nodes: the planner may prune the path expansion
+    "WITH q, collect(p) AS ancestors "
+    "UNWIND ancestors + q AS a "
+    "WITH a, ancestors + q AS closure "
+    "RETURN [a {.id, .title, .level}] AS questions, "
+    f"[(a)-[r:{_PRE}]->(b:{_Q}) WHERE b IN closure | {_EDGE}] AS edges, "
+    f"[(a)-[m:{_MENTIONS}]->(c:{_C}) | {{question: a.id, concept: c.id, props: properties(m)}}]"
+    f" AS mentions, [(a)-[:{_MENTIONS}]->(c:{_C}) | c {{.id, .name}}] AS concepts"
+)
+# every question before $id
+CHAIN = f"MATCH (q:{_Q} {{id: $id}}) OPTIONAL MATCH (p:{_Q}) (()-[:{_PRE}]->())+ (q) " + _CHAIN_ROWS
+# the questions right before $id (study.CHAIN_DEPTH 1)
+CHAIN_NEAR = f"MATCH (q:{_Q} {{id: $id}}) OPTIONAL MATCH (p:{_Q})-[:{_PRE}]->(q) " + _CHAIN_ROWS
 # Concepts $ids and every concept before them (id and name), with the concept prerequisites among
 # them (confidence and source): the part of the spine chain() orders and names links by.
 CONCEPT_PREREQUISITES = (
@@ -230,11 +226,29 @@ PATH_CLOSURE = (
     "RETURN [properties(c)] AS concepts, "
     f"[(c)-[r:{_PRE}]->(b:{_C}) WHERE r.confidence >= $floor AND b IN closure "
     "| {type: type(r), src: c.id, dst: b.id, props: properties(r)}] AS edges, "
-    # the questions whose title names it (a step's questions) and how many mention it at all
-    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) WHERE m.in_title | q {{.id, .title, .level}}] AS questions, "
-    f"[(c)<-[m:{_MENTIONS}]-(q:{_Q}) WHERE m.in_title "
-    "| {question: q.id, concept: c.id, props: m {.in_title, .weight}}] AS mentions, "
-    f"COUNT {{ (c)<-[:{_MENTIONS}]-(:{_Q}) }} AS readers"
+    f"COUNT {{ (c)<-[:{_MENTIONS}]-(:{_Q}) }} AS readers"  # how many questions mention it
+)
+# A study step's questions, as graph/study.py `_step_questions` picks them: for each concept of
+# the plan ($order: concept id -> its place), the questions whose title names it in `about` order
+# (graph/derived.py), split until $per name no concept later in the plan ("ready") into ready ones
+# and the others ("ahead"); the ready ones and the first $per ahead, with the plan's concepts
+# their titles name. study.path then picks from these exactly as from every question.
+PATH_STEP_QUESTIONS = (
+    f"UNWIND keys($order) AS id MATCH (:{_C} {{id: id}})<-[m:{_MENTIONS}]-(q:{_Q}) "
+    "WHERE m.in_title "
+    "WITH id, m, q ORDER BY m.weight DESC, q.level, q.title, q.id "
+    "WITH id, collect(q) AS about "
+    "WITH reduce(acc = {ready: [], ahead: []}, q IN about | CASE "
+    "WHEN size(acc.ready) >= $per THEN acc "  # CASE is lazy: the rest is never looked at
+    f"WHEN EXISTS {{ MATCH (q)-[t:{_MENTIONS}]->(o:{_C}) "
+    "WHERE t.in_title AND $order[o.id] > $order[id] } "
+    "THEN {ready: acc.ready, ahead: acc.ahead + q} "
+    "ELSE {ready: acc.ready + q, ahead: acc.ahead} END) AS picked "
+    "UNWIND picked.ready + picked.ahead[..$per] AS q "
+    "WITH DISTINCT q "
+    "RETURN [q {.id, .title, .level}] AS questions, "
+    f"[(q)-[t:{_MENTIONS}]->(o:{_C}) WHERE t.in_title AND $order[o.id] IS NOT NULL "
+    "| {question: q.id, concept: o.id, props: t {.in_title, .weight}}] AS mentions"
 )
 # The related questions ingest stored for $id (question -> question RELATED_TO, ingest/related.py),
 # as graph rows: graph/study.py's `related` reads them exactly as for the embedded store.

@@ -286,8 +286,10 @@ class Neo4jStore:
     # --- study queries ---
     def chain(self, question_id: str, full: bool = False) -> list[ChainStep]:
         qid = self.question(question_id).id
-        near = not full and study.CHAIN_DEPTH == 1  # the questions right before it only
-        data = self._graph((cypher.CHAIN_NEAR if near else cypher.CHAIN, {"id": qid}))
+        if not full and study.CHAIN_DEPTH == 1:  # the questions right before it only
+            data = self._graph((cypher.CHAIN_NEAR, {"id": qid}))
+        else:
+            data = self._graph((cypher.CHAIN, {"id": qid}))
         # the chain orders and explains steps by their focus concepts' places in the concept
         # prerequisites: those concepts and everything before them
         g = study.build_graph(data)
@@ -334,8 +336,14 @@ class Neo4jStore:
         params = {"ids": goals + known_ids, "floor": study.PREREQ_FLOOR}
         rows = self._run(cypher.PATH_CLOSURE, params)
         readers = {r["concepts"][0]["id"]: r["readers"] for r in rows}
-        return study.path(study.build_graph(neo4j_rows.subgraph(rows)), goals, known_ids,
-                          readers=readers)
+        closure = neo4j_rows.subgraph(rows)
+        # the step questions of the plan's concepts: each step's candidates only
+        order = study.plan_order(study.build_graph(closure), goals, known_ids, readers=readers)
+        params = {"order": {c: i for i, c in enumerate(order)}, "per": study.QUESTIONS_PER_STEP}
+        candidates = self._graph((cypher.PATH_STEP_QUESTIONS, params))
+        closure.questions.update(candidates.questions)
+        closure.mentions += candidates.mentions
+        return study.path(study.build_graph(closure), goals, known_ids, readers=readers)
 
     def neighborhood(
         self, concept_id: str, depth: int = 1, types: Iterable[RelationType] | None = None

@@ -145,6 +145,39 @@ def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> lis
     return [derived.ref(g, q) for q in sorted(best, key=derived.question_key(g))]
 
 
+def _plan(
+    g: nx.MultiDiGraph,
+    targets: Iterable[str],
+    known: Iterable[str],
+    floor: float,
+    readers: Mapping[str, int] | None,
+) -> tuple[nx.DiGraph, set[str], nx.DiGraph, list[list[str]]]:
+    """(concept prerequisites, everything known, what is left to learn, its components in
+    study order)."""
+    pre = derived.concept_prerequisites(g, floor)
+    targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
+    known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
+    needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
+    sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
+    unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
+    importance = {
+        c: readers.get(c, 0) if readers is not None else len(derived.mentioned_by(g, c))
+        for c in sub
+    }
+    return pre, known_all, sub, ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
+
+
+def plan_order(
+    g: nx.MultiDiGraph,
+    targets: Iterable[str],
+    known: Iterable[str] = (),
+    floor: float = PREREQ_FLOOR,
+    readers: Mapping[str, int] | None = None,
+) -> list[str]:
+    """The concepts `path` makes steps of, in their order (what Neo4j fetches questions for)."""
+    return [c for comp in _plan(g, targets, known, floor, readers)[3] for c in comp]
+
+
 def path(
     g: nx.MultiDiGraph,
     targets: Iterable[str],
@@ -157,19 +190,9 @@ def path(
     Knowing a concept implies knowing its prerequisite closure. The plan is the closure of the
     targets minus what is known, in topological order; ties go to fewer unmet prerequisites, then
     to concepts more questions mention. `readers` (concept id -> questions mentioning it) is
-    given when `g` holds only the mentions in titles (what Neo4j sends), else counted in `g`.
+    given when `g` holds only some mentions (what Neo4j sends), else counted in `g`.
     """
-    pre = derived.concept_prerequisites(g, floor)
-    targets, known = [t for t in targets if t in pre], [k for k in known if k in pre]
-    known_all = set(known).union(*(nx.ancestors(pre, k) for k in known))
-    needed = set(targets).union(*(nx.ancestors(pre, t) for t in targets))
-    sub = pre.subgraph(needed - known_all).copy()  # a copy: ancestors on a view is slow
-    unmet = {c: len(nx.ancestors(sub, c)) for c in sub}
-    importance = {
-        c: readers.get(c, 0) if readers is not None else len(derived.mentioned_by(g, c))
-        for c in sub
-    }
-    comps = ordered_components(sub, lambda c: (unmet[c], -importance[c], c))
+    pre, known_all, sub, comps = _plan(g, targets, known, floor, readers)
     order = [c for comp in comps for c in comp]
     steps = []
     for i, c in enumerate(order):
