@@ -9,7 +9,7 @@ properties allow no maps, so a relation's evidence travels as parallel lists.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, fields
+from dataclasses import fields
 from enum import Enum
 from typing import Any
 
@@ -74,9 +74,10 @@ def fulltext_query(text: str) -> str:
 def to_props(item: object, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     """A model dataclass as properties: enums as values, None left out (no property)."""
     out = {}
-    for name, value in asdict(item).items():  # type: ignore[call-overload]
-        if name not in drop and value is not None:
-            out[name] = value.value if isinstance(value, Enum) else value
+    for f in fields(item):  # type: ignore[arg-type]  (shallow: asdict deep-copies every list)
+        value = getattr(item, f.name)
+        if f.name not in drop and value is not None:
+            out[f.name] = value.value if isinstance(value, Enum) else value
     return out
 
 
