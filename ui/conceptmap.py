@@ -39,8 +39,10 @@ DEFAULT_TYPES = tuple(t for t in CONCEPT_RELATIONS if t is not RelationType.RELA
 STRONG = 0.5  # a relation below this confidence is a guess: drawn dashed, orders nothing
 WEAK_ORIGINS = (Origin.PATTERN, Origin.COOCCURRENCE, Origin.DISCOVERED)  # found in the bank
 # the chart the layout is made for (px): node centres inside the inner box, labels may reach
-# into the right margin; a wider chart only spreads nodes further apart
-CHART_SIZE = (740, 600)
+# into the right margin. ECharts fits the layout to the chart's real width and keeps the font
+# size, so a narrower chart would push labels into each other: this is about the map column's
+# width on a 1280-px screen (511 px); wider screens only spread nodes further apart
+CHART_SIZE = (520, 640)
 BOX = {"left": 24, "right": 116, "top": 24, "bottom": 24}
 PAD = (5.0, 4.0)  # px kept free around each node and label (x, y)
 LABEL_PX = 100  # labels are cut to this width (ECharts `overflow: truncate`)

@@ -294,7 +294,7 @@ def render() -> None:
         return
     st.html(_CSS)
     center, end, floor, depth = _controls(cmap)
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([2, 1], gap="large")  # the chart gets CHART_SIZE's width
     with left:
         types = _types()
         steps = conceptmap.route(cmap, center, end, types, floor) if center and end else None
