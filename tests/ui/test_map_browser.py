@@ -135,3 +135,14 @@ def test_a_phone_gets_a_list_and_a_question_its_small_map(browser, site, bank_gr
             name_ = cmap.concepts[first].name
             page.get_by_role("heading", name=name_, exact=True).wait_for(timeout=WAIT_MS)
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_the_chart_is_at_least_as_wide_as_its_layout(browser, site, width) -> None:
+    """ECharts fits the layout to the chart's width but keeps the font: a chart narrower than
+    the layout's CHART_SIZE would push labels into each other (740 px laid out, 460 drawn)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{site}/map?c=lstm")
+    box = chart_box(page)
+    assert box["width"] >= conceptmap.CHART_SIZE[0] - 10, (width, box)
+    page.close()
