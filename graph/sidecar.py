@@ -37,7 +37,7 @@ VERSION = 1
 LARGE = 5  # a query reading more than 1/LARGE of a section loads the whole graph instead
 KEEP = 8  # sidecars kept in the cache (the most recently written)
 SECTIONS = tuple(f.name for f in fields(GraphData))
-_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=vars).encode
+_ENCODE = graphfile.encoder(ensure_ascii=False, sort_keys=True, default=vars)
 _COLUMNS = "n INTEGER PRIMARY KEY, id TEXT, src TEXT, dst TEXT, type TEXT, label TEXT, " \
            "ends TEXT, record TEXT NOT NULL"
 
@@ -69,7 +69,9 @@ def file_digest(graph_file: Path) -> str:
 
 def _value(record: object, name: str) -> str | None:
     v = getattr(record, name, None)
-    return None if v is None else str(getattr(v, "value", v))
+    if v is None or type(v) is str:  # most values: a plain string, nothing to look up
+        return v
+    return str(getattr(v, "value", v))
 
 
 def _ends(r: object) -> tuple[str | None, str | None]:

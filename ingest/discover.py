@@ -43,9 +43,10 @@ BACKGROUND_COMMON = 5  # jieba's dictionary frequency at which a word's specific
 _PAREN = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})\s*[（(]\s*"
                     r"([A-Za-z][A-Za-z0-9 .'\-]{2,60}?)"
                     r"(?:\s*[,，;；]\s*(?:简称\s*)?([A-Za-z][A-Za-z0-9\-]{1,15}))?\s*[)）]")
+_DEFINING = ("是指", "指的是", "是一种", "是一类", "又称", "也叫", "也称", "简称")
 _DEFINE = re.compile(r"(?:^|[。！？\n>*])\s*"
                      r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9\- ]{1,14}?)"
-                     r"\s*(?:\*\*)?\s*(?:是指|指的是|是一种|是一类|又称|也叫|也称|简称)")
+                     r"\s*(?:\*\*)?\s*(?:" + "|".join(_DEFINING) + ")")
 _ALSO = re.compile(r"([\u4e00-\u9fffA-Za-z0-9\-]{2,14})\s*(?:又称|也叫|也称|简称)\s*"
                    r"[“\"「]?([\u4e00-\u9fffA-Za-z0-9\-]{2,14})")
 _LATIN = re.compile(r"(?<![A-Za-z0-9_.\\{$])(?<![A-Za-z0-9]-)(?<![A-Za-z0-9]\*\*)"
@@ -254,7 +255,8 @@ class Discovery:
         self.texts.append((q.id, unicodedata.normalize("NFKC", text)))
         self.lower_words.update(re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", text))
         keys: set[str] = set()
-        for m in _PAREN.finditer(text):
+        # the patterns run only where their words are (they try every position: slow)
+        for m in _PAREN.finditer(text) if "(" in text or "（" in text else ():
             zh, en, abbr = m.group(1), m.group(2).strip(), m.group(3)
             sent = _sentence_of(text, sentences, m.start())
             zh = _trim(_head_term(zh, segment.token_spans(zh, self.lexicon.vocabulary)))
@@ -262,7 +264,7 @@ class Discovery:
             aliases = tuple(a for a in ((en if _english_alias(en) else ""), abbr) if a)
             k = self._add(zh, q, m.start(), sent, named, aliases)
             keys.add(k) if k else None
-        for m in _DEFINE.finditer(text):
+        for m in _DEFINE.finditer(text) if any(w in text for w in _DEFINING) else ():
             if _FUNCTION.search(m.group(1)) or len(m.group(1)) > 10:
                 continue  # "例如卷积核的具体参数就是…": a clause, not a term
             sent = _sentence_of(text, sentences, m.start(1))
@@ -283,9 +285,9 @@ class Discovery:
                 keys.add(k) if k else None
         k = self._title_term(q, found, sentences)
         keys.add(k) if k else None
+        concepts = Counter(f.concept for f in found)
         for k in keys:
-            for f in found:
-                self.cooccur[k][f.concept] += 1
+            self.cooccur[k].update(concepts)
 
     def _title_term(self, q: Question, found: list[Located],
                     sentences: list[tuple[int, int]]) -> str | None:
@@ -391,19 +393,33 @@ class Discovery:
         char, n = t.left.most_common(1)[0] if uses else ("", 0)
         return not (char and n >= FRAGMENT * uses and not t.titled)
 
+    def _nested(self) -> dict[str, list[int]]:
+        """Term key -> the question counts of the longer terms (in MIN_QUESTIONS questions or
+        more) whose key holds it: every key found in every such key at once, not each pair."""
+        keys = list(self.terms)
+        if not keys:
+            return {}
+        ac = AhoCorasick(keys)
+        inside: dict[str, list[int]] = defaultdict(list)
+        for k, o in self.terms.items():
+            if len(o.questions) >= MIN_QUESTIONS:
+                for key in set(ac.find_matches_as_strings(k, overlapping=True)) - {k}:
+                    inside[key].append(len(o.questions))
+        return inside
+
     def ranked(self) -> list[Term]:
         """Terms in at least MIN_QUESTIONS questions (defined ones: 1), best first."""
         self._merge_aliases()
         self._recount()
         out = []
         known = {fold_term(s) for s in self.lexicon.surfaces} | set(self.terms)
+        inside = self._nested()
         for key, t in self.terms.items():
             df = len(t.questions)
             if df < (1 if t.defined else MIN_QUESTIONS) or not self._well_formed(t):
                 continue
-            longer = [o for k, o in self.terms.items() if k != key and key in k
-                      and len(o.questions) >= MIN_QUESTIONS]
-            nested = sum(len(o.questions) for o in longer) / len(longer) if longer else 0.0
+            longer = inside.get(key, [])
+            nested = sum(longer) / len(longer) if longer else 0.0
             termhood = math.log2(1 + len(key)) * math.log2(1 + max(0.5, df - nested))
             t.score = termhood * _specificity(t.name) * (1.5 if t.defined else 1.0)
             if len(t.name) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", t.name):

@@ -101,7 +101,7 @@ def _discover(questions: list[Question], scans: list[QuestionScan],
     if not concepts:
         return lexicon, _candidates(terms, concepts)
     extended = with_discovered(lexicon, concepts)
-    rescan(questions, scans, extended)
+    rescan(questions, scans, extended, lexicon)
     return extended, _candidates(terms, concepts)
 
 

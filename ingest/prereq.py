@@ -212,30 +212,39 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     # over on the way to a prerequisite that is taught
     teachable = {a for a, qs in about.items()
                  if any(_central(q, a) and int(by_id[q].level) <= BASIC for q in qs)}
+    chinese = {q: bool(_CJK.search(by_id[q].title)) for q in by_id}
+    # about[c] (best first) filtered by a test and by script, once per key; only the first
+    # TWINS + 1 of a list matter (_best reads TWINS of them, one may be the question itself)
+    firsts: dict[tuple[str, str, int, bool], list[str]] = {}
+
+    def among(test: str, c: str, cap: int, script: bool) -> list[str]:
+        key = (test, c, cap, script)
+        if key not in firsts:
+            tests = {"below": lambda q: int(by_id[q].level) < cap,
+                     "intro": lambda q: intro(q, c),
+                     "central": lambda q: _central(q, c) and int(by_id[q].level) <= cap}
+            admit = tests[test]
+            firsts[key] = [q for q in about[c] if admit(q) and (not script or chinese[q])]
+        return firsts[key][:TWINS + 1]
+
     for qid in sorted(by_id):
         level = int(by_id[qid].level)
-        script = bool(_CJK.search(by_id[qid].title))  # a Chinese question reads Chinese ones
-
-        def readable(q: str, script: bool = script) -> bool:
-            return not script or bool(_CJK.search(by_id[q].title))
-
+        script = chinese[qid]  # a Chinese question reads Chinese ones
         for f in focus[qid]:
             # the best question of the most basic level below this one: "什么是LSTM" before
-            # "LSTM和GRU的区别", not every 原理 question on LSTM too
-            basic = [q for q in about[f] if int(by_id[q].level) < min(level, 1) and readable(q)]
-            low = min((int(by_id[q].level) for q in basic), default=level)
-            for src in _best([q for q in basic if int(by_id[q].level) == low], f):
-                add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, low, level, names))
+            # "LSTM和GRU的区别", not every 原理 question on LSTM too (below level 1: level 0)
+            for src in _best(among("below", f, min(level, 1), script), f):
+                add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, 0, level, names))
             if level == 0 and not intro(qid, f):  # "什么是LSTM" before "LSTM的门"
-                for src in _best([q for q in about[f] if intro(q, f) and readable(q)], f):
+                for src in _best(among("intro", f, 0, script), f):
                     add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, 0, 0, names))
             if f not in needed:
                 needed[f] = _needed(f, preds, teachable, skip)
             for a, confidence, via in needed[f]:
                 if a in focus[qid]:
                     continue
-                for src in _best([q for q in about[a] if _central(q, a) and q != qid
-                                  and int(by_id[q].level) <= min(level, BASIC) and readable(q)], a):
+                ranked = [q for q in among("central", a, min(level, BASIC), script) if q != qid]
+                for src in _best(ranked, a):
                     add(src, qid, confidence, link_reason(a, f, names, kinds, via))
     for a, b, f in _section_openers(by_id, focus, mentions, intro):
         add(a, b, SAME_TOPIC_CONFIDENCE,

@@ -25,9 +25,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from functools import cache
+from itertools import chain
 from statistics import median
 
 import bm25s
+import numpy as np
+from bm25s.selection import topk
 
 from zhitu.graph.model import (
     Evidence,
@@ -51,9 +56,11 @@ SECTION, COMPARES, CONTRASTED = 0.15, 0.15, 0.1
 HUB = 0.5
 MIN_SCORE = 0.12
 FALLBACK = 0.25  # share of MIN_SCORE the single best needs when nothing reaches MIN_SCORE
+DENSE_SHARE = 16  # _retrieve: a term in 1/DENSE_SHARE of the documents or more is a dense row
+DENSE_BYTES = 64 << 20  # _retrieve: at most this much memory for the dense rows
 _RELATED = RelationType.RELATED_TO
-# what a score came from: shared focus concepts, contrasted pairs, same section, a comparison
-_Why = tuple[list[str], list[tuple[str, str]], bool, bool]
+# what a score came from: shared focus concepts, a contrasted pair, same section, a comparison
+_Why = tuple[list[str], bool, bool, bool]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKING = frozenset("什么 为什么 如何 怎么 怎样 哪些 哪个 区别 作用 原理 优缺点 可以 一个 一种 "
                     "以及 进行 使用 有什么 是否 简述 介绍".split())
@@ -83,14 +90,28 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     tokens = [documents.get(q, "").split() or [q] for q in ids]
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
-    queries = [sorted({w for w in t if _content(w)}) or [ids[i]] for i, t in enumerate(tokens)]
-    found, scores = retriever.retrieve(queries, k=min(CANDIDATES + 1, n), show_progress=False,
-                                       n_threads=1)
-    df = Counter(w for t in queries for w in t)
+    content = {w for w in set(chain.from_iterable(tokens)) if _content(w)}  # each term once
+    queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
+    found, scores = _retrieve(retriever, queries, min(CANDIDATES + 1, n))
+    df = Counter(chain.from_iterable(queries))
 
+    # per question, computed once: its focus as a set, the concepts contrasted with its focus,
+    # its section and whether it is asked in Chinese
+    focus_set = [set(fs) for fs in focus]
+    partners: dict[str, set[str]] = defaultdict(set)
+    for pair in contrasts:
+        a, b = (*pair, *pair)[:2]  # a pair, or one concept contrasted with itself
+        partners[a].add(b)
+        partners[b].add(a)
+    contrasted = [set().union(*(partners.get(a, ()) for a in fs)) for fs in focus]
+    sections = [_section(q) for q in qs]
+    chinese = [bool(_CJK.search(q.title)) for q in qs]
+    compared = [q.level is Level.COMPARISON and len(fs) > 1
+                for q, fs in zip(qs, focus, strict=True)]
     raw: list[dict[int, tuple[float, _Why]]] = []
     for i in range(n):
-        text = {int(j): float(s) for j, s in zip(found[i], scores[i], strict=True) if s > 0}
+        text = {j: s for j, s in zip(found[i].tolist(), scores[i].tolist(), strict=True)
+                if s > 0}
         own = text.pop(i, 0.0)
         top = max(text.values(), default=0.0) or own or 1.0
         cands = set(text)
@@ -98,25 +119,34 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
             if len(about[c]) <= MAX_SHARED:
                 cands.update(about[c])
         cands.discard(i)
-        if _CJK.search(qs[i].title):  # a Chinese question gets Chinese ones (not a translation)
-            cands = {j for j in cands if _CJK.search(qs[j].title)}
+        if chinese[i]:  # a Chinese question gets Chinese ones (not a translation)
+            cands = {j for j in cands if chinese[j]}
+        mine, mine_set, section, others = focus[i], focus_set[i], sections[i], contrasted[i]
         scored: dict[int, tuple[float, _Why]] = {}
         for j in cands:
-            shared = [c for c in focus[i] if c in focus[j]]
-            overlap = sum(spec[c] for c in shared) / math.sqrt(len(focus[i]) * len(focus[j])
-                                                                or 1)
-            same = bool(_section(qs[i])) and _section(qs[i]) == _section(qs[j])
-            compares = (bool(shared) and qs[j].level is Level.COMPARISON and len(focus[j]) > 1)
-            linked = [(a, b) for a in focus[i] for b in focus[j]
-                      if frozenset((a, b)) in contrasts]
+            theirs = focus_set[j]
+            if mine_set.isdisjoint(theirs):  # most candidates: the same as summing nothing
+                shared, overlap = [], 0.0
+            else:
+                shared = [c for c in mine if c in theirs]
+                overlap = sum(spec[c] for c in shared) / math.sqrt(len(mine) * len(theirs) or 1)
+            same = bool(section) and section == sections[j]
+            compares = bool(shared) and compared[j]
+            linked = not others.isdisjoint(theirs)
             score = (TEXT * text.get(j, 0.0) / top + FOCUS * overlap + SECTION * same
-                     + COMPARES * compares + CONTRASTED * bool(linked))
+                     + COMPARES * compares + CONTRASTED * linked)
             if score > 0:
                 scored[j] = (score, (shared, linked, same, compares))  # said when kept
         raw.append(scored)
     # hubs: how many candidate lists hold a question, against the median
     lists = Counter(j for scored in raw for j, _ in _best(scored, 2 * TOP))
     usual = median(lists.values()) if lists else 1.0
+
+    @cache
+    def bag(k: int) -> Counter[str]:
+        """The terms of question k's search document, counted (for a reason naming words)."""
+        return Counter(tokens[k])
+
     out = []
     for i, scored in enumerate(raw):
         damped = {j: (s / (1 + HUB * math.log1p(max(lists[j] / usual - 1, 0.0))), why)
@@ -126,11 +156,44 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
         kept = [b for b in best if b[1][0] >= MIN_SCORE] or [
             b for b in best[:1] if b[1][0] >= MIN_SCORE * FALLBACK]
         for j, (s, (shared, linked, same, compares)) in kept:
-            why = _reason(qs[i], qs[j], focus[j], shared, linked, same, compares, tokens, i, j,
+            pairs = [(a, b) for a in focus[i] for b in focus[j]
+                     if frozenset((a, b)) in contrasts] if linked else []
+            why = _reason(qs[i], qs[j], focus[j], shared, pairs, same, compares, bag, i, j,
                           df, names)
             out.append(Relation(_RELATED, ids[i], ids[j], round(s, 4), Origin.INFERRED,
                                 [Evidence(ids[j], why)], weight=round(s, 4)))
     return out
+
+
+def _retrieve(retriever: bm25s.BM25, queries: list[list[str]],
+              k: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """What retriever.retrieve(queries, k) returns (documents, scores), faster: a common term
+    adds one dense row instead of scattering its postings one by one. Every document still sums
+    its terms in query order in float32, so each score is bm25s's bit for bit, and the top k
+    comes from bm25s's own selection (the same documents among equal scores)."""
+    index = retriever.scores
+    data, postings, starts = index["data"], index["indices"], index["indptr"]
+    n = index["num_docs"]
+    df = np.diff(starts)
+    common = np.argsort(-df, kind="stable")[:DENSE_BYTES // (data.itemsize * n)]
+    common = common[df[common] * DENSE_SHARE >= n]
+    row = [None] * len(df)  # term -> its dense row, None when it is scattered
+    for t in common.tolist():
+        row[t] = np.zeros(n, dtype=data.dtype)
+        row[t][postings[starts[t]:starts[t + 1]]] = data[starts[t]:starts[t + 1]]
+    lo, hi = starts[:-1].tolist(), starts[1:].tolist()
+    found, scores = [], []
+    for query in queries:
+        acc = np.zeros(n, dtype=data.dtype)
+        for t in retriever.get_tokens_ids(query):
+            if row[t] is not None:
+                np.add(acc, row[t], out=acc)  # + 0.0 where t is absent: exact
+            else:
+                np.add.at(acc, postings[lo[t]:hi[t]], data[lo[t]:hi[t]])
+        best, ranks = topk(acc, k, sorted=True)
+        found.append(ranks)
+        scores.append(best)
+    return found, scores
 
 
 def _content(word: str) -> bool:
@@ -153,8 +216,9 @@ def _best(scored: dict[int, tuple[float, _Why]], k: int) -> list[tuple[int, tupl
 
 
 def _reason(a: Question, b: Question, focus_b: list[str], shared: list[str],
-            linked: list[tuple[str, str]], same: bool, compares: bool, tokens: list[list[str]],
-            i: int, j: int, df: Counter[str], names: dict[str, str]) -> str:
+            linked: list[tuple[str, str]], same: bool, compares: bool,
+            bag: Callable[[int], Counter[str]], i: int, j: int, df: Counter[str],
+            names: dict[str, str]) -> str:
     """Why b is related to a, in plain Chinese."""
     name = lambda c: spaced(names.get(c, c))  # noqa: E731
     if compares:
@@ -169,7 +233,7 @@ def _reason(a: Question, b: Question, focus_b: list[str], shared: list[str],
         return say(f"{name(x)}和{name(y)}常被拿来比较")
     if same:
         return say(f"同在「{_section(a)}」一节")
-    mine, theirs = Counter(tokens[i]), Counter(tokens[j])
+    mine, theirs = bag(i), bag(j)
     shared_words = [w for w in mine.keys() & theirs.keys() if _word(w)]
     common = sorted(shared_words, key=lambda w: (-min(mine[w], theirs[w]) / math.sqrt(df[w]),
                                                  -len(w), w))[:2]

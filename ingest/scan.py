@@ -21,8 +21,10 @@ import os
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from ahocorasick_rs import AhoCorasick
 
 from zhitu.graph.model import Level, Mention, Question, Relation
 from zhitu.ingest.lexicon import Lexicon
@@ -30,6 +32,7 @@ from zhitu.ingest.mentions import Located, automaton_for, locate, split_sentence
 from zhitu.ingest.prereq import ancestors_map, question_topics
 from zhitu.ingest.relations import Doc, doc_patterns, pattern_context
 from zhitu.text import segment
+from zhitu.text.fold import fold
 from zhitu.text.normalize import normalize
 from zhitu.text.terms import document_terms, is_folded, prefold, token_terms
 
@@ -138,15 +141,58 @@ class Scanner:
         return self._unknown[term]
 
 
-def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexicon) -> None:
+def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexicon,
+           before: Lexicon | None = None) -> None:
     """Find the mentions again with an extended lexicon (discovered concepts), in place; the
-    terms, search documents and pattern relations of the first scan stay."""
+    terms, search documents and pattern relations of the first scan stay.
+
+    before: the lexicon of the first scan. A question whose text and section heading hold none
+    of the surfaces the extension added or changed keeps what the first scan found (matching
+    reads only the surfaces a text holds), unless the extension changed what an old concept is
+    related to; then every question is scanned again."""
     scanner = Scanner(lexicon)
+    changed = _changed(Scanner(before), scanner) if before is not None else None
     for q, a in zip(questions, scans, strict=True):
+        if changed is not None and not _touched(q, changed):
+            continue
         a.found = locate(q.text, scanner.auto)
         a.mentions = to_mentions(q, a.found, a.sentences, lexicon.generic,
                                  scanner.topic_concepts(q))
         a.topics = question_topics(q, a.found, a.mentions, scanner.ancestors)
+
+
+def _changed(old: Scanner, new: Scanner) -> AhoCorasick | None:
+    """An automaton of the folded surfaces `new` reads otherwise than `old` (added, or with
+    other owners or checks). None when every question must be scanned again: nothing changed,
+    or an old concept got other neighbours or ancestors than new concepts (a new concept only
+    counts in a text where one of its surfaces is), or other generic or not_near words."""
+    known = old.lexicon.concepts.keys()
+    if (not _grew_by_new(old.auto.neighbors, new.auto.neighbors, known)
+            or not _grew_by_new(old.ancestors, new.ancestors, known)
+            or old.lexicon.generic != new.lexicon.generic
+            or old.lexicon.not_near != new.lexicon.not_near):
+        return None
+    patterns: set[str] = set()
+    for x, y in ((old.auto.ordinary, new.auto.ordinary),
+                 (old.auto.contextual, new.auto.contextual)):
+        was = dict(zip(x.patterns, zip(x.owners, x.flags, strict=True), strict=True))
+        now = dict(zip(y.patterns, zip(y.owners, y.flags, strict=True), strict=True))
+        patterns |= {p for p in was.keys() | now.keys() if was.get(p) != now.get(p)}
+    return AhoCorasick(sorted(patterns)) if patterns else None
+
+
+def _grew_by_new(old: dict[str, set[str]], new: dict[str, set[str]],
+                 known: Iterable[str]) -> bool:
+    """Each known concept's set in `new` is its set in `old` plus concepts not known."""
+    known = set(known)
+    return all(old.get(c, set()) <= new.get(c, set())
+               and known.isdisjoint(new.get(c, set()) - old.get(c, set())) for c in known)
+
+
+def _touched(q: Question, changed: AhoCorasick) -> bool:
+    """The question's text or section heading holds a changed surface."""
+    last = q.topic.rsplit("/", 1)[-1].strip() if q.topic else ""
+    return any(changed.find_matches_as_indexes(fold(t)[0]) for t in (q.text, last))
 
 
 def text_size(questions: list[Question]) -> int:
