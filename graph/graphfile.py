@@ -9,14 +9,8 @@ encoder one record at a time, in pieces that atomic.write_atomic streams to disk
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from json.encoder import (  # type: ignore[attr-defined]
-    c_make_encoder,
-    encode_basestring,
-    encode_basestring_ascii,
-)
-from typing import Any
 
 from zhitu.graph.errors import StoreError
 from zhitu.graph.gcpause import gc_paused
@@ -34,32 +28,7 @@ from zhitu.graph.model import (
 
 FORMAT = "zhitu-graph"
 VERSION = 1
-
-
-def encoder(**options: Any) -> Callable[[object], str]:
-    """JSONEncoder(**options).encode without setting a C encoder up for every call: the same
-    text, faster for many small records."""
-    e = json.JSONEncoder(**options)
-    if c_make_encoder is None or e.indent is not None:
-        return e.encode
-    markers: dict[int, object] | None = {} if e.check_circular else None
-    make = c_make_encoder(markers, e.default,
-                          encode_basestring_ascii if e.ensure_ascii else encode_basestring,
-                          e.indent, e.key_separator, e.item_separator, e.sort_keys, e.skipkeys,
-                          e.allow_nan)
-
-    def encode(o: object) -> str:
-        try:
-            return "".join(make(o, 0))
-        except BaseException:
-            if markers is not None:
-                markers.clear()  # what a failed record left there must not trip the next one
-            raise
-
-    return encode
-
-
-_ENCODE = encoder(ensure_ascii=False, sort_keys=True)  # the C encoder
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # the C encoder
 _LEVELS = {int(level): level for level in Level}
 _TYPES = {t.value: t for t in RelationType}
 _ORIGINS = {o.value: o for o in Origin}

@@ -37,7 +37,7 @@ VERSION = 1
 LARGE = 5  # a query reading more than 1/LARGE of a section loads the whole graph instead
 KEEP = 8  # sidecars kept in the cache (the most recently written)
 SECTIONS = tuple(f.name for f in fields(GraphData))
-_ENCODE = graphfile.encoder(ensure_ascii=False, sort_keys=True, default=vars)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=vars).encode
 _COLUMNS = "n INTEGER PRIMARY KEY, id TEXT, src TEXT, dst TEXT, type TEXT, label TEXT, " \
            "ends TEXT, record TEXT NOT NULL"
 
