@@ -42,14 +42,21 @@ def _wait(check, seconds: float = 20) -> bool:  # noqa: ANN001
     return False
 
 
-def test_the_browser_opens_and_sigterm_stops_the_server(tmp_path: Path) -> None:
+def _supervise(tmp_path: Path, open_browser: str) -> tuple[subprocess.Popen, str, Path]:
+    """The supervisor over the stand-in server on a free port, in its own session, with a
+    stand-in browser that writes the address it is given to the returned file."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     (tmp_path / "browser.py").write_text(BROWSER, encoding="utf-8")
     opened = tmp_path / "opened.txt"
     env = {**os.environ, "BROWSER": f"{sys.executable} {tmp_path / 'browser.py'} {opened} %s"}
-    proc = subprocess.Popen([sys.executable, "-c", SUPERVISOR, SERVER, str(port), url, "yes"],
-                            env=env, start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", SUPERVISOR, SERVER, str(port), url,
+                             open_browser], env=env, start_new_session=True)  # fmt: skip
+    return proc, url, opened
+
+
+def test_the_browser_opens_and_sigterm_stops_the_server(tmp_path: Path) -> None:
+    proc, url, opened = _supervise(tmp_path, open_browser="yes")
     try:
         assert _wait(opened.exists), "the browser was not opened"
         assert _wait(lambda: opened.read_text() == url)
@@ -63,13 +70,7 @@ def test_the_browser_opens_and_sigterm_stops_the_server(tmp_path: Path) -> None:
 
 
 def test_without_a_terminal_no_browser_opens(tmp_path: Path) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    (tmp_path / "browser.py").write_text(BROWSER, encoding="utf-8")
-    opened = tmp_path / "opened.txt"
-    env = {**os.environ, "BROWSER": f"{sys.executable} {tmp_path / 'browser.py'} {opened} %s"}
-    proc = subprocess.Popen([sys.executable, "-c", SUPERVISOR, SERVER, str(port), url, "no"],
-                            env=env, start_new_session=True)  # fmt: skip
+    proc, url, opened = _supervise(tmp_path, open_browser="no")
     try:
         assert _wait(lambda: bool(psutil.Process(proc.pid).children()))
         time.sleep(1.5)  # the server answers by now; nothing may open it
