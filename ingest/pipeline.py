@@ -136,7 +136,7 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     known = {r.key for r in question_edges}
     question_edges += [r for r in user_edges if r.key not in known]
     documents = {q.id: a.document for q, a in zip(questions, scans, strict=True)}
-    question_edges += related_questions(questions, placed, documents, names, relations)
+    question_edges += related_questions(questions, placed, documents, names, relations, pool)
     mentions: list[Mention] = [m for d in docs for m in d.mentions]
     data = GraphData(
         questions={q.id: q for q in questions},

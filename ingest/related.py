@@ -23,6 +23,7 @@ plain Chinese ("都在讲 YOLO", "这道题比较 LSTM 和 GRU"). Both stores on
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -58,9 +59,9 @@ MIN_SCORE = 0.12
 FALLBACK = 0.25  # share of MIN_SCORE the single best needs when nothing reaches MIN_SCORE
 DENSE_SHARE = 16  # _retrieve: a term in 1/DENSE_SHARE of the documents or more is a dense row
 DENSE_BYTES = 64 << 20  # _retrieve: at most this much memory for the dense rows
+POOL_QUERIES = 5000  # _retrieve: from this many questions on, scored in a pool of processes
+CHUNK = 500  # _retrieve: questions a pool worker scores at a time
 _RELATED = RelationType.RELATED_TO
-# what a score came from: shared focus concepts, a contrasted pair, same section, a comparison
-_Why = tuple[list[str], bool, bool, bool]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKING = frozenset("什么 为什么 如何 怎么 怎样 哪些 哪个 区别 作用 原理 优缺点 可以 一个 一种 "
                     "以及 进行 使用 有什么 是否 简述 介绍".split())
@@ -72,8 +73,9 @@ def _section(q: Question) -> str:
 
 def related_questions(questions: list[Question], mentions: dict[str, list[Mention]],
                       documents: dict[str, str], names: dict[str, str],
-                      relations: list[Relation]) -> list[Relation]:
-    """Every question's TOP related questions as RELATED_TO edges (question -> related one)."""
+                      relations: list[Relation], workers: int = 1) -> list[Relation]:
+    """Every question's TOP related questions as RELATED_TO edges (question -> related one);
+    `workers` processes retrieve the BM25 candidates of a large bank (scan.workers_for)."""
     qs = sorted((q for q in questions if is_question(q)), key=lambda q: q.id)
     n = len(qs)
     if n < 2:
@@ -92,11 +94,11 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     retriever.index(tokens, show_progress=False)
     content = {w for w in set(chain.from_iterable(tokens)) if _content(w)}  # each term once
     queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
-    found, scores = _retrieve(retriever, queries, min(CANDIDATES + 1, n))
+    found = _retrieve(retriever, queries, min(CANDIDATES + 1, n), workers)
     df = Counter(chain.from_iterable(queries))
 
-    # per question, computed once: its focus as a set, the concepts contrasted with its focus,
-    # its section and whether it is asked in Chinese
+    # per question, computed once: its focus concepts and those contrasted with them (as
+    # sorted arrays of question numbers per concept), its section and whether it is in Chinese
     focus_set = [set(fs) for fs in focus]
     partners: dict[str, set[str]] = defaultdict(set)
     for pair in contrasts:
@@ -104,43 +106,22 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
         partners[a].add(b)
         partners[b].add(a)
     contrasted = [set().union(*(partners.get(a, ()) for a in fs)) for fs in focus]
-    sections = [_section(q) for q in qs]
-    chinese = [bool(_CJK.search(q.title)) for q in qs]
-    compared = [q.level is Level.COMPARISON and len(fs) > 1
-                for q, fs in zip(qs, focus, strict=True)]
-    raw: list[dict[int, tuple[float, _Why]]] = []
-    for i in range(n):
-        text = {j: s for j, s in zip(found[i].tolist(), scores[i].tolist(), strict=True)
-                if s > 0}
-        own = text.pop(i, 0.0)
-        top = max(text.values(), default=0.0) or own or 1.0
-        cands = set(text)
-        for c in focus[i]:
-            if len(about[c]) <= MAX_SHARED:
-                cands.update(about[c])
-        cands.discard(i)
-        if chinese[i]:  # a Chinese question gets Chinese ones (not a translation)
-            cands = {j for j in cands if chinese[j]}
-        mine, mine_set, section, others = focus[i], focus_set[i], sections[i], contrasted[i]
-        scored: dict[int, tuple[float, _Why]] = {}
-        for j in cands:
-            theirs = focus_set[j]
-            if mine_set.isdisjoint(theirs):  # most candidates: the same as summing nothing
-                shared, overlap = [], 0.0
-            else:
-                shared = [c for c in mine if c in theirs]
-                overlap = sum(spec[c] for c in shared) / math.sqrt(len(mine) * len(theirs) or 1)
-            same = bool(section) and section == sections[j]
-            compares = bool(shared) and compared[j]
-            linked = not others.isdisjoint(theirs)
-            score = (TEXT * text.get(j, 0.0) / top + FOCUS * overlap + SECTION * same
-                     + COMPARES * compares + CONTRASTED * linked)
-            if score > 0:
-                scored[j] = (score, (shared, linked, same, compares))  # said when kept
-        raw.append(scored)
+    holders = {c: np.array(rows, dtype=np.int64) for c, rows in about.items()}
+    sizes = np.array([len(fs) for fs in focus], dtype=np.int64)
+    codes: dict[str, int] = {}
+    section_of = np.array([codes.setdefault(s, len(codes)) if s else -1
+                           for s in map(_section, qs)], dtype=np.int64)
+    chinese = np.array([bool(_CJK.search(q.title)) for q in qs])
+    compared = np.array([q.level is Level.COMPARISON and len(fs) > 1
+                         for q, fs in zip(qs, focus, strict=True)])
+    raw = [_candidates(i, found[i], focus[i], contrasted[i], about, holders, spec, sizes,
+                       section_of, chinese, compared) for i in range(n)]
     # hubs: how many candidate lists hold a question, against the median
-    lists = Counter(j for scored in raw for j, _ in _best(scored, 2 * TOP))
+    lists = Counter(chain.from_iterable(_best(js, ss, 2 * TOP) for js, ss in raw))
     usual = median(lists.values()) if lists else 1.0
+    damping = np.ones(n)
+    for j, held in lists.items():
+        damping[j] = 1 + HUB * math.log1p(max(held / usual - 1, 0.0))
 
     @cache
     def bag(k: int) -> Counter[str]:
@@ -148,29 +129,89 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
         return Counter(tokens[k])
 
     out = []
-    for i, scored in enumerate(raw):
-        damped = {j: (s / (1 + HUB * math.log1p(max(lists[j] / usual - 1, 0.0))), why)
-                  for j, (s, why) in scored.items()}
-        best = _best(damped, TOP)
+    for i, (js, ss) in enumerate(raw):
+        damped = ss / damping[js]
+        best = [(j, float(damped[np.searchsorted(js, j)])) for j in _best(js, damped, TOP)]
         # a question about many things scores low against everything: its best one still counts
-        kept = [b for b in best if b[1][0] >= MIN_SCORE] or [
-            b for b in best[:1] if b[1][0] >= MIN_SCORE * FALLBACK]
-        for j, (s, (shared, linked, same, compares)) in kept:
+        kept = [b for b in best if b[1] >= MIN_SCORE] or [
+            b for b in best[:1] if b[1] >= MIN_SCORE * FALLBACK]
+        for j, s in kept:
+            shared = [c for c in focus[i] if c in focus_set[j]]
+            linked = not contrasted[i].isdisjoint(focus_set[j])
+            same = bool(section_of[i] >= 0 and section_of[i] == section_of[j])
             pairs = [(a, b) for a in focus[i] for b in focus[j]
                      if frozenset((a, b)) in contrasts] if linked else []
-            why = _reason(qs[i], qs[j], focus[j], shared, pairs, same, compares, bag, i, j,
-                          df, names)
+            why = _reason(qs[i], qs[j], focus[j], shared, pairs, same,
+                          bool(shared) and bool(compared[j]), bag, i, j, df, names)
             out.append(Relation(_RELATED, ids[i], ids[j], round(s, 4), Origin.INFERRED,
                                 [Evidence(ids[j], why)], weight=round(s, 4)))
     return out
 
 
-def _retrieve(retriever: bm25s.BM25, queries: list[list[str]],
-              k: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """What retriever.retrieve(queries, k) returns (documents, scores), faster: a common term
-    adds one dense row instead of scattering its postings one by one. Every document still sums
+def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], others: set[str],
+                about: dict[str, list[int]], holders: dict[str, np.ndarray],
+                spec: dict[str, float], sizes: np.ndarray, section_of: np.ndarray,
+                chinese: np.ndarray, compared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Question i's candidates (question numbers, ascending) and their scores above 0: its
+    BM25 candidates and the questions sharing a focus concept of at most MAX_SHARED questions,
+    only Chinese ones for a Chinese question. Each score is the same float sum, in the same
+    order, as scoring the candidates one by one."""
+    found, bm25 = text
+    own = bm25[found == i]
+    found, bm25 = found[found != i], bm25[found != i].astype(np.float64)
+    top = (float(bm25.max()) if len(bm25) else 0.0) or (float(own[0]) if len(own) else 0.0) or 1.0
+    js = np.unique(np.concatenate([found] + [holders[c] for c in mine
+                                             if len(about[c]) <= MAX_SHARED]))
+    js = js[js != i]
+    if chinese[i]:  # a Chinese question gets Chinese ones (not a translation)
+        js = js[chinese[js]]
+    text_score = np.zeros(len(js))
+    kept = _holds(js, found)
+    text_score[np.searchsorted(js, found[kept])] = bm25[kept]
+    shared = np.zeros(len(js))  # the specificity of the focus concepts both are about, summed
+    both = np.zeros(len(js), dtype=bool)  # any focus concept both are about
+    for c in mine:
+        held = _holds(holders[c], js)
+        shared = shared + spec[c] * held
+        both |= held
+    overlap = shared / np.sqrt((len(mine) * sizes[js]).clip(min=1))
+    linked = np.zeros(len(js), dtype=bool)
+    for c in others:
+        if c in holders:
+            linked |= _holds(holders[c], js)
+    same = (section_of[js] == section_of[i]) & (section_of[i] >= 0)
+    compares = both & compared[js]
+    score = (TEXT * text_score / top + FOCUS * overlap + SECTION * same + COMPARES * compares
+             + CONTRASTED * linked)
+    return js[score > 0], score[score > 0]
+
+
+def _holds(rows: np.ndarray, js: np.ndarray) -> np.ndarray:
+    """Which of js are in rows (sorted)."""
+    if not len(rows):
+        return np.zeros(len(js), dtype=bool)
+    return rows[np.searchsorted(rows, js).clip(max=len(rows) - 1)] == js
+
+
+def _best(js: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    """The k best of js by score rounded to 4 decimals, equal ones by number. Only those
+    within 2e-4 of the k-th largest score can round into the k best."""
+    if len(js) > k:
+        near = scores >= np.partition(scores, len(scores) - k)[len(scores) - k] - 2e-4
+        js, scores = js[near], scores[near]
+    return sorted(js.tolist(), key=dict(zip(js.tolist(), (-round(s, 4) for s in scores.tolist()),
+                                            strict=True)).__getitem__)[:k]
+
+
+def _retrieve(retriever: bm25s.BM25, queries: list[list[str]], k: int,
+              workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per query, what retriever.retrieve(query, k) returns above 0 (documents, scores),
+    faster: a common term adds one dense row instead of scattering its postings one by one.
+    Every document still sums
     its terms in query order in float32, so each score is bm25s's bit for bit, and the top k
-    comes from bm25s's own selection (the same documents among equal scores)."""
+    comes from bm25s's own selection (the same documents among equal scores). From
+    POOL_QUERIES queries on, `workers` forked processes share them (each query's result is the
+    same wherever it is scored)."""
     index = retriever.scores
     data, postings, starts = index["data"], index["indices"], index["indptr"]
     n = index["num_docs"]
@@ -182,8 +223,8 @@ def _retrieve(retriever: bm25s.BM25, queries: list[list[str]],
         row[t] = np.zeros(n, dtype=data.dtype)
         row[t][postings[starts[t]:starts[t + 1]]] = data[starts[t]:starts[t + 1]]
     lo, hi = starts[:-1].tolist(), starts[1:].tolist()
-    found, scores = [], []
-    for query in queries:
+
+    def one(query: list[str]) -> tuple[np.ndarray, np.ndarray]:
         acc = np.zeros(n, dtype=data.dtype)
         for t in retriever.get_tokens_ids(query):
             if row[t] is not None:
@@ -191,9 +232,28 @@ def _retrieve(retriever: bm25s.BM25, queries: list[list[str]],
             else:
                 np.add.at(acc, postings[lo[t]:hi[t]], data[lo[t]:hi[t]])
         best, ranks = topk(acc, k, sorted=True)
-        found.append(ranks)
-        scores.append(best)
-    return found, scores
+        return ranks[best > 0], best[best > 0]  # a score of 0 shares nothing
+
+    if workers <= 1 or len(queries) < POOL_QUERIES:
+        return [one(q) for q in queries]
+    global _scorer
+    _scorer = (one, queries)  # what the forked workers inherit
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_retrieve_part, range(0, len(queries), CHUNK))
+    finally:
+        _scorer = None
+    return list(chain.from_iterable(parts))
+
+
+_scorer: tuple[Callable[[list[str]], tuple[np.ndarray, np.ndarray]], list[list[str]]] | None = None
+
+
+def _retrieve_part(start: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """In a forked worker: CHUNK queries from `start` on, scored as the parent would."""
+    assert _scorer is not None, "a worker forked by _retrieve"
+    one, queries = _scorer
+    return [one(q) for q in queries[start:start + CHUNK]]
 
 
 def _content(word: str) -> bool:
@@ -209,10 +269,6 @@ def _word(term: str) -> bool:
     if term.isascii():
         return len(term) >= 3 and not term.isdigit()
     return len(term) >= 3 or bool(dictionary_frequencies().get(term))
-
-
-def _best(scored: dict[int, tuple[float, _Why]], k: int) -> list[tuple[int, tuple[float, _Why]]]:
-    return sorted(scored.items(), key=lambda kv: (-round(kv[1][0], 4), kv[0]))[:k]
 
 
 def _reason(a: Question, b: Question, focus_b: list[str], shared: list[str],

@@ -99,3 +99,111 @@ def test_stored_as_scored_question_edges_and_deterministic(graph: GraphData,
     again = build(questions, lexicon)[0]
     assert [(r.key, r.confidence, r.evidence) for r in again.relations] == [
         (r.key, r.confidence, r.evidence) for r in graph.relations]
+
+
+def _plain_scores(questions, mentions, documents, names, relations, workers=1):  # noqa: ANN001, ANN202
+    """The related edges scored pair by pair, as ingest.related's docstring says: the oracle
+    for its vectorized scoring (same floats, same order)."""
+    import math
+    from collections import Counter, defaultdict
+    from itertools import chain
+    from statistics import median
+
+    import bm25s
+
+    from zhitu.graph.model import Level
+    from zhitu.ingest import related as r
+
+    qs = sorted((q for q in questions if r.is_question(q)), key=lambda q: q.id)
+    n, ids = len(qs), [q.id for q in qs]
+    focus = [sorted({m.concept_id for m in mentions.get(q, []) if m.focus}) for q in ids]
+    about = defaultdict(list)
+    for i, fs in enumerate(focus):
+        for c in fs:
+            about[c].append(i)
+    spec = {c: math.log((n + 1) / (len(v) + 1)) / math.log(n + 1) for c, v in about.items()}
+    contrasts = {frozenset((x.src, x.dst)) for x in relations
+                 if x.type is RelationType.CONTRASTS_WITH and x.confidence >= 0.5}
+    tokens = [documents.get(q, "").split() or [q] for q in ids]
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    content = {w for w in set(chain.from_iterable(tokens)) if r._content(w)}
+    queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
+    found = r._retrieve(retriever, queries, min(r.CANDIDATES + 1, n))
+    section = [r._section(q) for q in qs]
+    chinese = [bool(r._CJK.search(q.title)) for q in qs]
+    raw = []
+    for i in range(n):
+        text = dict(zip(found[i][0].tolist(), found[i][1].tolist(), strict=True))
+        own = text.pop(i, 0.0)
+        top = max(text.values(), default=0.0) or own or 1.0
+        cands = set(text).union(*(about[c] for c in focus[i] if len(about[c]) <= r.MAX_SHARED))
+        cands = {j for j in cands - {i} if chinese[j] or not chinese[i]}
+        scored = {}
+        for j in cands:
+            shared = [c for c in focus[i] if c in focus[j]]
+            overlap = (sum(spec[c] for c in shared) / math.sqrt(len(focus[i]) * len(focus[j]))
+                       if shared else 0.0)
+            linked = any(frozenset((a, b)) in contrasts for a in focus[i] for b in focus[j])
+            same = bool(section[i]) and section[i] == section[j]
+            compares = bool(shared) and qs[j].level is Level.COMPARISON and len(focus[j]) > 1
+            score = (r.TEXT * text.get(j, 0.0) / top + r.FOCUS * overlap + r.SECTION * same
+                     + r.COMPARES * compares + r.CONTRASTED * linked)
+            if score > 0:
+                scored[j] = score
+        raw.append(scored)
+
+    def best(scored: dict, k: int) -> list:  # type: ignore[type-arg]
+        return sorted(scored.items(), key=lambda kv: (-round(kv[1], 4), kv[0]))[:k]
+
+    lists = Counter(j for scored in raw for j, _ in best(scored, 2 * r.TOP))
+    usual = median(lists.values())
+    out = []
+    for i, scored in enumerate(raw):
+        damped = {j: s / (1 + r.HUB * math.log1p(max(lists[j] / usual - 1, 0.0)))
+                  for j, s in scored.items()}
+        top = best(damped, r.TOP)
+        kept = [b for b in top if b[1] >= r.MIN_SCORE] or [
+            b for b in top[:1] if b[1] >= r.MIN_SCORE * r.FALLBACK]
+        out += [(ids[i], ids[j], round(s, 4)) for j, s in kept]
+    return out
+
+
+def test_scores_equal_scoring_each_pair_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled bank: the vectorized scores and choices equal the pair-by-pair ones."""
+    from zhitu.ingest import pipeline
+    from zhitu.ingest.related import related_questions
+
+    seen = {}
+
+    def spy(*args):  # noqa: ANN002, ANN202
+        seen["args"] = args
+        return related_questions(*args)
+
+    monkeypatch.setattr(pipeline, "related_questions", spy)
+    bank = Path(__file__).parents[1] / "data" / "questions"
+    pipeline.ingest(sorted(bank.iterdir()))
+    stored = [(x.src, x.dst, x.confidence) for x in related_questions(*seen["args"])]
+    assert len(stored) > 500
+    assert stored == _plain_scores(*seen["args"])
+
+
+def test_a_pool_of_processes_retrieves_what_one_process_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large banks share BM25 retrieval among forked workers: the same candidates, in order."""
+    import bm25s
+
+    from zhitu.ingest import related
+
+    docs = [f"题目{i} 梯度 消失 {'激活' if i % 3 else '残差'} {i % 7} 网络{i % 5}".split()
+            for i in range(60)]
+    retriever = bm25s.BM25()
+    retriever.index(docs, show_progress=False)
+    alone = related._retrieve(retriever, docs, 8)
+    monkeypatch.setattr(related, "POOL_QUERIES", 10)
+    monkeypatch.setattr(related, "CHUNK", 7)
+    shared = related._retrieve(retriever, docs, 8, workers=2)
+    assert len(shared) == len(alone) == 60
+    assert all(a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
+               for a, b in zip(alone, shared, strict=True))
+    assert related._scorer is None  # nothing left for a later fork
