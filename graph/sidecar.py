@@ -246,11 +246,15 @@ class Reads:
 
     def chain(self, qid: str, pre: str) -> GraphData:
         """The question's prerequisite closure (`pre` edges between questions), their
-        mentions and edges, every concept and the relations between concepts."""
+        mentions and the `pre` edges among them (a basic question may have thousands out of
+        the closure), every concept and the `pre` edges between concepts: all study.chain
+        reads."""
         closure = [i for (i,) in self.side.db.execute(_ANCESTORS, (qid, pre))]
         among, params = ids("src", closure)
-        edges = self._in("relations", (f"WHERE {_CONCEPT_EDGES}", []),
-                         (f"{among} AND ends = 'qq'", params))
+        within = ids("dst", closure)[0].removeprefix("WHERE ")
+        edges = self._in("relations", (f"WHERE {_CONCEPT_EDGES} AND type = ?", [pre]),
+                         (f"{among} AND {within} AND ends = 'qq' AND type = ?",
+                          [*params, *params, pre]))
         return self.side.data(questions=ids("id", closure), mentions=ids("src", closure),
                               concepts=_ALL, relations=edges)
 
