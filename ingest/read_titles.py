@@ -80,6 +80,7 @@ _NON_QUESTION = {
 }
 _ASKING = ("什么", "为什么", "如何", "怎么", "怎样", "哪些", "哪个", "是否", "吗")
 _BY_WORD = {w: reason for reason, words in _NON_QUESTION.items() for w in words}
+TODO_CHARS = 120  # longer lines are never placeholders
 _TODO = re.compile(
     r"(?:todo|tbd|wip|待补充|待更新|待完善|待续|未完待续|施工中|coming soon|to be continued"
     r"|敬请期待|暂无|暂缺|待写|待补|待添加|未完成|占位|placeholder|略)+",
@@ -179,11 +180,13 @@ def is_collection(raw_title: str) -> bool:
 
 
 def is_todo(text: str) -> bool:
-    """A placeholder line instead of an answer.
+    """A placeholder line instead of an answer (a short line: a long one is text).
 
     >>> is_todo("- [ ] TODO"), is_todo("待补充"), is_todo("TODO: 补上推导过程")
     (True, True, False)
     """
+    if len(text) > TODO_CHARS:
+        return False
     key = re.sub(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?", "", text)
     key = "".join(c for c in key.lower() if unicodedata.category(c)[0] not in "PZCS")
     return bool(key) and _TODO.fullmatch(key) is not None
