@@ -296,7 +296,7 @@ def test_serve_runs_streamlit_on_the_same_graph(
     result = run("--graph", str(toy_file), "serve", "--port", "8600")
     assert result.exit_code == 0, result.output
     ((command, env),) = calls
-    assert command[1:5] == ["-m", "streamlit", "run", str(app)]
+    assert command[1:4] == ["-m", "zhitu.ui.launch", str(app)]  # streamlit run, warmed
     assert command[command.index("--server.port") + 1] == "8600"
     assert env["ZHITU_GRAPH"] == str(toy_file.resolve())
 

@@ -276,7 +276,7 @@ def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, 
     env["ZHITU_MAX_PREVIEWS"] = str(max_previews)
     env["ZHITU_PREVIEW_SECONDS"] = str(preview_timeout)
     click.echo(serving.policy_text(serving.policy(env), host), err=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(app)]
+    command = [sys.executable, "-m", "zhitu.ui.launch", str(app)]  # streamlit run, warmed
     command += ["--server.address", host, "--server.port", str(port)]
     # headless: no first-run e-mail prompt; minimal toolbar: no "Deploy" button for learners
     command += ["--browser.gatherUsageStats", "false", "--server.headless", "true"]

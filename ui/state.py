@@ -92,6 +92,15 @@ def warm_up() -> None:
         pass
 
 
+def prewarm() -> None:
+    """Everything a first visitor's page needs, before anyone visits (ui/launch.py): the
+    store, the concept map, the lists and indexes, and the warm-up of the search index."""
+    key = _key()
+    _concept_map(*key)
+    _indexes(*key)
+    _warmed(*key)
+
+
 @st.cache_resource(show_spinner="正在整理概念图…", max_entries=2)
 def _concept_map(target_: str, stamp: str) -> ConceptMap:
     return ConceptMap.from_data(_open(target_, stamp).load())

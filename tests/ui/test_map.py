@@ -229,3 +229,21 @@ def test_a_question_page_draws_the_small_map_of_its_concepts(bank_graph, monkeyp
     drawn = [n["id"] for n in series(at)["data"]]
     assert drawn == tags[: len(drawn)] and {"lstm", "gru"} <= set(drawn) and len(drawn) <= 8
     assert any(e.label == "这道题的概念关系图" for e in at.expander)
+
+
+def test_a_server_prepares_the_map_before_any_visit(bank_graph, monkeypatch, bank_map) -> None:
+    """ui/launch.py: state.prewarm() outside any session fills the caches the pages read, so a
+    fresh server's first visitor does not build the concept map again."""
+    from zhitu.ui import state
+
+    monkeypatch.setenv("ZHITU_GRAPH", str(bank_graph))
+    built: list[int] = []
+    real = ConceptMap.from_data
+    monkeypatch.setattr(ConceptMap, "from_data",
+                        classmethod(lambda cls, data: built.append(1) or real(data)))
+    state._concept_map.clear()
+    state.prewarm()
+    assert built == [1]
+    at = run(bank_graph, monkeypatch)
+    assert [n["id"] for n in series(at)["data"]] == bank_map.ranked()[: conceptmap.OVERVIEW_NODES]
+    assert built == [1]
