@@ -27,6 +27,7 @@ import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from statistics import median
@@ -71,15 +72,26 @@ def _section(q: Question) -> str:
     return q.topic.split(" / ")[-1].strip() if q.topic else ""
 
 
-def related_questions(questions: list[Question], mentions: dict[str, list[Mention]],
-                      documents: dict[str, str], names: dict[str, str],
-                      relations: list[Relation], workers: int = 1) -> list[Relation]:
-    """Every question's TOP related questions as RELATED_TO edges (question -> related one);
-    `workers` processes retrieve the BM25 candidates of a large bank (scan.workers_for)."""
+@dataclass
+class _Bank:
+    """What the scores are made of, per question (by number, in id order)."""
+
+    qs: list[Question]
+    focus: list[list[str]]  # focus concepts, sorted
+    about: dict[str, list[int]]  # concept -> the questions it is a focus of
+    spec: dict[str, float]  # concept -> specificity, 0..1
+    contrasts: set[frozenset[str]]  # concept pairs contrasted (confidence >= 0.5)
+    tokens: list[list[str]]  # search document terms
+    queries: list[list[str]]  # distinct content terms, the BM25 query
+    found: list[tuple[np.ndarray, np.ndarray]]  # BM25 candidates (documents, scores)
+
+
+def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
+          documents: dict[str, str], relations: list[Relation], workers: int) -> _Bank | None:
     qs = sorted((q for q in questions if is_question(q)), key=lambda q: q.id)
     n = len(qs)
     if n < 2:
-        return []
+        return None
     ids = [q.id for q in qs]
     focus = [sorted({m.concept_id for m in mentions.get(q, []) if m.focus}) for q in ids]
     about: dict[str, list[int]] = defaultdict(list)
@@ -95,6 +107,21 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     content = {w for w in set(chain.from_iterable(tokens)) if _content(w)}  # each term once
     queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
     found = _retrieve(retriever, queries, min(CANDIDATES + 1, n), workers)
+    return _Bank(qs, focus, about, spec, contrasts, tokens, queries, found)
+
+
+def related_questions(questions: list[Question], mentions: dict[str, list[Mention]],
+                      documents: dict[str, str], names: dict[str, str],
+                      relations: list[Relation], workers: int = 1) -> list[Relation]:
+    """Every question's TOP related questions as RELATED_TO edges (question -> related one);
+    `workers` processes retrieve the BM25 candidates of a large bank (scan.workers_for)."""
+    bank = _bank(questions, mentions, documents, relations, workers)
+    if bank is None:
+        return []
+    qs, focus, about, spec, contrasts, tokens, queries, found = (
+        bank.qs, bank.focus, bank.about, bank.spec, bank.contrasts, bank.tokens, bank.queries,
+        bank.found)
+    n, ids = len(qs), [q.id for q in qs]
     df = Counter(chain.from_iterable(queries))
 
     # per question, computed once: its focus concepts and those contrasted with them (as

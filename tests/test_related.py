@@ -102,34 +102,20 @@ def test_stored_as_scored_question_edges_and_deterministic(graph: GraphData,
 
 
 def _plain_scores(questions, mentions, documents, names, relations, workers=1):  # noqa: ANN001, ANN202
-    """The related edges scored pair by pair, as ingest.related's docstring says: the oracle
-    for its vectorized scoring (same floats, same order)."""
+    """The related edges scored pair by pair from the same inputs (focus concepts, BM25
+    candidates), as ingest.related's docstring says: the oracle for its vectorized scoring
+    (same floats, same order)."""
     import math
-    from collections import Counter, defaultdict
-    from itertools import chain
+    from collections import Counter
     from statistics import median
-
-    import bm25s
 
     from zhitu.graph.model import Level
     from zhitu.ingest import related as r
 
-    qs = sorted((q for q in questions if r.is_question(q)), key=lambda q: q.id)
+    bank = r._bank(questions, mentions, documents, relations, workers)
+    qs, focus, about, spec, contrasts, found = (bank.qs, bank.focus, bank.about, bank.spec,
+                                                bank.contrasts, bank.found)
     n, ids = len(qs), [q.id for q in qs]
-    focus = [sorted({m.concept_id for m in mentions.get(q, []) if m.focus}) for q in ids]
-    about = defaultdict(list)
-    for i, fs in enumerate(focus):
-        for c in fs:
-            about[c].append(i)
-    spec = {c: math.log((n + 1) / (len(v) + 1)) / math.log(n + 1) for c, v in about.items()}
-    contrasts = {frozenset((x.src, x.dst)) for x in relations
-                 if x.type is RelationType.CONTRASTS_WITH and x.confidence >= 0.5}
-    tokens = [documents.get(q, "").split() or [q] for q in ids]
-    retriever = bm25s.BM25()
-    retriever.index(tokens, show_progress=False)
-    content = {w for w in set(chain.from_iterable(tokens)) if r._content(w)}
-    queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
-    found = r._retrieve(retriever, queries, min(r.CANDIDATES + 1, n))
     section = [r._section(q) for q in qs]
     chinese = [bool(r._CJK.search(q.title)) for q in qs]
     raw = []
