@@ -94,7 +94,12 @@ def loads(text: str, name: str) -> tuple[GraphData, dict[str, object]]:
 
 
 def _question(d: dict) -> Question:
-    return Question(**{**d, "level": _LEVELS[d.get("level", Level.PRINCIPLE)]})
+    return Question(**{**d, "level": level(d.get("level"))})
+
+
+def level(value: int | None) -> Level:
+    """A question's level as the graph file writes it (a number; absent in old files)."""
+    return Level.PRINCIPLE if value is None else _LEVELS[value]
 
 
 def _relation(d: dict) -> Relation:

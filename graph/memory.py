@@ -369,8 +369,14 @@ class MemoryStore:
 
         concepts = study.goals(targets, self._concept_index, _Titles(self), topics)
         known_ids = [self._concept_index.resolve(ref) for ref in known]
-        return study.path(self._view(lambda s: s.about(_closure(s, concepts))), concepts,
-                          known_ids)
+        readers: dict[str, int] = {}  # filled when the plan is read from the sidecar
+
+        def plan(side: sidecar.Reads) -> GraphData:
+            part, counts = side.plan(_closure(side, concepts))
+            readers.update(counts)
+            return part
+
+        return study.path(self._view(plan), concepts, known_ids, readers=readers or None)
 
     def neighborhood(
         self, concept_id: str, depth: int = 1, types: Iterable[RelationType] | None = None

@@ -3,8 +3,9 @@
 The JSON graph file stays the format users keep and share; the sidecar is derived from it and
 lives in the user's cache ($XDG_CACHE_HOME/zhitu/graphs/, one per graph file, the most recently
 written kept). A command reads from it only the records it needs (a chain: the question's
-prerequisite closure, every concept and their relations), so a cold query does not parse the
-whole graph.
+prerequisite closure and the prerequisite edges among it and between concepts; a study path:
+the concepts, the title mentions of its closure and counts of the rest), so a cold query does
+not parse the whole graph.
 
 Every GraphData field is one table, one row per record, in the file's order: the record as the
 graph file writes it (JSON, decoded by graph.graphfile) and the columns a query selects by
@@ -34,7 +35,6 @@ from zhitu.graph.model import GraphData, Question
 from zhitu.text.normalize import sendable
 
 VERSION = 1
-LARGE = 5  # a query reading more than 1/LARGE of a section loads the whole graph instead
 KEEP = 8  # sidecars kept in the cache (the most recently written)
 SECTIONS = tuple(f.name for f in fields(GraphData))
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=vars).encode
@@ -268,30 +268,24 @@ class Reads:
         return self.side.data(questions=ids("id", near), relations=edges,
                               mentions=ids("src", [qid]), concepts=_ALL)
 
-    def about(self, concepts: Iterable[str]) -> GraphData | None:
-        """Every concept and concept relation, every mention of these concepts and the
-        questions making them: whole when a title names one of the concepts (with their other
-        mentions), else as id and title only (a node to count, never shown). None when that
-        is more than a fifth of all mentions: loading the whole graph is then faster."""
+    def plan(self, concepts: Iterable[str]) -> tuple[GraphData, dict[str, int]]:
+        """What a study plan over these concepts reads (study.path with `readers`): every
+        concept and concept relation, the mentions of these concepts in question titles,
+        those questions (id, title and level: a step only names them), and how many
+        questions mention each concept."""
         wanted = list(concepts)
         where, params = ids("dst", wanted)
-        (count,), = self.side.column("mentions", "count(*)", where, params)
-        (total,), = self.side.column("mentions", "count(*)")
-        if count * LARGE > total:
-            return None
-        part = self.side.data(mentions=(ids("dst", wanted)[0] + " AND ends = 'qc'",
-                                        ids("dst", wanted)[1]))
-        titled = sorted({m.question_id for m in part.mentions if m.in_title})
-        others, params = ids("src", titled)
-        data = self.side.data(questions=ids("id", titled), concepts=_ALL,
-                              relations=(f"WHERE {_CONCEPT_EDGES}", ()),
-                              mentions=(f"{others} AND dst NOT IN (SELECT value FROM "
-                                        "json_each(?))", [*params, json.dumps(wanted)]))
-        counted = {m.question_id for m in part.mentions} - data.questions.keys()
-        for qid, title in self.side.column("questions", "id, label", *ids("id", counted)):
-            data.questions[qid] = Question(qid, title, "")
-        data.mentions += part.mentions
-        return data
+        readers = dict.fromkeys(wanted, 0)
+        readers.update(self.side.column("mentions", "dst, count(*)",
+                                        f"{where} AND ends = 'qc' GROUP BY dst", params))
+        data = self.side.data(concepts=_ALL, relations=(f"WHERE {_CONCEPT_EDGES}", ()),
+                              mentions=(f"{where} AND ends = 'qc' AND "
+                                        "json_extract(record, '$.in_title')", params))
+        named = sorted({m.question_id for m in data.mentions})
+        for qid, title, level in self.side.column(
+                "questions", "id, label, json_extract(record, '$.level')", *ids("id", named)):
+            data.questions[qid] = Question(qid, title, "", level=graphfile.level(level))
+        return data, readers
 
     def touching(self, cid: str) -> GraphData:
         """The relations with the concept at either end (both ends known), every concept and
