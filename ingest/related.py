@@ -118,11 +118,9 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     bank = _bank(questions, mentions, documents, relations, workers)
     if bank is None:
         return []
-    qs, focus, about, spec, contrasts, tokens, queries, found = (
-        bank.qs, bank.focus, bank.about, bank.spec, bank.contrasts, bank.tokens, bank.queries,
-        bank.found)
+    qs, focus, about, contrasts = bank.qs, bank.focus, bank.about, bank.contrasts
     n, ids = len(qs), [q.id for q in qs]
-    df = Counter(chain.from_iterable(queries))
+    df = Counter(chain.from_iterable(bank.queries))
 
     # per question, computed once: its focus concepts and those contrasted with them (as
     # sorted arrays of question numbers per concept), its section and whether it is in Chinese
@@ -141,8 +139,8 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     chinese = np.array([bool(_CJK.search(q.title)) for q in qs])
     compared = np.array([q.level is Level.COMPARISON and len(fs) > 1
                          for q, fs in zip(qs, focus, strict=True)])
-    raw = [_candidates(i, found[i], focus[i], contrasted[i], about, holders, spec, sizes,
-                       section_of, chinese, compared) for i in range(n)]
+    raw = [_candidates(i, bank.found[i], focus[i], contrasted[i], about, holders, bank.spec,
+                       sizes, section_of, chinese, compared) for i in range(n)]
     # hubs: how many candidate lists hold a question, against the median
     lists = Counter(chain.from_iterable(_best(js, ss, 2 * TOP) for js, ss in raw))
     usual = median(lists.values()) if lists else 1.0
@@ -153,7 +151,7 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     @cache
     def bag(k: int) -> Counter[str]:
         """The terms of question k's search document, counted (for a reason naming words)."""
-        return Counter(tokens[k])
+        return Counter(bank.tokens[k])
 
     out = []
     for i, (js, ss) in enumerate(raw):
@@ -234,11 +232,10 @@ def _retrieve(retriever: bm25s.BM25, queries: list[list[str]], k: int,
               workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per query, what retriever.retrieve(query, k) returns above 0 (documents, scores),
     faster: a common term adds one dense row instead of scattering its postings one by one.
-    Every document still sums
-    its terms in query order in float32, so each score is bm25s's bit for bit, and the top k
-    comes from bm25s's own selection (the same documents among equal scores). From
-    POOL_QUERIES queries on, `workers` forked processes share them (each query's result is the
-    same wherever it is scored)."""
+    Every document still sums its terms in query order in float32, so each score is bm25s's
+    bit for bit, and the top k comes from bm25s's own selection (the same documents among
+    equal scores). From POOL_QUERIES queries on, `workers` forked processes share them (each
+    query's result is the same wherever it is scored)."""
     index = retriever.scores
     data, postings, starts = index["data"], index["indices"], index["indptr"]
     n = index["num_docs"]
