@@ -298,8 +298,8 @@ def read_file(path: str | Path) -> ReadResult:
 
 def _nothing_found(result: ReadResult, name: str) -> str:
     skipped = result.files[0].skipped if result.files else []
-    if not result.warnings and any(r in DELIBERATE_REASONS for _, r in skipped):
-        reasons: dict[str, int] = {}  # a README or a list of links: say what the lines were
+    if not result.warnings and skipped:
+        reasons: dict[str, int] = {}  # a README, a list of links, an image: say what they were
         for _, reason in skipped:
             reasons[reason] = reasons.get(reason, 0) + 1
         top = sorted(reasons.items(), key=lambda x: -x[1])[:4]

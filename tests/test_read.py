@@ -422,8 +422,13 @@ def _zip(path: Path) -> None:
         (
             "prose.txt",
             lambda p: p.write_text("只是一段话，没有问题。\n", encoding="utf-8"),
-            "没有找到可识别的问题（0 条警告）",
+            "没有找到可识别的问题（跳过的行：在第一个问题之前 1 行）",
         ),
+        ("picture.md", lambda p: p.write_text("![](https://example.org/a.png)", encoding="utf-8"),
+         "没有找到可识别的问题（跳过的行：图片 1 行）"),
+        ("links.md", lambda p: p.write_text("[1.什么是RNN](rnn.md)\n\n[2.什么是LSTM](lstm.md)\n",
+                                            encoding="utf-8"),
+         "没有找到可识别的问题（跳过的行：目录 2 行）"),
         (
             "noanswer.txt",
             lambda p: p.write_text("● 什么是RNN\n", encoding="utf-8"),
