@@ -112,8 +112,8 @@ _GENERIC_WORDS = sorted(
     技巧 注意 注意事项 事项 要点 问题 疑问 补充 其他 其它 其余 总结 小结 回顾 引言 前言 导言
     论文 文章 原文 知识点 组成 模块 部分 组件 主干 类型 种类 方式 形式 策略 改进点 创新之处
     主要贡献 核心思想 基本思想 设计思想 模型介绍 模型结构 模型特性 模型特点 模型架构
-    网络结构 网络架构 网络设计 整体结构 整体网络结构 网络整体结构 算法流程 算法原理 算法过程
-    算法步骤 算法思想 实验结果 实验评估 训练结果 训练结果对比 原因 结论 完整 演示 思考 讨论
+    网络结构 网络架构 网络设计 网络模型结构 整体结构 整体网络结构 网络整体结构 算法流程 算法原理
+    算法过程 算法步骤 算法思想 实验结果 实验评估 训练结果 训练结果对比 原因 结论 完整 演示 思考 讨论
     拓展 扩展 进阶 答案 解答 回答 题目 重点 模板 net io code overview
     introduction intro summary conclusion abstract experiment experiments result results
     architecture structure motivation method methods details detail implementation

@@ -192,7 +192,7 @@ def test_non_question_titles(title: str, reason: str) -> None:
     [
         ("模型结构", True), ("网络架构", True), ("实验结果", True), ("设计思想", True),
         ("联系", True), ("区别", True), ("定义", True), ("简介", True), ("有什么优缺点？", True),
-        ("Net", True), ("IO", True),
+        ("Net", True), ("IO", True), ("网络模型结构", True),
         ("AlexNet", False), ("什么是损失函数", False), ("卷积层", False), ("LeNet-5", False),
         ("为什么要归一化？", False), ("生成模型和判别模型的区别", False),
     ],
