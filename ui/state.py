@@ -96,8 +96,8 @@ def prewarm() -> None:
     """Everything a first visitor's page needs, before anyone visits (ui/launch.py): the
     store, the concept map, the lists and indexes, and the warm-up of the search index."""
     key = _key()
+    _indexes(*key)  # cheap ones first: the first screen needs them, the map may take long
     _concept_map(*key)
-    _indexes(*key)
     _warmed(*key)
 
 
