@@ -23,7 +23,6 @@ plain Chinese ("都在讲 YOLO", "这道题比较 LSTM 和 GRU"). Both stores on
 from __future__ import annotations
 
 import math
-import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from zhitu.graph.model import (
     say,
     spaced,
 )
+from zhitu.ingest import forked
 from zhitu.ingest.prereq import is_question
 from zhitu.text.segment import dictionary_frequencies
 
@@ -260,24 +260,7 @@ def _retrieve(retriever: bm25s.BM25, queries: list[list[str]], k: int,
 
     if workers <= 1 or len(queries) < POOL_QUERIES:
         return [one(q) for q in queries]
-    global _scorer
-    _scorer = (one, queries)  # what the forked workers inherit
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_retrieve_part, range(0, len(queries), CHUNK))
-    finally:
-        _scorer = None
-    return list(chain.from_iterable(parts))
-
-
-_scorer: tuple[Callable[[list[str]], tuple[np.ndarray, np.ndarray]], list[list[str]]] | None = None
-
-
-def _retrieve_part(start: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """In a forked worker: CHUNK queries from `start` on, scored as the parent would."""
-    assert _scorer is not None, "a worker forked by _retrieve"
-    one, queries = _scorer
-    return [one(q) for q in queries[start:start + CHUNK]]
+    return list(chain.from_iterable(forked.chunks(one, queries, workers, CHUNK)))
 
 
 def _content(word: str) -> bool:

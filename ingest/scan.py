@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ahocorasick_rs import AhoCorasick
 
 from zhitu.graph.model import Level, Mention, Question, Relation
+from zhitu.ingest import forked
 from zhitu.ingest.lexicon import Lexicon
 from zhitu.ingest.mentions import Located, automaton_for, locate, split_sentences, to_mentions
 from zhitu.ingest.prereq import ancestors_map, question_topics
@@ -224,19 +225,6 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_worker: Scanner | None = None  # a pool worker's, inherited from the parent by fork
-
-
-def _start_worker(scanner: Scanner) -> None:
-    global _worker
-    _worker = scanner
-
-
-def _scan_chunk(chunk: list[Question]) -> list[QuestionScan]:
-    assert _worker is not None, "a pool worker starts with _start_worker"
-    return [_worker(q) for q in chunk]
-
-
 def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
             progress: Progress | None = None) -> list[QuestionScan]:
     """Every question scanned, in order. progress(2i, 2n) about 100 times (a question counts
@@ -256,9 +244,7 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
             out.append(scanner(q))
             tick(len(out), len(out) - 1)
         return out
-    chunks = [questions[i:i + CHUNK] for i in range(0, n, CHUNK)]
-    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (scanner,)) as pool:
-        for done in pool.imap(_scan_chunk, chunks):
-            out += done
-            tick(len(out), len(out) - len(done))
+    for done in forked.chunks(scanner, questions, workers, CHUNK):
+        out += done
+        tick(len(out), len(out) - len(done))
     return out

@@ -179,7 +179,7 @@ def test_a_pool_of_processes_retrieves_what_one_process_does(
     """Large banks share BM25 retrieval among forked workers: the same candidates, in order."""
     import bm25s
 
-    from zhitu.ingest import related
+    from zhitu.ingest import forked, related
 
     docs = [f"题目{i} 梯度 消失 {'激活' if i % 3 else '残差'} {i % 7} 网络{i % 5}".split()
             for i in range(60)]
@@ -192,4 +192,4 @@ def test_a_pool_of_processes_retrieves_what_one_process_does(
     assert len(shared) == len(alone) == 60
     assert all(a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
                for a, b in zip(alone, shared, strict=True))
-    assert related._scorer is None  # nothing left for a later fork
+    assert forked._task is None  # nothing left for a later fork
