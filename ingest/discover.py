@@ -43,11 +43,12 @@ BACKGROUND_COMMON = 5  # jieba's dictionary frequency at which a word's specific
 _PAREN = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})\s*[（(]\s*"
                     r"([A-Za-z][A-Za-z0-9 .'\-]{2,60}?)"
                     r"(?:\s*[,，;；]\s*(?:简称\s*)?([A-Za-z][A-Za-z0-9\-]{1,15}))?\s*[)）]")
-_DEFINING = ("是指", "指的是", "是一种", "是一类", "又称", "也叫", "也称", "简称")
+_ALIASING = ("又称", "也叫", "也称", "简称")
+_DEFINING = ("是指", "指的是", "是一种", "是一类", *_ALIASING)
 _DEFINE = re.compile(r"(?:^|[。！？\n>*])\s*"
                      r"([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9\- ]{1,14}?)"
                      r"\s*(?:\*\*)?\s*(?:" + "|".join(_DEFINING) + ")")
-_ALSO = re.compile(r"([\u4e00-\u9fffA-Za-z0-9\-]{2,14})\s*(?:又称|也叫|也称|简称)\s*"
+_ALSO = re.compile(r"([\u4e00-\u9fffA-Za-z0-9\-]{2,14})\s*(?:" + "|".join(_ALIASING) + r")\s*"
                    r"[“\"「]?([\u4e00-\u9fffA-Za-z0-9\-]{2,14})")
 _LATIN = re.compile(r"(?<![A-Za-z0-9_.\\{$])(?<![A-Za-z0-9]-)(?<![A-Za-z0-9]\*\*)"
                     r"(?:[A-Z][a-z]*[A-Z][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?|"
