@@ -10,22 +10,28 @@ passing or generic mention:
   corroborated kinds and fixes), within MAX_HOPS concept steps (concepts nobody asks about are
   stepped over; generic ones are never needed). Only the best question on a links: one that
   teaches a (about a alone, or a definition), a 是什么 or 原理 question no deeper than B, fewest
-  focus concepts, lowest level, one that introduces a ("什么是a", "说说a", just "a"), shortest
-  title; with its twin asked in other words (TWINS), which introduces a too or neither does.
+  focus concepts, lowest level, one that introduces a ("什么是a", "说说a", "a 的基本结构", or a
+  title of nothing but a's names: "随机梯度下降", "整流线性单元 ReLU"), shortest title; with its
+  twin asked in other words (TWINS), which introduces a too or neither does. When f has its own
+  basic question before B, what f needs goes before that question, not before B (only the kind f
+  belongs to stays: "GBDT 是 Boosting 的一种"); and a long answer (SAYS_NEEDS characters) that
+  never names a does not need it, unless f is a kind of a, solves a or has a as a part.
 - Or A and B share a focus concept f and A is its 是什么 question while B asks deeper (原理,
   比较, 推导; a 原理 question is no step for a 比较 one), or B is a 是什么-level detail of f
   ("LSTM的细胞状态") and A introduces f ("什么是LSTM").
-- Or A opens B's section (the first question of the file under its section path) by
-  introducing a concept that B mentions, or A mentions B's focus concept ("什么是seq2seq" before
-  "编码器"): the bank's own order is the evidence.
-- A heading that is no question (参考文献, 小结, TODO …) or has no focus is never in a chain; a
-  Chinese question is never preceded by an English one (a translation in the same bank).
+- Or the bank's own structure says so (ingest.sections): A opens B's section, B sits under A's
+  heading, or A comes earlier in B's section on the same concept.
+- A heading that is no question (参考文献, 小结, TODO …), has no focus or whose answer is only a
+  citation or links is never a step; a Chinese question is never preceded by an English
+  sentence (a translation in the same bank; a bare name such as "Word2Vec" is no translation).
 
 Every edge carries its reason in plain Chinese as its evidence sentence ("LSTM 是 RNN 的一种，
 先弄懂 RNN"). The edges are direct (not transitively reduced): graph/study.py's chain walks
 CHAIN_DEPTH of them. Cycles (possible through questions with several focus concepts) are broken
-in one pass: inside each strongly connected component the edges that go backwards in the order
-(deepest focus concept, level, id) are dropped and reported.
+in two passes: inside each strongly connected component the edges that go backwards in the
+order (deepest focus concept, level, id) are dropped, except a sub-question's edge from the
+heading above it; where a cycle remains, the edges that go backwards in the files. Every dropped
+edge is reported.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ from zhitu.graph.model import (
     say,
     spaced,
 )
+from zhitu.ingest import sections
 from zhitu.ingest.mentions import Located
+from zhitu.ingest.read_common import shorten
 from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
@@ -65,8 +73,19 @@ _COORDINATED = re.compile(r"^\s*(?:和|与|及|以及|跟|同|或|或者|、|,|/
 _PRE = RelationType.PREREQUISITE_OF
 _ASKING = re.compile(r"什么是|是什么|什么叫|简述|介绍|的|[\W_]+")  # a title without its asking
 # a title that introduces its concept: "什么是GRU", "说说GloVe", "LeNet-5 · 模型介绍"
-_INTRO = re.compile(r"什么是|是什么|什么叫|说说|谈谈|简述|简介|介绍|概述|概念|定义")
+_INTRO = re.compile(r"什么是|是什么|什么叫|说说|谈谈|简述|简介|介绍|概述|概念|定义|"
+                    r"基本结构|基本原理|基本思想|基本概念")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")  # a remark in brackets: "（批标准化）", "(第3题)"
+_TAG = re.compile(r"【[^】]*】|\[[^\]]*\]")  # a label before a title: 【BERT】, [55]
+# coordinators and the words that only ask ("X 有什么作用", "X 的基本思想")
+_AND = re.compile(r"以及|[与和及跟、]|有什么|有哪些|是怎样|是什么样|怎么样|作用|原理|思想|意义|"
+                  r"目的|概念|定义|含义|基本|主要")
+PLAIN = 2  # characters a teaching title may say besides its concepts' names ("X 思想", "X 原理")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+TEACHES = 4  # characters of its own an answer needs to be a step (not a citation or links)
+_CITED = re.compile(r"^\s*(?:>|!\[|\[[^\]]*\]\([^)]*\)\s*$|https?://\S+\s*$)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|https?://\S+")
 _NUMBERING = re.compile(r"^[\s\d.、)）(（]+|\W+$")
 
 
@@ -137,11 +156,14 @@ def level_reason(f: str, low: int, high: int, names: dict[str, str]) -> str:
 
 def question_prerequisites(questions: list[Question], mentions: dict[str, list[Mention]],
                            concept_relations: list[Relation], names: dict[str, str],
-                           generic: Iterable[str] = ()) -> tuple[list[Relation], list[str]]:
-    """Question -> question prerequisites, acyclic and transitively reduced; (edges, dropped).
+                           generic: Iterable[str] = (),
+                           surfaces: dict[str, Iterable[str]] | None = None,
+                           ) -> tuple[list[Relation], list[str]]:
+    """Question -> question prerequisites, acyclic; (edges, dropped).
 
     mentions: question id -> its mentions (their focus flags place it); generic: concepts too
-    broad to be needed by anything (机器学习, 矩阵): never a link's source.
+    broad to be needed by anything (机器学习, 矩阵): never a link's source; surfaces: concept id
+    -> its other names (zh, aliases), to tell a title that is just a concept's name.
     """
     by_id = {q.id: q for q in questions if is_question(q)}
     skip = set(generic)
@@ -154,7 +176,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         focus[qid] = [m.concept_id for m in ms]
         weight.update(((qid, m.concept_id), m.weight) for m in ms)
         for m in ms:
-            if m.in_title:
+            if m.in_title and _teaches(by_id[qid]):
                 about[m.concept_id].append(qid)
 
     def intro(q: str, c: str) -> bool:
@@ -162,8 +184,23 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         title is just its name ("什么是GRU", "说说GloVe", "共现矩阵")."""
         title = by_id[q].title
         return (focus[q] == [c] and by_id[q].level is Level.DEFINITION
-                and (bool(_INTRO.search(title)) or _ASKING.sub("", title.lower())
-                     == _ASKING.sub("", names.get(c, c).lower())))
+                and (bool(_INTRO.search(title)) or _named(title, known(c))))
+
+    def plain(q: str) -> bool:
+        """q asks about its concepts themselves ("Boosting思想", "Sigmoid 与 tanh"), not a
+        detail of them ("LSTM的复杂度？", "池化层反向传播是什么样的？")."""
+        forms = sorted((x for c in titled[q] for x in known(c)), key=len, reverse=True)
+        return len(_residue(by_id[q].title, forms)) <= PLAIN
+
+    titled = {q: {m.concept_id for m in mentions.get(q, ()) if m.in_title} for q in by_id}
+    known_names: dict[str, list[str]] = {}
+
+    def known(c: str) -> list[str]:
+        if c not in known_names:
+            others = (surfaces or {}).get(c, ())
+            forms = {_ASKING.sub("", x.lower()) for x in [names.get(c, c), *others]}
+            known_names[c] = sorted((x for x in forms if x), key=len, reverse=True)
+        return known_names[c]
 
     def rank(c: str) -> Callable[[str], tuple]:
         return lambda q: (len(focus[q]), int(by_id[q].level), not intro(q, c),
@@ -200,12 +237,17 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     kinds = {(r.type.value, r.src, r.dst) for r in concept_relations}
     graph = nx.DiGraph()
     graph.add_nodes_from(by_id)
+    # the same question asked twice (in two files, "【演变史】elmo 存在问题?" and "Elmo 存在的问题
+    # 是什么？") is no step of itself
+    asked = {q: _ASKING.sub("", _TAG.sub("", by_id[q].title).lower()) for q in by_id}
     added = iter(range(1 << 62))  # insertion order: among equals the latest goes first
 
-    def add(src: str, dst: str, confidence: float, reason: str) -> None:
+    def add(src: str, dst: str, confidence: float, reason: str, section: bool = False) -> None:
         old = graph.get_edge_data(src, dst)
-        if src != dst and (old is None or old["confidence"] < confidence):
-            graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added))
+        if (src != dst and (old is None or old["confidence"] < confidence)
+                and _teaches(by_id[src]) and asked[src] != asked[dst]):
+            graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added),
+                           section=section)
 
     needed: dict[str, list[tuple[str, float, list[str]]]] = {}
     # concepts some question teaches (a 是什么 or 原理 question about it): the others are stepped
@@ -213,6 +255,9 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     teachable = {a for a, qs in about.items()
                  if any(_central(q, a) and int(by_id[q].level) <= BASIC for q in qs)}
     chinese = {q: bool(_CJK.search(by_id[q].title)) for q in by_id}
+    # an English sentence in a Chinese bank is a translation, never a step of a Chinese question
+    # (a bare name such as "Word2Vec" is no translation)
+    english = {q: not chinese[q] and len(_LATIN_WORD.findall(by_id[q].title)) >= 3 for q in by_id}
     # about[c] (best first) filtered by a test and by script, once per key; only the first
     # TWINS + 1 of a list matter (_best reads TWINS of them, one may be the question itself)
     firsts: dict[tuple[str, str, int, bool], list[str]] = {}
@@ -222,33 +267,51 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         if key not in firsts:
             tests = {"below": lambda q: int(by_id[q].level) < cap,
                      "intro": lambda q: intro(q, c),
-                     "central": lambda q: _central(q, c) and int(by_id[q].level) <= cap}
+                     "central": lambda q: (_central(q, c) and int(by_id[q].level) <= cap
+                                           and plain(q))}
             admit = tests[test]
-            firsts[key] = [q for q in about[c] if admit(q) and (not script or chinese[q])]
+            firsts[key] = [q for q in about[c] if admit(q) and not (script and english[q])]
         return firsts[key][:TWINS + 1]
 
+    said = {q: {m.concept_id for m in mentions.get(q, ())} for q in by_id}
     for qid in sorted(by_id):
         level = int(by_id[qid].level)
         script = chinese[qid]  # a Chinese question reads Chinese ones
         for f in focus[qid]:
             # the best question of the most basic level below this one: "什么是LSTM" before
             # "LSTM和GRU的区别", not every 原理 question on LSTM too (below level 1: level 0)
-            for src in _best(among("below", f, min(level, 1), script), f):
+            basics = _best(among("below", f, min(level, 1), script), f)
+            for src in basics:
                 add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, 0, level, names))
             if level == 0 and not intro(qid, f):  # "什么是LSTM" before "LSTM的门"
-                for src in _best(among("intro", f, 0, script), f):
+                basics = _best(among("intro", f, 0, script), f)
+                for src in basics:
                     add(src, qid, SAME_TOPIC_CONFIDENCE, level_reason(f, 0, 0, names))
+            # what f needs comes before its basic question, not before this one, except
+            # the kind f belongs to ("GBDT 是 Boosting 的一种")
+            kinds_only = any(q != qid for q in basics)
             if f not in needed:
                 needed[f] = _needed(f, preds, teachable, skip)
             for a, confidence, via in needed[f]:
-                if a in focus[qid]:
+                if a in focus[qid] or (kinds_only and (via or ("IS_A", f, a) not in kinds)):
                     continue
+                if (a not in said[qid] and len(by_id[qid].answer) >= SAYS_NEEDS
+                        and not _kind_link(a, f, via, kinds)):
+                    continue  # a long answer that never names a does not need it
                 ranked = [q for q in among("central", a, min(level, BASIC), script) if q != qid]
                 for src in _best(ranked, a):
                     add(src, qid, confidence, link_reason(a, f, names, kinds, via))
-    for a, b, f in _section_openers(by_id, focus, mentions, intro):
+    for a, b, f in sections.openers(by_id, focus, mentions, intro):
         add(a, b, SAME_TOPIC_CONFIDENCE,
             say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
+    for a, b in sections.siblings(by_id, focus, intro):
+        if not (chinese[b] and english[a]):
+            add(a, b, SAME_TOPIC_CONFIDENCE,
+                say(f"同一节前面先讲了「{shorten(by_id[a].title)}」，先读那道题"))
+    for a, b in sections.parents(by_id, focus, mentions, intro):
+        if not (chinese[b] and english[a]):
+            add(a, b, SAME_TOPIC_CONFIDENCE,
+                say(f"这道题属于「{shorten(by_id[a].title)}」一节，先读那道题"), section=True)
     depth = _depths(strong)
 
     def order(qid: str) -> tuple[int, int, str]:
@@ -262,6 +325,11 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         relations.append(Relation(_PRE, src, dst, round(data["confidence"], 3), Origin.INFERRED,
                                   [Evidence(dst, data["via"])]))
     return relations, dropped
+
+
+def _kind_link(a: str, f: str, via: list[str], kinds: set[tuple[str, str, str]]) -> bool:
+    """f is a kind of a, solves a or has a as a part: a link learners need even unnamed."""
+    return not via and bool({("IS_A", f, a), ("ADDRESSES", f, a), ("PART_OF", a, f)} & kinds)
 
 
 def _needed(f: str, preds: dict[str, list[Relation]], teachable: set[str],
@@ -287,40 +355,47 @@ def _needed(f: str, preds: dict[str, list[Relation]], teachable: set[str],
     return out
 
 
-def _section_openers(by_id: dict[str, Question], focus: dict[str, list[str]],
-                     mentions: dict[str, list[Mention]],
-                     intro: Callable[[str, str], bool]) -> list[tuple[str, str, str]]:
-    """(a, b, f): question a opens its section (the first question of a file under its section
-    path) by introducing f, and b, later in that section, mentions f or is about a concept a
-    mentions ("什么是seq2seq" before "编码器"). The bank's own order is the evidence; b never
-    introduces f itself."""
-    files: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for q in by_id.values():
-        path, _, line = (q.sources[0] if q.sources else "").rpartition(":")
-        if path:
-            files[path].append((int(line) if line.isdigit() else 0, q.id))
+def _named(title: str, forms: list[str]) -> bool:
+    """The title is nothing but names of one concept ("随机梯度下降", "整流线性单元 ReLU",
+    "Batch Normalization（批标准化）"); forms: its names without asking words, longest first.
 
-    def inside(q: str, section: str) -> bool:
-        topic = by_id[q].topic
-        return not section or topic == section or topic.startswith(section + " / ")
-
-    out = []
-    for rows in files.values():
-        order = [q for _, q in sorted(rows)]
-        for i, a in enumerate(order):
-            section = by_id[a].topic
-            if not focus[a] or any(inside(q, section) for q in order[:i]):
-                continue
-            f = focus[a][0]
-            if not intro(a, f):
-                continue
-            told = {m.concept_id for m in mentions.get(a, ())}
-            out.extend((a, b, f) for b in order[i + 1:] if inside(b, section) and not intro(b, f)
-                       and (any(m.concept_id == f for m in mentions.get(b, ()))
-                            or bool(told & set(focus[b]))))
-    return out
+    >>> _named("整流线性单元 ReLU", ["整流线性单元", "relu"]), _named("ReLU 的拓展", ["relu"])
+    (True, False)
+    """
+    rest = _without(title, forms)
+    return rest != _ASKING.sub("", title.lower()) and not rest.strip("0123456789")
 
 
+def _without(title: str, forms: list[str]) -> str:
+    rest = _ASKING.sub("", title.lower())
+    for form in forms:
+        rest = rest.replace(form, "")
+    return rest
+
+
+def _residue(title: str, forms: list[str]) -> str:
+    """What a title says besides the given names, asking words, numbers, coordinators and
+    remarks in brackets.
+
+    >>> _residue("Sigmoid 与 tanh", ["sigmoid", "tanh"]), _residue("LSTM的复杂度？", ["lstm"])
+    ('', '复杂度')
+    >>> _residue("池化层有什么作用？", ["池化层", "池化"])
+    ''
+    """
+    return _AND.sub("", _without(_ASIDE.sub("", title), forms)).strip("0123456789")
+
+
+def _teaches(q: Question) -> bool:
+    """The answer says something of its own, not only a citation, links or images.
+
+    >>> _teaches(Question("a", "LSTM 相关问题", "> Understanding LSTM Networks - colah's blog"))
+    False
+    """
+    own = (line for line in q.answer.splitlines() if not _CITED.match(line))
+    return sum(len(_LINK.sub("", line).strip()) for line in own) >= TEACHES
+
+
+SAYS_NEEDS = 200  # answer length from which a question names the concepts it needs
 def _depths(concept_prereqs: list[Relation]) -> dict[str, int]:
     """Concept -> length of its longest prerequisite chain (roots are 0)."""
     return depths(nx.DiGraph((r.src, r.dst) for r in concept_prereqs))
@@ -328,17 +403,26 @@ def _depths(concept_prereqs: list[Relation]) -> dict[str, int]:
 
 def _break_cycles(graph: nx.DiGraph, by_id: dict[str, Question],
                   order: Callable[[str], tuple[int, int, str]]) -> list[str]:
-    """Make the graph a DAG in one pass: inside each strongly connected component, drop the
-    edges that go backwards in `order` (deepest topic, then level), keep the rest."""
-    dropped = []
+    """Make the graph a DAG in two passes: inside each strongly connected component, drop the
+    edges that go backwards in `order` (deepest topic, then level) but the bank's own section
+    edges; then, where cycles remain, the edges that go backwards in the files (sections go
+    forwards, so none of them)."""
+    dropped: list[str] = []
+    _drop_backwards(graph, by_id, order, dropped, spare_sections=True)
+    _drop_backwards(graph, by_id, lambda q: (*sections.where(by_id[q]), q), dropped,
+                    spare_sections=False)
+    return dropped
+
+
+def _drop_backwards(graph: nx.DiGraph, by_id: dict[str, Question], order: Callable[[str], tuple],
+                    dropped: list[str], spare_sections: bool) -> None:
     for component in list(nx.strongly_connected_components(graph)):
         if len(component) < 2:
             continue
         rank = {q: i for i, q in enumerate(sorted(component, key=order))}
         for src, dst in list(graph.subgraph(component).edges):
-            if rank[src] > rank[dst]:
-                via = graph.edges[src, dst]["via"]
+            data = graph.edges[src, dst]
+            if rank[src] > rank[dst] and not (spare_sections and data["section"]):
                 graph.remove_edge(src, dst)
                 dropped.append(f"PREREQUISITE_OF {by_id[src].title!r} -> {by_id[dst].title!r} "
-                               f"({via}): would close a cycle")
-    return dropped
+                               f"({data['via']}): would close a cycle")

@@ -44,9 +44,10 @@ WORKERS_ENV = "ZHITU_WORKERS"  # processes for the scan (1 = no pool)
 # title words -> level; the highest level found wins ("优势是什么" is a comparison)
 LEVEL_WORDS = (
     (Level.DERIVATION, re.compile(r"公式|推导|实现|代码|(?<!刻)画|手写|写出|证明"
-                                  r"|计算(?!机|量|复杂|资源|开销|效率|速度|成本|负担)")),
+                                  r"|(?<![流式行时云线缘构能])计算(?!机|量|复杂|资源|开销|效率|速度|成本|负担)")),
     (Level.COMPARISON, re.compile(r"比较|区别|不同|优缺点|好在哪|优势|优点|缺点|劣势|对比|异同|差异"
-                                  r"|相比|vs", re.IGNORECASE)),
+                                  r"|相比|vs|存在.{0,4}问题|有什么问题|有哪些问题|局限",
+                                  re.IGNORECASE)),
     (Level.PRINCIPLE, re.compile(r"原理|作用|为什么|为何|如何|怎么|怎样|原因|意义|目的|思想|影响")),
     (Level.DEFINITION, re.compile(r"是什么|什么是|定义|介绍|简述|概念|含义|是指|指什么")),
 )
@@ -64,6 +65,10 @@ def level_of(title: str) -> Level:
 
     >>> level_of("什么是RNN"), level_of("LSTM每个门的计算公式"), level_of("BN的作用是什么")
     (<Level.DEFINITION: 0>, <Level.DERIVATION: 3>, <Level.PRINCIPLE: 1>)
+    >>> level_of("什么是实时流计算？"), level_of("如何计算卷积的输出尺寸")
+    (<Level.DEFINITION: 0>, <Level.DERIVATION: 3>)
+    >>> level_of("RNN 存在什么问题？"), level_of("什么是梯度消失问题")
+    (<Level.COMPARISON: 2>, <Level.DEFINITION: 0>)
     """
     for level, words in LEVEL_WORDS:
         if words.search(title):

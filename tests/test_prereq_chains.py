@@ -23,7 +23,7 @@ def lexicon() -> Lexicon:
     return load_lexicon(SMALL)
 
 
-def _doc(lexicon: Lexicon, qid: str, title: str, level: Level, answer: str = "",
+def _doc(lexicon: Lexicon, qid: str, title: str, level: Level, answer: str = "这里是答案。",
          source: str = "", topic: str = "") -> Doc:
     q = Question(qid, title, answer, level=level, sources=[source] if source else [],
                  topic=topic)
@@ -37,9 +37,10 @@ def _doc(lexicon: Lexicon, qid: str, title: str, level: Level, answer: str = "",
 def _edges(lexicon: Lexicon, docs: list[Doc]) -> dict[tuple[str, str], str]:
     relations = concept_relations(docs, lexicon)[0]
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
+    surfaces = {cid: [c.zh, *c.aliases] for cid, c in lexicon.concepts.items()}
     edges: list[Relation] = question_prerequisites(
         [d.question for d in docs], {d.question.id: d.mentions for d in docs}, relations, names,
-        lexicon.generic)[0]
+        lexicon.generic, surfaces)[0]
     return {(r.src, r.dst): r.evidence[0].sentence for r in edges}
 
 
@@ -112,3 +113,89 @@ def test_a_link_over_an_untaught_concept_names_it(lexicon: Lexicon) -> None:
         _doc(lexicon, "relu", "为什么ReLU好用", Level.PRINCIPLE, "它计算很快。"),
     ])
     assert edges[("nn", "relu")] == "先弄懂神经网络，才能理解 ReLU（经由激活函数）"
+
+
+def test_a_sub_question_comes_after_the_question_it_sits_under(lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "why", "RNN为什么会梯度消失", Level.PRINCIPLE,
+             "RNN 每一步都乘同一个矩阵，梯度越乘越小。", "bank/rnn.md:10", "RNN专题"),
+        _doc(lexicon, "relu", "RNN里能用ReLU吗", Level.PRINCIPLE,
+             "可以用，但 RNN 这时要小心梯度爆炸。", "bank/rnn.md:20",
+             "RNN专题 / RNN为什么会梯度消失"),
+        _doc(lexicon, "gru", "什么是GRU", Level.DEFINITION,
+             "GRU 是更简单的门控 RNN。", "bank/rnn.md:30", "RNN专题 / RNN为什么会梯度消失"),
+        _doc(lexicon, "copy", "RNN里能用Sigmoid吗", Level.PRINCIPLE,
+             "RNN 里一般用 tanh。", "bank/other.md:20", "RNN专题 / RNN为什么会梯度消失"),
+    ])
+    assert edges[("why", "relu")] == "这道题属于「RNN为什么会梯度消失」一节，先读那道题"
+    assert ("why", "gru") not in edges  # it introduces its own concept
+    assert ("why", "copy") not in edges  # the same heading path in another file
+
+
+def test_an_earlier_question_of_the_section_on_the_same_concept_comes_first(
+        lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "gates", "LSTM有几个门", Level.DEFINITION,
+             "LSTM 有遗忘门、输入门和输出门。", "bank/lstm.md:5", "LSTM专题"),
+        _doc(lexicon, "other", "Sigmoid的导数", Level.DERIVATION,
+             "Sigmoid 的导数等于它乘以一减它。", "bank/lstm.md:10", "LSTM专题"),
+        _doc(lexicon, "vs", "LSTM和GRU有什么关系", Level.DEFINITION,
+             "GRU 把 LSTM 的门合并了。", "bank/lstm.md:15", "LSTM专题"),
+    ])
+    assert edges[("gates", "vs")] == "同一节前面先讲了「LSTM有几个门」，先读那道题"
+    assert ("other", "vs") not in edges  # nothing in common
+    assert ("vs", "gates") not in edges  # later questions come after
+
+
+def test_a_title_that_is_only_names_of_a_concept_introduces_it(lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "names", "修正线性单元 ReLU", Level.DEFINITION),
+        _doc(lexicon, "detail", "ReLU的负半轴", Level.DEFINITION),
+    ])
+    assert edges[("names", "detail")] == "先弄懂 ReLU 是什么，再看它的细节"
+
+
+def test_a_bare_latin_name_is_no_translation_but_an_english_sentence_is(
+        lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "name", "LSTM", Level.DEFINITION),
+        _doc(lexicon, "english", "What is an LSTM", Level.DEFINITION),
+        _doc(lexicon, "cell", "LSTM的遗忘门", Level.DEFINITION),
+    ])
+    assert ("name", "cell") in edges
+    assert ("english", "cell") not in edges
+
+
+def test_a_heading_with_only_a_citation_teaches_nothing(lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "cite", "LSTM相关问题", Level.DEFINITION,
+             "> 某篇讲 LSTM 的博客\n[链接](https://example.org/lstm)", "bank/lstm.md:3"),
+        _doc(lexicon, "gate", "LSTM为什么要有遗忘门", Level.PRINCIPLE,
+             "遗忘门决定 LSTM 丢掉多少旧记忆。", "bank/lstm.md:8", "LSTM相关问题"),
+    ])
+    assert not any(src == "cite" for src, _ in edges)
+
+
+def test_a_long_answer_that_never_names_a_needed_concept_does_not_need_it(
+        lexicon: Lexicon) -> None:
+    long_answer = "它在正半轴上是恒等映射，导数恒为一，计算时只要比较一次大小。" * 8
+    edges = _edges(lexicon, [
+        _doc(lexicon, "nn", "什么是神经网络", Level.DEFINITION),
+        _doc(lexicon, "relu", "为什么ReLU好用", Level.PRINCIPLE, long_answer),
+    ])
+    assert len(long_answer) >= 200 and ("nn", "relu") not in edges
+    # a short answer says too little to tell (the link above it: untaught 激活函数 stepped over)
+
+
+def test_a_cycle_keeps_the_sub_question_under_its_heading(lexicon: Lexicon) -> None:
+    # "激活函数有哪些" teaches 激活函数, which ReLU is a kind of, yet it sits under the ReLU
+    # question in the bank: the heading wins, the concept link that would close a cycle goes
+    edges = _edges(lexicon, [
+        _doc(lexicon, "relu", "ReLU为什么好用", Level.PRINCIPLE,
+             "ReLU 不会饱和。", "bank/act.md:10", "激活"),
+        _doc(lexicon, "kinds", "激活函数有哪些", Level.DEFINITION,
+             "常见的激活函数有 ReLU 和 Sigmoid。", "bank/act.md:20", "激活 / ReLU为什么好用"),
+    ])
+    assert ("relu", "kinds") in edges
+    assert ("kinds", "relu") not in edges
+

@@ -39,7 +39,7 @@ def lexicon() -> Lexicon:
     return load_lexicon(SMALL)
 
 
-def _doc(lexicon: Lexicon, title: str, answer: str = "", level: Level = Level.PRINCIPLE,
+def _doc(lexicon: Lexicon, title: str, answer: str = "这里是答案。", level: Level = Level.PRINCIPLE,
          qid: str | None = None) -> Doc:
     q = Question(qid or f"q-{title}", title, answer, level=level)
     found = locate(q.text, automaton_for(lexicon))

@@ -1,0 +1,121 @@
+"""The bank's own structure as evidence of order: headings, sections, files (ingest.prereq).
+
+A Markdown bank orders its questions: a section's first question opens it, a sub-heading details
+the question it sits under, and a section builds its topic up question by question. Each
+function gives (a, b) pairs, a before b, for questions read from files (sources "path:line");
+heading-less questions and questions without a source give none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from zhitu.graph.model import Mention, Question
+from zhitu.ingest.read_common import clean_title
+from zhitu.ingest.read_titles import SEPARATOR
+from zhitu.text.normalize import title_key
+
+SIBLINGS = 2  # earlier questions of the same section placed before a question
+
+
+def where(q: Question) -> tuple[str, int]:
+    """The file and line a question was read from ("", 0 without a source)."""
+    path, _, line = (q.sources[0] if q.sources else "").rpartition(":")
+    return path, int(line) if line.isdigit() else 0
+
+
+def _key(titles: Iterable[str]) -> tuple[str, ...]:
+    return tuple(title_key(clean_title(t)) for t in titles)
+
+
+
+def openers(by_id: dict[str, Question], focus: dict[str, list[str]],
+            mentions: dict[str, list[Mention]],
+            intro: Callable[[str, str], bool]) -> list[tuple[str, str, str]]:
+    """(a, b, f): question a opens its section (the first question of a file under its section
+    path) by introducing f, and b, later in that section, mentions f or is about a concept a
+    mentions ("什么是seq2seq" before "编码器"). The bank's own order is the evidence; b never
+    introduces f itself."""
+    files: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for q in by_id.values():
+        path, line = where(q)
+        if path:
+            files[path].append((line, q.id))
+
+    def inside(q: str, section: str) -> bool:
+        topic = by_id[q].topic
+        return not section or topic == section or topic.startswith(section + " / ")
+
+    out = []
+    for rows in files.values():
+        order = [q for _, q in sorted(rows)]
+        for i, a in enumerate(order):
+            section = by_id[a].topic
+            if not focus[a] or any(inside(q, section) for q in order[:i]):
+                continue
+            f = focus[a][0]
+            if not intro(a, f):
+                continue
+            told = {m.concept_id for m in mentions.get(a, ())}
+            out.extend((a, b, f) for b in order[i + 1:] if inside(b, section) and not intro(b, f)
+                       and (any(m.concept_id == f for m in mentions.get(b, ()))
+                            or bool(told & set(focus[b]))))
+    return out
+
+
+def parents(by_id: dict[str, Question], focus: dict[str, list[str]],
+            mentions: dict[str, list[Mention]],
+            intro: Callable[[str, str], bool]) -> list[tuple[str, str]]:
+    """(a, b): a heads the section b sits in (its parent or grandparent heading, in the same
+    file, above it) and b mentions a focus concept of a without introducing it: a sub-question
+    details the question above it ("RNN 为什么会出现梯度消失？" before "RNN 中能否使用 ReLU").
+    A question that introduces its one concept needs no section above it."""
+    heads: dict[tuple[str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
+    for q in by_id.values():
+        path, line = where(q)
+        if path and focus[q.id]:
+            own = q.title.rsplit(SEPARATOR, 1)[-1]
+            heads[path, _key([*q.topic.split(" / "), own] if q.topic else [own])].append(
+                (line, q.id))
+    out = []
+    for b in sorted(by_id.values(), key=lambda q: q.id):
+        if len(focus[b.id]) == 1 and intro(b.id, focus[b.id][0]):
+            continue  # "什么是实时流计算？" needs nothing from "如何进行实时计算？" above it
+        path, line = where(b)
+        parts = b.topic.split(" / ") if b.topic else []
+        said = {m.concept_id for m in mentions.get(b.id, ())}
+        for up in range(min(2, len(parts))):
+            above = [x for x in heads.get((path, _key(parts[:len(parts) - up])), ())
+                     if x[0] < line]
+            if not above:
+                continue
+            a = max(above)[1]
+            if any(f in said and not intro(b.id, f) for f in focus[a]):
+                out.append((a, b.id))
+    return out
+
+
+def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
+             intro: Callable[[str, str], bool]) -> list[tuple[str, str]]:
+    """(a, b): a comes earlier in b's section (same file, same heading path), shares a focus
+    concept with it and asks no deeper: the bank builds a topic up in order ("LSTM 的内部结构"
+    before "GRU 与 LSTM 的关系", not "RNN 存在什么问题" before "RNN 的结构"); the nearest
+    SIBLINGS of them."""
+    sections: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for q in by_id.values():
+        path, line = where(q)
+        if path and q.topic and focus[q.id]:
+            sections[path, q.topic].append((line, q.id))
+    out = []
+    for rows in sections.values():
+        order = [q for _, q in sorted(rows)]
+        for i, b in enumerate(order):
+            if len(focus[b]) == 1 and intro(b, focus[b][0]):
+                continue
+            near = [a for a in reversed(order[:i]) if set(focus[a]) & set(focus[b])
+                    and by_id[a].level <= by_id[b].level]
+            out.extend((a, b) for a in near[:SIBLINGS])
+    return out
+
+
