@@ -236,7 +236,7 @@ PATH_CLOSURE = (
 PATH_STEP_QUESTIONS = (
     f"UNWIND keys($order) AS id MATCH (:{_C} {{id: id}})<-[m:{_MENTIONS}]-(q:{_Q}) "
     "WHERE m.in_title "
-    "WITH id, m, q ORDER BY m.weight DESC, q.level, q.title, q.id "
+    "WITH id, m, q ORDER BY m.focus DESC, m.weight DESC, q.level, q.title, q.id "
     "WITH id, collect(q) AS about "
     "WITH reduce(acc = {ready: [], ahead: []}, q IN about | CASE "
     "WHEN size(acc.ready) >= $per THEN acc "  # CASE is lazy: the rest is never looked at
@@ -248,7 +248,7 @@ PATH_STEP_QUESTIONS = (
     "WITH DISTINCT q "
     "RETURN [q {.id, .title, .level}] AS questions, "
     f"[(q)-[t:{_MENTIONS}]->(o:{_C}) WHERE t.in_title AND $order[o.id] IS NOT NULL "
-    "| {question: q.id, concept: o.id, props: t {.in_title, .weight}}] AS mentions"
+    "| {question: q.id, concept: o.id, props: t {.in_title, .weight, .focus}}] AS mentions"
 )
 # The related questions ingest stored for $id (question -> question RELATED_TO, ingest/related.py),
 # as graph rows: graph/study.py's `related` reads them exactly as for the embedded store.

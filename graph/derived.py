@@ -130,14 +130,15 @@ def titled(g: nx.MultiDiGraph) -> dict[str, set[str]]:
 
 
 def about(g: nx.MultiDiGraph, concept_id: str) -> list[str]:
-    """The questions whose title names the concept: heaviest mention first, then in question
-    order (`question_key`). A new list."""
+    """The questions whose title names the concept: those about it (a focus concept) first,
+    then the heaviest mention, then in question order (`question_key`). A new list."""
 
     def make() -> dict[str, list[str]]:
         key = question_key(g)
         return {
             c: sorted((q for q, m in ms.items() if m.in_title),
-                      key=lambda q, ms=ms: (-ms[q].weight, key(q)))  # type: ignore[misc]
+                      key=lambda q, ms=ms: (not ms[q].focus, -ms[q].weight,  # type: ignore[misc]
+                                            key(q)))
             for c, ms in _mention_index(g)[1].items()
         }
 

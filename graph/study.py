@@ -130,8 +130,9 @@ def related(g: nx.MultiDiGraph, question_id: str, top: int = 10) -> list[Related
 
 
 def _step_questions(g: nx.MultiDiGraph, concept_id: str, later: set[str]) -> list[QuestionRef]:
-    """1-3 questions to study a concept with, ordered by level: questions about it (named in the
-    title), those whose title names no concept still `later` in the plan first, then by weight.
+    """1-3 questions to study a concept with, ordered by level: questions naming it in the title,
+    those whose title names no concept still `later` in the plan first, then those about it (a
+    focus concept), then by weight.
     None when no title names it: a mention in an answer about something else teaches nothing
     about the concept (the step still shows the concept and its summary)."""
     titled = derived.titled(g)
