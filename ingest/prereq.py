@@ -184,13 +184,18 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         title is just its name ("什么是GRU", "说说GloVe", "共现矩阵")."""
         title = by_id[q].title
         return (focus[q] == [c] and by_id[q].level is Level.DEFINITION
-                and (bool(_INTRO.search(title)) or _named(title, known(c))))
+                and (bool(_INTRO.search(title)) and len(rest(q, _INTRO.sub("", title))) <= PLAIN
+                     or _named(title, known(c))))
 
     def plain(q: str) -> bool:
         """q asks about its concepts themselves ("Boosting思想", "Sigmoid 与 tanh"), not a
         detail of them ("LSTM的复杂度？", "池化层反向传播是什么样的？")."""
+        return len(rest(q, by_id[q].title)) <= PLAIN
+
+    def rest(q: str, title: str) -> str:
+        """What the title says besides the names of the concepts it names (_residue)."""
         forms = sorted((x for c in titled[q] for x in known(c)), key=len, reverse=True)
-        return len(_residue(by_id[q].title, forms)) <= PLAIN
+        return _residue(title, forms)
 
     titled = {q: {m.concept_id for m in mentions.get(q, ()) if m.in_title} for q in by_id}
     known_names: dict[str, list[str]] = {}
@@ -222,7 +227,8 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
             return words == first or (focus[q] == focus[ranked[0]]
                                       and by_id[q].level == by_id[ranked[0]].level
                                       and intro(q, c) == intro(ranked[0], c)
-                                      and (words in first or first in words))
+                                      and rest(q, by_id[q].title)
+                                      == rest(ranked[0], by_id[ranked[0]].title))
 
         return [q for q in ranked[:TWINS] if twin(q)]
 
@@ -304,10 +310,11 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     for a, b, f in sections.openers(by_id, focus, mentions, intro):
         add(a, b, SAME_TOPIC_CONFIDENCE,
             say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
-    for a, b in sections.siblings(by_id, focus, intro):
+    for a, b, same in sections.siblings(by_id, focus, intro, plain):
         if not (chinese[b] and english[a]):
+            where = "同一节" if same else "同一篇"
             add(a, b, SAME_TOPIC_CONFIDENCE,
-                say(f"同一节前面先讲了「{shorten(by_id[a].title)}」，先读那道题"))
+                say(f"{where}前面先讲了「{shorten(by_id[a].title)}」，先读那道题"))
     for a, b in sections.parents(by_id, focus, mentions, intro):
         if not (chinese[b] and english[a]):
             add(a, b, SAME_TOPIC_CONFIDENCE,

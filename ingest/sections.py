@@ -97,25 +97,29 @@ def parents(by_id: dict[str, Question], focus: dict[str, list[str]],
 
 
 def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
-             intro: Callable[[str, str], bool]) -> list[tuple[str, str]]:
-    """(a, b): a comes earlier in b's section (same file, same heading path), shares a focus
-    concept with it and asks no deeper: the bank builds a topic up in order ("LSTM 的内部结构"
-    before "GRU 与 LSTM 的关系", not "RNN 存在什么问题" before "RNN 的结构"); the nearest
-    SIBLINGS of them."""
+             intro: Callable[[str, str], bool],
+             plain: Callable[[str], bool] = lambda q: False) -> list[tuple[str, str, bool]]:
+    """(a, b, same section): a comes earlier in b's section (same file, same heading path),
+    shares a focus concept with it and asks no deeper: the bank builds a topic up in order ("LSTM
+    的内部结构" before "GRU 与 LSTM 的关系", not "RNN 存在什么问题" before "RNN 的结构"); the
+    nearest SIBLINGS of them, and the nearest such question earlier in the file that asks about
+    its concepts themselves (`plain`: "ELMo 的特点" in an overview before "ELMo 存在的问题")."""
     sections: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for q in by_id.values():
         path, line = where(q)
-        if path and q.topic and focus[q.id]:
+        if path and focus[q.id]:
             sections[path, q.topic].append((line, q.id))
+            if q.topic:
+                sections[path, ""].append((line, q.id))  # the whole file, for plain ones
     out = []
-    for rows in sections.values():
+    for (_, topic), rows in sections.items():
         order = [q for _, q in sorted(rows)]
         for i, b in enumerate(order):
             if len(focus[b]) == 1 and intro(b, focus[b][0]):
                 continue
             near = [a for a in reversed(order[:i]) if set(focus[a]) & set(focus[b])
-                    and by_id[a].level <= by_id[b].level]
-            out.extend((a, b) for a in near[:SIBLINGS])
+                    and by_id[a].level <= by_id[b].level and (topic or plain(a))]
+            out.extend((a, b, bool(topic)) for a in near[:SIBLINGS if topic else 1])
     return out
 
 

@@ -199,3 +199,34 @@ def test_a_cycle_keeps_the_sub_question_under_its_heading(lexicon: Lexicon) -> N
     assert ("relu", "kinds") in edges
     assert ("kinds", "relu") not in edges
 
+
+def test_an_earlier_question_of_the_file_on_the_concept_itself_comes_first(
+        lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "plain", "LSTM的结构", Level.DEFINITION,
+             "LSTM 由细胞状态和三个门组成。", "bank/lstm.md:5", "LSTM / 介绍篇"),
+        _doc(lexicon, "detail", "LSTM训练时的显存占用", Level.DEFINITION,
+             "LSTM 的显存随序列长度增长。", "bank/lstm.md:10", "LSTM / 工程篇"),
+        _doc(lexicon, "gates", "LSTM有几个门", Level.DEFINITION,
+             "LSTM 有遗忘门、输入门和输出门。", "bank/lstm.md:30", "LSTM / 细节篇"),
+    ])
+    assert edges[("plain", "gates")] == "同一篇前面先讲了「LSTM的结构」，先读那道题"
+    assert ("detail", "gates") not in edges  # about a detail, not LSTM itself
+
+
+def test_introducing_words_about_something_else_introduce_nothing(lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "tour", "能不能介绍一下LSTM训练时的各种技巧", Level.DEFINITION),
+        _doc(lexicon, "cell", "LSTM的细胞状态", Level.DEFINITION),
+    ])
+    assert ("tour", "cell") not in edges
+
+
+def test_a_twin_asks_the_same_thing_not_more(lexicon: Lexicon) -> None:
+    edges = _edges(lexicon, [
+        _doc(lexicon, "struct", "LSTM的结构", Level.DEFINITION),
+        _doc(lexicon, "more", "LSTM结构的优化", Level.DEFINITION),
+        _doc(lexicon, "why", "LSTM为什么能记住长期信息", Level.PRINCIPLE),
+    ])
+    assert ("struct", "why") in edges
+    assert ("more", "why") not in edges
