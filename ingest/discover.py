@@ -79,10 +79,12 @@ _ASKING = re.compile(r"怎|如何|什么|为何|能否|是否|吗|呢|哪|几|�
 # a question title asking about one thing: "什么是X", "X的原理", "X有哪些…" keep X
 _TITLE_ASK = re.compile(
     r"^(?:什么是|何为|何谓|常见的|常见|常用的|常用|典型的|主流的|图解|直观理解|通俗理解|深入理解|浅谈|详解|简述一下|简述|简要介绍|介绍一下|介绍|请解释|解释一下|解释|说说|谈谈|"
-    r"说一下|讲一下|如何理解|怎么理解|怎样理解|理解)|"
+    r"说一下|讲一下|如何理解|怎么理解|怎样理解|理解|简单介绍一下|简单介绍|简单说一下|简单说说|手写一下|手写|"
+    r"手推一下|手推|阐述一下|阐述|详述|描述一下|描述|讲讲|聊聊|谈一下|说一说|你觉得|你知道)|"
     r"(?:是什么|是指什么|指什么|是啥|的工作原理|工作原理|的原理|原理|的作用|作用|有哪些.*|"
     r"有什么.*|的区别|区别|的优缺点|优缺点|存在的问题|的问题|的应用|的实现|代码实现|实现|的定义|"
-    r"定义|案例|举例|简介|介绍|概述|的概念|概念|详解|结构|算法|思想|流程|过程)$")
+    r"定义|案例|举例|简介|介绍|概述|的概念|概念|详解|结构|算法|思想|流程|过程|你会.*|你知道.*|"
+    r"问题构成|的构成|构成|组成)$")
 _FUNCTION = re.compile(r"[的了是为用在和与及即称叫出种个把被对从将其这那有中并或而以于由到]")
 _CJK_STOP = re.compile(r"^[第一二三四五六七八九十几多每各该此其本这那对从以将把被维个"
                        r"地的得了和是着]"
@@ -308,6 +310,8 @@ class Discovery:
         if re.search(r"[\u4e00-\u9fff]", rest) and len(rest) < 3:
             return None
         pos = (q.title or "").find(rest)
+        if any(f.start <= pos and pos + len(rest) <= f.end for f in found):
+            return None  # the title asks about a known concept ("手写一下bn过程" is about BN)
         if re.search(r"[\u4e00-\u9fff]", rest) and any(
                 pos <= f.start and f.end < pos + len(rest) for f in found):
             return None  # a concept inside, not at the end: a phrase about it (深入SVM：第二层)

@@ -104,13 +104,15 @@ def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
     的内部结构" before "GRU 与 LSTM 的关系", not "RNN 存在什么问题" before "RNN 的结构"); the
     nearest SIBLINGS of them, and the nearest such question earlier in the file that asks about
     its concepts themselves (`plain`: "ELMo 的特点" in an overview before "ELMo 存在的问题")."""
-    sections: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    # (file, section path) -> its questions; (file, None) -> the questions of a file that sit
+    # under headings (a flat file's questions are one section already)
+    sections: dict[tuple[str, str | None], list[tuple[int, str]]] = defaultdict(list)
     for q in by_id.values():
         path, line = where(q)
         if path and focus[q.id]:
             sections[path, q.topic].append((line, q.id))
             if q.topic:
-                sections[path, ""].append((line, q.id))  # the whole file, for plain ones
+                sections[path, None].append((line, q.id))
     out = []
     for (_, topic), rows in sections.items():
         order = [q for _, q in sorted(rows)]
@@ -118,8 +120,9 @@ def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
             if len(focus[b]) == 1 and intro(b, focus[b][0]):
                 continue
             near = [a for a in reversed(order[:i]) if set(focus[a]) & set(focus[b])
-                    and by_id[a].level <= by_id[b].level and (topic or plain(a))]
-            out.extend((a, b, bool(topic)) for a in near[:SIBLINGS if topic else 1])
+                    and by_id[a].level <= by_id[b].level and (topic is not None or plain(a))]
+            same = topic is not None
+            out.extend((a, b, same) for a in near[:SIBLINGS if same else 1])
     return out
 
 

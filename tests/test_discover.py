@@ -126,3 +126,16 @@ def test_function_characters_never_start_or_end_a_term(term: str, lexicon: Lexic
     d = Discovery(lexicon)
     d.terms = {fold_term(t): Term(t) for t in ("迭代器", term)}
     assert not d._well_formed(Term(term, questions={"a", "b"}))
+
+
+def test_a_title_asking_about_a_known_concept_names_no_new_one(lexicon: Lexicon) -> None:
+    # interview phrasing around a concept the lexicon knows: 手写/阐述/简单介绍/你觉得 …
+    bank = [("手写一下bn过程？", "先对每个通道求均值方差，再标准化，最后缩放平移。"),
+            ("阐述CRF", "CRF 对整个标注序列建模，输出序列的条件概率。"),
+            ("简单介绍SVM?", "SVM 找间隔最大的超平面分开两类样本。"),
+            ("你觉得word2vec有什么问题？", "word2vec 的词向量是静态的，一词多义表示不了。")]
+    data, _ = build([Question(f"t{i}", t, a) for i, (t, a) in enumerate(bank)], lexicon,
+                    workers=1)
+    assert not [c.name for c in data.concepts.values() if c.source == "discovered"]
+    focus = {m.question_id: m.concept_id for m in data.mentions if m.focus}
+    assert focus["t0"] == "batch-norm" and focus["t2"] == "svm"
