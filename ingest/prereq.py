@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import networkx as nx
 
@@ -166,6 +167,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     -> its other names (zh, aliases), to tell a title that is just a concept's name.
     """
     by_id = {q.id: q for q in questions if is_question(q)}
+    teaching = {q: _teaches(by_id[q]) for q in by_id}
     skip = set(generic)
     weight: dict[tuple[str, str], float] = {}
     focus: dict[str, list[str]] = {}
@@ -176,9 +178,10 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         focus[qid] = [m.concept_id for m in ms]
         weight.update(((qid, m.concept_id), m.weight) for m in ms)
         for m in ms:
-            if m.in_title and _teaches(by_id[qid]):
+            if m.in_title and teaching[qid]:
                 about[m.concept_id].append(qid)
 
+    @cache
     def intro(q: str, c: str) -> bool:
         """q introduces c: a 是什么 question about c alone that asks what it is, or whose
         title is just its name ("什么是GRU", "说说GloVe", "共现矩阵")."""
@@ -192,6 +195,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         detail of them ("LSTM的复杂度？", "池化层反向传播是什么样的？")."""
         return len(rest(q, by_id[q].title)) <= PLAIN
 
+    @cache
     def rest(q: str, title: str) -> str:
         """What the title says besides the names of the concepts it names (_residue)."""
         forms = sorted((x for c in titled[q] for x in known(c)), key=len, reverse=True)
@@ -251,7 +255,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     def add(src: str, dst: str, confidence: float, reason: str, section: bool = False) -> None:
         old = graph.get_edge_data(src, dst)
         if (src != dst and (old is None or old["confidence"] < confidence)
-                and _teaches(by_id[src]) and asked[src] != asked[dst]):
+                and teaching[src] and asked[src] != asked[dst]):
             graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added),
                            section=section)
 

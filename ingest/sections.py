@@ -115,14 +115,20 @@ def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
                 sections[path, None].append((line, q.id))
     out = []
     for (_, topic), rows in sections.items():
+        same = topic is not None
+        wanted = SIBLINGS if same else 1
+        seen: dict[str, list[int]] = defaultdict(list)  # concept -> earlier places, in order
         order = [q for _, q in sorted(rows)]
         for i, b in enumerate(order):
-            if len(focus[b]) == 1 and intro(b, focus[b][0]):
-                continue
-            near = [a for a in reversed(order[:i]) if set(focus[a]) & set(focus[b])
-                    and by_id[a].level <= by_id[b].level and (topic is not None or plain(a))]
-            same = topic is not None
-            out.extend((a, b, same) for a in near[:SIBLINGS if same else 1])
+            if not (len(focus[b]) == 1 and intro(b, focus[b][0])):
+                near: set[int] = set()
+                for c in focus[b]:  # the nearest fitting ones per shared concept
+                    fit = (k for k in reversed(seen[c]) if by_id[order[k]].level
+                           <= by_id[b].level and (same or plain(order[k])))
+                    near.update(x for _, x in zip(range(wanted), fit, strict=False))
+                out.extend((order[k], b, same) for k in sorted(near, reverse=True)[:wanted])
+            for c in focus[b]:
+                seen[c].append(i)
     return out
 
 
