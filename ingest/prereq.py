@@ -57,7 +57,6 @@ from zhitu.graph.model import (
 )
 from zhitu.ingest import sections
 from zhitu.ingest.mentions import Located
-from zhitu.ingest.read_common import shorten
 from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
@@ -316,13 +315,14 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
             say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
     for a, b, same in sections.siblings(by_id, focus, intro, plain):
         if not (chinese[b] and english[a]):
+            shared = next(c for c in focus[b] if c in focus[a])
             where = "同一节" if same else "同一篇"
             add(a, b, SAME_TOPIC_CONFIDENCE,
-                say(f"{where}前面先讲了「{shorten(by_id[a].title)}」，先读那道题"))
+                say(f"{where}前面先讲{spaced(names.get(shared, shared))}，先读它"))
     for a, b in sections.parents(by_id, focus, mentions, intro):
         if not (chinese[b] and english[a]):
-            add(a, b, SAME_TOPIC_CONFIDENCE,
-                say(f"这道题属于「{shorten(by_id[a].title)}」一节，先读那道题"), section=True)
+            add(a, b, SAME_TOPIC_CONFIDENCE, "这道题在它的标题之下，是它的细节，先读它",
+                section=True)
     depth = _depths(strong)
 
     def order(qid: str) -> tuple[int, int, str]:

@@ -127,7 +127,7 @@ def test_a_sub_question_comes_after_the_question_it_sits_under(lexicon: Lexicon)
         _doc(lexicon, "copy", "RNN里能用Sigmoid吗", Level.PRINCIPLE,
              "RNN 里一般用 tanh。", "bank/other.md:20", "RNN专题 / RNN为什么会梯度消失"),
     ])
-    assert edges[("why", "relu")] == "这道题属于「RNN为什么会梯度消失」一节，先读那道题"
+    assert edges[("why", "relu")] == "这道题在它的标题之下，是它的细节，先读它"
     assert ("why", "gru") not in edges  # it introduces its own concept
     assert ("why", "copy") not in edges  # the same heading path in another file
 
@@ -142,7 +142,7 @@ def test_an_earlier_question_of_the_section_on_the_same_concept_comes_first(
         _doc(lexicon, "vs", "LSTM和GRU有什么关系", Level.DEFINITION,
              "GRU 把 LSTM 的门合并了。", "bank/lstm.md:15", "LSTM专题"),
     ])
-    assert edges[("gates", "vs")] == "同一节前面先讲了「LSTM有几个门」，先读那道题"
+    assert edges[("gates", "vs")] == "同一节前面先讲 LSTM，先读它"
     assert ("other", "vs") not in edges  # nothing in common
     assert ("vs", "gates") not in edges  # later questions come after
 
@@ -210,7 +210,7 @@ def test_an_earlier_question_of_the_file_on_the_concept_itself_comes_first(
         _doc(lexicon, "gates", "LSTM有几个门", Level.DEFINITION,
              "LSTM 有遗忘门、输入门和输出门。", "bank/lstm.md:30", "LSTM / 细节篇"),
     ])
-    assert edges[("plain", "gates")] == "同一篇前面先讲了「LSTM的结构」，先读那道题"
+    assert edges[("plain", "gates")] == "同一篇前面先讲 LSTM，先读它"
     assert ("detail", "gates") not in edges  # about a detail, not LSTM itself
 
 
