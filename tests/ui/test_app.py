@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.ui.conftest import APP, IMG, MARKER, SCRIPT, TIMEOUT, build_bank, html, run
 from zhitu.graph.memory import MemoryStore
 from zhitu.ui.conceptmap import ConceptMap
-from zhitu.ui.render import md, md_block
+from zhitu.ui.render import esc, md, md_block
 from zhitu.ui.views import path as path_page
 from zhitu.ui.views.questions import SHORT_CHAIN
 
@@ -137,7 +137,9 @@ def test_question_page_shows_answer_chips_chain_and_related(bank_graph, monkeypa
     if len(chain) > SHORT_CHAIN:
         at.toggle(key="full_chain").set_value(True).run()
     assert numbered() == chain  # the whole chain on demand
-    assert html(at).count("经由 ") == sum(1 for s in store.chain(q.id) if s.via)
+    page = html(at)  # each step says why it comes first, as the store gives it
+    assert all(f'zt-snippet">{esc(s.via)}<' in page for s in store.chain(q.id) if s.via)
+    assert any(s.via for s in store.chain(q.id))
     assert "相关原因" in html(at)
 
 

@@ -217,7 +217,7 @@ def _chain(steps: list[ChainStep]) -> None:
     if not steps:
         st.caption("这道题没有前置问题，可以直接看。")
         return
-    st.caption("从基础到进阶排好了顺序；每一步注明把它和后面连起来的概念。")
+    st.caption("从基础到进阶排好了顺序；每一步注明为什么要先读它。")
     start = max(0, len(steps) - SHORT_CHAIN)
     if start and st.toggle(f"显示完整的 {len(steps)} 步（现在是最近的 {SHORT_CHAIN} 步）",
                            key="full_chain"):
@@ -225,7 +225,7 @@ def _chain(steps: list[ChainStep]) -> None:
     for i, step in enumerate(steps[start:], start + 1):
         state.link_question(step.question.id, step.question.title, prefix=f"{i}\\. ")
         if step.via:
-            st.html(f'<div class="zt-snippet">经由 {esc(step.via)}</div>')
+            st.html(f'<div class="zt-snippet">{esc(step.via)}</div>')
 
 
 def _related(rel: list[RelatedQuestion]) -> None:
