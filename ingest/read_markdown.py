@@ -362,10 +362,17 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
     in_comment = False
     end = _front_matter_end(raw_lines)
     out += [_Line(i + 1, "", drop="文件头信息") for i in range(end) if raw_lines[i].strip()]
+    seen = 0  # non-blank lines so far: metadata ("tags: 深度学习") only at the top,
+    top = True  # right under the file's "# " title or other metadata
     for index in range(end, len(raw_lines)):
         text = raw_lines[index]
         stripped = text.strip()
         number = index + 1
+        seen += bool(stripped)
+        if top and seen <= META_LINES and _META.match(stripped):
+            out.append(_Line(number, "", drop="文件头信息"))
+            continue
+        top = top and (not stripped or (seen == 1 and stripped.startswith("# ")))
         if fence or (not in_comment and stripped.startswith(("```", "~~~"))):
             if fence and stripped.startswith(fence):
                 fence = ""
@@ -439,6 +446,11 @@ def _setext(out: list[_Line], text: str) -> bool:
         return False
     prev.text = ("# " if match.group(1)[0] == "=" else "## ") + title
     return True
+
+
+META_LINES = 4  # a file's first non-blank lines where a "tags: …" line is metadata
+_META = re.compile(r"^(?:tags|categories|category|date|author|keywords|updated|标签|分类|日期|作者)"
+                   r"\s*[:：]", re.IGNORECASE)
 
 
 def _front_matter_end(lines: list[str]) -> int:

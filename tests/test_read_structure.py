@@ -118,6 +118,19 @@ def test_bold_questions_under_a_topic_heading_and_a_table() -> None:
     assert "| 什么是 NMS？ | 去掉重叠度高的重复框。 |" in got["常见问题速查"].answer  # type: ignore[attr-defined]
 
 
+def test_metadata_under_a_file_title_is_no_answer() -> None:
+    # a notes file in our own words: its title, a blog-style tags line, a rule, a TOC mark
+    text = ("# 激活函数\ntags: 深度学习\n---\n[TOC]\n\n## 什么是ReLU\n\n"
+            "ReLU 在正半轴取恒等，负半轴取零。\n\n## ReLU 的缺点\n\n负半轴梯度为零，神经元可能死掉。\n")
+    result = read_text(text, "调参 - 激活函数.md")
+    report = assert_accounted(result, text)
+    assert sorted(by_title(result)) == ["ReLU 的缺点", "什么是ReLU"]
+    assert (2, "文件头信息") in report.skipped
+    # the same words as an answer's first line stay in the answer
+    later = read_text("## 标签怎么打\n\ntags: 用逗号隔开的词。\n", "x.md")
+    assert by_title(later)["标签怎么打"].answer == "tags: 用逗号隔开的词。"  # type: ignore[attr-defined]
+
+
 def test_task_list_questions_and_their_table_of_contents() -> None:
     text = (BANKS / "task_list.md").read_text("utf-8")
     result = read_text(text, "task_list.md")
