@@ -57,6 +57,7 @@ from zhitu.graph.model import (
 )
 from zhitu.ingest import sections
 from zhitu.ingest.mentions import Located
+from zhitu.ingest.read_titles import in_english
 from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
@@ -75,7 +76,6 @@ _ASKING = re.compile(r"什么是|是什么|什么叫|简述|介绍|的|[\W_]+") 
 # a title that introduces its concept: "什么是GRU", "说说GloVe", "LeNet-5 · 模型介绍"
 _INTRO = re.compile(r"什么是|是什么|什么叫|说说|谈谈|简述|简介|介绍|概述|概念|定义|"
                     r"基本结构|基本原理|基本思想|基本概念")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _ASIDE = re.compile(r"[（(][^）)]*[）)]")  # a remark in brackets: "（批标准化）", "(第3题)"
 _TAG = re.compile(r"【[^】]*】|\[[^\]]*\]")  # a label before a title: 【BERT】, [55]
 # coordinators and the words that only ask ("X 有什么作用", "X 的基本思想")
@@ -266,7 +266,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     chinese = {q: bool(_CJK.search(by_id[q].title)) for q in by_id}
     # an English sentence in a Chinese bank is a translation, never a step of a Chinese question
     # (a bare name such as "Word2Vec" is no translation)
-    english = {q: not chinese[q] and len(_LATIN_WORD.findall(by_id[q].title)) >= 3 for q in by_id}
+    english = {q: in_english(by_id[q].title) for q in by_id}
     # about[c] (best first) filtered by a test and by script, once per key; only the first
     # TWINS + 1 of a list matter (_best reads TWINS of them, one may be the question itself)
     firsts: dict[tuple[str, str, int, bool], list[str]] = {}

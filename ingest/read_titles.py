@@ -221,6 +221,25 @@ def _generic_words(rest: str) -> bool:
     return False
 
 
+_ENGLISH = frozenset("what why how when where which who whom is are was were does do did can could "
+                     "should would will the a an of to in on for with and or not than this that "
+                     "these those".split())
+
+
+def in_english(title: str) -> bool:
+    """A title written as English text (in a Chinese bank, a translation), not a name: no
+    Chinese, and an English function word.
+
+    >>> in_english("What is LSTM?"), in_english("Internal Covariate Shift (ICS)")
+    (True, False)
+    >>> in_english("Word2Vec"), in_english("Layer normalization")
+    (False, False)
+    """
+    if re.search(r"[\u4e00-\u9fff]", title):
+        return False
+    return any(w in _ENGLISH for w in re.findall(r"[a-z]+", title.lower()))
+
+
 def asks(title: str) -> bool:
     """A question by its form, with a subject of its own.
 

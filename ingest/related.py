@@ -48,6 +48,7 @@ from zhitu.graph.model import (
 )
 from zhitu.ingest import forked
 from zhitu.ingest.prereq import is_question
+from zhitu.ingest.read_titles import in_english
 from zhitu.text.segment import dictionary_frequencies
 
 TOP = 5  # related questions stored per question
@@ -137,10 +138,11 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     section_of = np.array([codes.setdefault(s, len(codes)) if s else -1
                            for s in map(_section, qs)], dtype=np.int64)
     chinese = np.array([bool(_CJK.search(q.title)) for q in qs])
+    english = np.array([in_english(q.title) for q in qs])
     compared = np.array([q.level is Level.COMPARISON and len(fs) > 1
                          for q, fs in zip(qs, focus, strict=True)])
     raw = [_candidates(i, bank.found[i], focus[i], contrasted[i], about, holders, bank.spec,
-                       sizes, section_of, chinese, compared) for i in range(n)]
+                       sizes, section_of, chinese, english, compared) for i in range(n)]
     # hubs: how many candidate lists hold a question, against the median
     lists = Counter(chain.from_iterable(_best(js, ss, 2 * TOP) for js, ss in raw))
     usual = median(lists.values()) if lists else 1.0
@@ -176,10 +178,11 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
 def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], others: set[str],
                 about: dict[str, list[int]], holders: dict[str, np.ndarray],
                 spec: dict[str, float], sizes: np.ndarray, section_of: np.ndarray,
-                chinese: np.ndarray, compared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                chinese: np.ndarray, english: np.ndarray,
+                compared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Question i's candidates (question numbers, ascending) and their scores above 0: its
     BM25 candidates and the questions sharing a focus concept of at most MAX_SHARED questions,
-    only Chinese ones for a Chinese question. Each score is the same float sum, in the same
+    no English text for a Chinese question. Each score is the same float sum, in the same
     order, as scoring the candidates one by one."""
     found, bm25 = text
     own = bm25[found == i]
@@ -188,8 +191,8 @@ def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], ot
     js = np.unique(np.concatenate([found] + [holders[c] for c in mine
                                              if len(about[c]) <= MAX_SHARED]))
     js = js[js != i]
-    if chinese[i]:  # a Chinese question gets Chinese ones (not a translation)
-        js = js[chinese[js]]
+    if chinese[i]:  # a Chinese question gets no translation ("What is LSTM"); names are fine
+        js = js[~english[js]]
     text_score = np.zeros(len(js))
     kept = _holds(js, found)
     text_score[np.searchsorted(js, found[kept])] = bm25[kept]

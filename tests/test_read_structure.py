@@ -121,7 +121,8 @@ def test_bold_questions_under_a_topic_heading_and_a_table() -> None:
 def test_metadata_under_a_file_title_is_no_answer() -> None:
     # a notes file in our own words: its title, a blog-style tags line, a rule, a TOC mark
     text = ("# 激活函数\ntags: 深度学习\n---\n[TOC]\n\n## 什么是ReLU\n\n"
-            "ReLU 在正半轴取恒等，负半轴取零。\n\n## ReLU 的缺点\n\n负半轴梯度为零，神经元可能死掉。\n")
+            "ReLU 在正半轴取恒等，负半轴取零。\n\n## ReLU 的缺点\n\n"
+            "负半轴梯度为零，神经元可能死掉。\n")
     result = read_text(text, "调参 - 激活函数.md")
     report = assert_accounted(result, text)
     assert sorted(by_title(result)) == ["ReLU 的缺点", "什么是ReLU"]

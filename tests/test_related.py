@@ -11,6 +11,7 @@ from zhitu.graph.model import GraphData, Question, RelationType
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.pipeline import build
 from zhitu.ingest.read import question_id
+from zhitu.ingest.read_titles import in_english
 
 SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
 
@@ -83,6 +84,16 @@ def test_a_chinese_question_gets_no_translation(graph: GraphData) -> None:
     assert "What is LSTM" not in titles and titles
 
 
+def test_a_latin_name_is_no_translation(lexicon: Lexicon) -> None:
+    bank = [("LSTM", "什么是LSTM", "LSTM用遗忘门、输入门和输出门控制记忆。"),
+            ("LSTM", "LSTM", "LSTM是带门控的RNN，遗忘门决定丢掉多少记忆。"),
+            ("LSTM", "What is LSTM", "LSTM is an RNN with gates that keep memory.")]
+    questions = [Question(question_id([t, q]), q, a, topic=t) for t, q, a in bank]
+    g = study.build_graph(build(questions, lexicon)[0])
+    titles = [r.question.title for r in study.related(g, question_id(["LSTM", "什么是LSTM"]), 5)]
+    assert titles == ["LSTM"]
+
+
 def test_regularization_questions_stay_apart_from_recurrent_ones(graph: GraphData) -> None:
     titles = [t for t, _ in _related(graph, "什么是dropout")]
     assert titles[0] == "DropConnect和dropout的区别"
@@ -118,13 +129,14 @@ def _plain_scores(questions, mentions, documents, names, relations, workers=1): 
     n, ids = len(qs), [q.id for q in qs]
     section = [r._section(q) for q in qs]
     chinese = [bool(r._CJK.search(q.title)) for q in qs]
+    english = [in_english(q.title) for q in qs]
     raw = []
     for i in range(n):
         text = dict(zip(found[i][0].tolist(), found[i][1].tolist(), strict=True))
         own = text.pop(i, 0.0)
         top = max(text.values(), default=0.0) or own or 1.0
         cands = set(text).union(*(about[c] for c in focus[i] if len(about[c]) <= r.MAX_SHARED))
-        cands = {j for j in cands - {i} if chinese[j] or not chinese[i]}
+        cands = {j for j in cands - {i} if not (chinese[i] and english[j])}
         scored = {}
         for j in cands:
             shared = [c for c in focus[i] if c in focus[j]]
