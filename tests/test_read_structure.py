@@ -192,8 +192,9 @@ def test_every_bank_fixture_is_accounted_for() -> None:
     [
         ("参考文献", "参考文献"), ("## 9. References", "参考文献"), ("TODO", "TODO 占位"),
         ("目录", "目录"), ("小结", "小结"), ("总结", "小结"), ("致谢", "致谢"), ("附录", "附录"),
-        ("相关文献", "参考文献"),
+        ("相关文献", "参考文献"), ("最后", "小结"), ("写在最后", "小结"),
         ("什么是参考文献管理？", ""),  # a question about references is a question
+        ("最后一层为什么用softmax？", ""),  # a question that starts with 最后
         ("模型结构", ""),  # generic, not a non-question: it takes its parent's title
     ],
 )
