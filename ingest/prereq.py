@@ -201,14 +201,13 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         return _residue(title, forms)
 
     titled = {q: {m.concept_id for m in mentions.get(q, ()) if m.in_title} for q in by_id}
-    known_names: dict[str, list[str]] = {}
 
+    @cache
     def known(c: str) -> list[str]:
-        if c not in known_names:
-            others = (surfaces or {}).get(c, ())
-            forms = {_ASKING.sub("", x.lower()) for x in [names.get(c, c), *others]}
-            known_names[c] = sorted((x for x in forms if x), key=len, reverse=True)
-        return known_names[c]
+        """c's names without asking words, longest first."""
+        others = (surfaces or {}).get(c, ())
+        forms = {_ASKING.sub("", x.lower()) for x in [names.get(c, c), *others]}
+        return sorted((x for x in forms if x), key=len, reverse=True)
 
     def rank(c: str) -> Callable[[str], tuple]:
         return lambda q: (len(focus[q]), int(by_id[q].level), not intro(q, c),
@@ -246,27 +245,28 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     kinds = {(r.type.value, r.src, r.dst) for r in concept_relations}
     graph = nx.DiGraph()
     graph.add_nodes_from(by_id)
+    chinese = {q: bool(_CJK.search(by_id[q].title)) for q in by_id}
+    # an English sentence in a Chinese bank is a translation, never a step of a Chinese question
+    # (a bare name such as "Word2Vec" is no translation)
+    english = {q: in_english(by_id[q].title) for q in by_id}
     # the same question asked twice (in two files, "【演变史】elmo 存在问题?" and "Elmo 存在的问题
     # 是什么？") is no step of itself
     asked = {q: _ASKING.sub("", _TAG.sub("", by_id[q].title).lower()) for q in by_id}
     added = iter(range(1 << 62))  # insertion order: among equals the latest goes first
 
-    def add(src: str, dst: str, confidence: float, reason: str, section: bool = False) -> None:
+    def add(src: str, dst: str, confidence: float, reason: str, heading: bool = False) -> None:
         old = graph.get_edge_data(src, dst)
         if (src != dst and (old is None or old["confidence"] < confidence)
-                and teaching[src] and asked[src] != asked[dst]):
+                and teaching[src] and asked[src] != asked[dst]
+                and not (chinese[dst] and english[src])):
             graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added),
-                           section=section)
+                           heading=heading)
 
     needed: dict[str, list[tuple[str, float, list[str]]]] = {}
     # concepts some question teaches (a 是什么 or 原理 question about it): the others are stepped
     # over on the way to a prerequisite that is taught
     teachable = {a for a, qs in about.items()
                  if any(_central(q, a) and int(by_id[q].level) <= BASIC for q in qs)}
-    chinese = {q: bool(_CJK.search(by_id[q].title)) for q in by_id}
-    # an English sentence in a Chinese bank is a translation, never a step of a Chinese question
-    # (a bare name such as "Word2Vec" is no translation)
-    english = {q: in_english(by_id[q].title) for q in by_id}
     # about[c] (best first) filtered by a test and by script, once per key; only the first
     # TWINS + 1 of a list matter (_best reads TWINS of them, one may be the question itself)
     firsts: dict[tuple[str, str, int, bool], list[str]] = {}
@@ -314,15 +314,12 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
         add(a, b, SAME_TOPIC_CONFIDENCE,
             say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
     for a, b, same in sections.siblings(by_id, focus, intro, plain):
-        if not (chinese[b] and english[a]):
-            shared = next(c for c in focus[b] if c in focus[a])
-            where = "同一节" if same else "同一篇"
-            add(a, b, SAME_TOPIC_CONFIDENCE,
-                say(f"{where}前面先讲{spaced(names.get(shared, shared))}，先读它"))
+        shared = next(c for c in focus[b] if c in focus[a])
+        where = "同一节" if same else "同一篇"
+        add(a, b, SAME_TOPIC_CONFIDENCE,
+            say(f"{where}前面先讲{spaced(names.get(shared, shared))}，先读它"))
     for a, b in sections.parents(by_id, focus, mentions, intro):
-        if not (chinese[b] and english[a]):
-            add(a, b, SAME_TOPIC_CONFIDENCE, "这道题在它的标题之下，是它的细节，先读它",
-                section=True)
+        add(a, b, SAME_TOPIC_CONFIDENCE, "这道题在它的标题之下，是它的细节，先读它", heading=True)
     depth = _depths(strong)
 
     def order(qid: str) -> tuple[int, int, str]:
@@ -415,25 +412,25 @@ def _depths(concept_prereqs: list[Relation]) -> dict[str, int]:
 def _break_cycles(graph: nx.DiGraph, by_id: dict[str, Question],
                   order: Callable[[str], tuple[int, int, str]]) -> list[str]:
     """Make the graph a DAG in two passes: inside each strongly connected component, drop the
-    edges that go backwards in `order` (deepest topic, then level) but the bank's own section
-    edges; then, where cycles remain, the edges that go backwards in the files (sections go
-    forwards, so none of them)."""
+    edges that go backwards in `order` (deepest topic, then level) but a sub-question's edge
+    from the heading above it; then, where cycles remain, the edges that go backwards in the
+    files (those heading edges go forwards, so none of them)."""
     dropped: list[str] = []
-    _drop_backwards(graph, by_id, order, dropped, spare_sections=True)
+    _drop_backwards(graph, by_id, order, dropped, spare_headings=True)
     _drop_backwards(graph, by_id, lambda q: (*sections.where(by_id[q]), q), dropped,
-                    spare_sections=False)
+                    spare_headings=False)
     return dropped
 
 
 def _drop_backwards(graph: nx.DiGraph, by_id: dict[str, Question], order: Callable[[str], tuple],
-                    dropped: list[str], spare_sections: bool) -> None:
+                    dropped: list[str], spare_headings: bool) -> None:
     for component in list(nx.strongly_connected_components(graph)):
         if len(component) < 2:
             continue
         rank = {q: i for i, q in enumerate(sorted(component, key=order))}
         for src, dst in list(graph.subgraph(component).edges):
             data = graph.edges[src, dst]
-            if rank[src] > rank[dst] and not (spare_sections and data["section"]):
+            if rank[src] > rank[dst] and not (spare_headings and data["heading"]):
                 graph.remove_edge(src, dst)
                 dropped.append(f"PREREQUISITE_OF {by_id[src].title!r} -> {by_id[dst].title!r} "
                                f"({data['via']}): would close a cycle")

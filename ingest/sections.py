@@ -2,8 +2,8 @@
 
 A Markdown bank orders its questions: a section's first question opens it, a sub-heading details
 the question it sits under, and a section builds its topic up question by question. Each
-function gives (a, b) pairs, a before b, for questions read from files (sources "path:line");
-heading-less questions and questions without a source give none.
+function gives pairs a before b (with what the pair rests on) for questions read from files
+(sources "path:line"); questions without a source give none.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ def where(q: Question) -> tuple[str, int]:
 def _key(titles: Iterable[str]) -> tuple[str, ...]:
     return tuple(title_key(clean_title(t)) for t in titles)
 
+
+def _introduces_itself(q: str, focus: dict[str, list[str]],
+                       intro: Callable[[str, str], bool]) -> bool:
+    """q introduces its one concept ("什么是GRU"): it needs no question above or before it."""
+    return len(focus[q]) == 1 and intro(q, focus[q][0])
 
 
 def openers(by_id: dict[str, Question], focus: dict[str, list[str]],
@@ -80,7 +85,7 @@ def parents(by_id: dict[str, Question], focus: dict[str, list[str]],
                 (line, q.id))
     out = []
     for b in sorted(by_id.values(), key=lambda q: q.id):
-        if len(focus[b.id]) == 1 and intro(b.id, focus[b.id][0]):
+        if _introduces_itself(b.id, focus, intro):
             continue  # "什么是实时流计算？" needs nothing from "如何进行实时计算？" above it
         path, line = where(b)
         parts = b.topic.split(" / ") if b.topic else []
@@ -98,7 +103,7 @@ def parents(by_id: dict[str, Question], focus: dict[str, list[str]],
 
 def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
              intro: Callable[[str, str], bool],
-             plain: Callable[[str], bool] = lambda q: False) -> list[tuple[str, str, bool]]:
+             plain: Callable[[str], bool]) -> list[tuple[str, str, bool]]:
     """(a, b, same section): a comes earlier in b's section (same file, same heading path),
     shares a focus concept with it and asks no deeper: the bank builds a topic up in order ("LSTM
     的内部结构" before "GRU 与 LSTM 的关系", not "RNN 存在什么问题" before "RNN 的结构"); the
@@ -120,7 +125,7 @@ def siblings(by_id: dict[str, Question], focus: dict[str, list[str]],
         seen: dict[str, list[int]] = defaultdict(list)  # concept -> earlier places, in order
         order = [q for _, q in sorted(rows)]
         for i, b in enumerate(order):
-            if not (len(focus[b]) == 1 and intro(b, focus[b][0])):
+            if not _introduces_itself(b, focus, intro):
                 near: set[int] = set()
                 for c in focus[b]:  # the nearest fitting ones per shared concept
                     fit = (k for k in reversed(seen[c]) if by_id[order[k]].level
