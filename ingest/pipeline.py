@@ -129,9 +129,8 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
     placed = {d.question.id: d.mentions for d in docs}
-    surfaces = {cid: [c.zh, *c.aliases] for cid, c in lexicon.concepts.items()}
-    question_edges, cycle_drops = question_prerequisites(questions, placed, relations, names,
-                                                         lexicon.generic, surfaces)
+    question_edges, cycle_drops = question_prerequisites(questions, placed, relations,
+                                                         lexicon.concepts, lexicon.generic)
     ids = {q.id for q in questions}
     user_edges = [r for r in kept if r.src in ids and r.dst in ids]
     known = {r.key for r in question_edges}

@@ -38,13 +38,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
 import networkx as nx
 
 from zhitu.graph.derived import depths
 from zhitu.graph.model import (
+    Concept,
     Evidence,
     Level,
     Mention,
@@ -155,16 +156,15 @@ def level_reason(f: str, low: int, high: int, names: dict[str, str]) -> str:
 
 
 def question_prerequisites(questions: list[Question], mentions: dict[str, list[Mention]],
-                           concept_relations: list[Relation], names: dict[str, str],
-                           generic: Iterable[str] = (),
-                           surfaces: dict[str, Iterable[str]] | None = None,
-                           ) -> tuple[list[Relation], list[str]]:
+                           concept_relations: list[Relation], concepts: Mapping[str, Concept],
+                           generic: Iterable[str] = ()) -> tuple[list[Relation], list[str]]:
     """Question -> question prerequisites, acyclic; (edges, dropped).
 
-    mentions: question id -> its mentions (their focus flags place it); generic: concepts too
-    broad to be needed by anything (机器学习, 矩阵): never a link's source; surfaces: concept id
-    -> its other names (zh, aliases), to tell a title that is just a concept's name.
+    mentions: question id -> its mentions (their focus flags place it); concepts: by id (their
+    names word the reasons and tell a title that is just a concept's name); generic: concepts
+    too broad to be needed by anything (机器学习, 矩阵): never a link's source.
     """
+    names = {cid: c.name for cid, c in concepts.items()}
     by_id = {q.id: q for q in questions if is_question(q)}
     teaching = {q: _teaches(by_id[q]) for q in by_id}
     skip = set(generic)
@@ -205,8 +205,9 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     @cache
     def known(c: str) -> list[str]:
         """c's names without asking words, longest first."""
-        others = (surfaces or {}).get(c, ())
-        forms = {_ASKING.sub("", x.lower()) for x in [names.get(c, c), *others]}
+        concept = concepts.get(c)
+        words = [concept.name, concept.zh, *concept.aliases] if concept else [c]
+        forms = {_ASKING.sub("", x.lower()) for x in words}
         return sorted((x for x in forms if x), key=len, reverse=True)
 
     def rank(c: str) -> Callable[[str], tuple]:

@@ -36,11 +36,9 @@ def _doc(lexicon: Lexicon, qid: str, title: str, level: Level, answer: str = "è¿
 
 def _edges(lexicon: Lexicon, docs: list[Doc]) -> dict[tuple[str, str], str]:
     relations = concept_relations(docs, lexicon)[0]
-    names = {cid: c.name for cid, c in lexicon.concepts.items()}
-    surfaces = {cid: [c.zh, *c.aliases] for cid, c in lexicon.concepts.items()}
     edges: list[Relation] = question_prerequisites(
-        [d.question for d in docs], {d.question.id: d.mentions for d in docs}, relations, names,
-        lexicon.generic, surfaces)[0]
+        [d.question for d in docs], {d.question.id: d.mentions for d in docs}, relations,
+        lexicon.concepts, lexicon.generic)[0]
     return {(r.src, r.dst): r.evidence[0].sentence for r in edges}
 
 

@@ -231,10 +231,9 @@ def test_a_pattern_relation_needs_two_questions_to_order_anything() -> None:
 
 def _question_edges(lexicon: Lexicon, docs: list[Doc]) -> tuple[list[Relation], list[str]]:
     relations = concept_relations(docs, lexicon)[0]
-    names = {cid: c.name for cid, c in lexicon.concepts.items()}
     placed = {d.question.id: d.mentions for d in docs}
-    return question_prerequisites([d.question for d in docs], placed, relations, names,
-                                  lexicon.generic)
+    return question_prerequisites([d.question for d in docs], placed, relations,
+                                  lexicon.concepts, lexicon.generic)
 
 
 def test_question_prerequisites_follow_focus_concepts_and_levels(lexicon: Lexicon) -> None:
