@@ -14,7 +14,9 @@
 - The first heading of a file that names a chapter or a collection (第五章 …, …面试题汇总) is
   the file's introduction (文件简介), not a question.
 - Lists of links (a **参考资料** label and the links after it, text that is mostly links) are
-  skipped (参考文献 / 链接列表); links inside a real answer stay.
+  skipped (参考文献 / 链接列表); links inside a real answer stay. Quote lines that open a
+  section and name its source or its authors (`> 《某书》 7.12 …`, `> 作者：…`) are no text of it.
+- A stub is no answer: placeholders, a line repeating the title, "参见 …", an empty table.
 - Inside the text of a heading that is not itself a question (or before any heading), a line
   that is a question by its form starts a question: a bold question (`**Q1：…？**`), a 问题:/Q1:
   line, a task item (`- [ ] 1-1 …？`), or a numbered question followed by an 答: line or an
@@ -42,6 +44,7 @@ from zhitu.ingest.read_common import (
 )
 from zhitu.ingest.read_titles import (
     ADVERT,
+    DATED,
     FILE_INTRO,
     INTRO,
     LINKS,
@@ -54,6 +57,7 @@ from zhitu.ingest.read_titles import (
     SUMMARY,
     TOC,
     TODO,
+    TODO_TAIL,
     asks,
     context_name,
     is_aspect,
@@ -83,7 +87,7 @@ _HTML_TAG = re.compile(
     r"\b[^<>\n]{0,1000}>",
     re.IGNORECASE,
 )
-_SUBTREE = ("参考文献", "目录", "致谢", "附录", PROJECT, ADVERT)
+_SUBTREE = ("参考文献", "目录", "致谢", "附录", PROJECT, ADVERT, DATED)
 _JOINS_PARENT = (SUMMARY, INTRO, NOTATION)  # their text joins the section they belong to
 # a link, a bare URL, or a citation ("[3] He K, et al. Deep residual learning … CVPR 2016")
 _URL = re.compile(r"<?(?:https?://|www\.)[^\s<>()（）]{1,1000}>?")
@@ -96,6 +100,18 @@ _CITATION = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]\s+|\d{1,3}[.、)）]\s*)")
+_BARE_MARK = re.compile(r"[\s>]*(?:[-*+]|\d{1,3}[.、)）])?[\s>]*")
+_PICTURE = re.compile(r"!\[|<img\b", re.IGNORECASE)
+_TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?")
+# a label and a URL: "浅谈多任务学习： https://example.com/p/1"
+_LABELLED_URL = re.compile(r"\s*(?:[-*+]\s+)?[^。，,；;！!？?]{1,40}[:：]\s*<?(?:https?://|www\.)\S+\s*")
+# in a quote: a book section ("《深度学习》 7.12 Dropout") or reference numbers ("[49, 52]")
+_BOOK_SECTION = re.compile(r"《[^》]{1,40}》\s*第?\s*\d{1,3}(?:\.\d{1,3})*[^。！？?]{0,80}")
+_PATH = re.compile(r"[\w.\-]+(?:/[\w.\-]*)+")  # "owner/repo/docs/": the path of a link
+_CITED = re.compile(r"\[\s*\d{1,3}(?:\s*[,，\-–]\s*\d{1,3})*\s*\]")
+# in a quote: who wrote it ("作者：…", "贡献者：…", "【注：…】")
+_CREDIT = re.compile(r"[【\[(（]?\s*(?:作者|贡献者|译者|编者|整理|整理者|编辑|校对|原作者|注|备注"
+                     r"|author|authors|contributors?)\s*[:：]", re.IGNORECASE)
 # a line naming where an article came from (after links are reduced to their text)
 _SOURCE_LINE = re.compile(
     r"\s*(?:[*_]{2})?(?:原文链接|原文地址|原文|文章来源|来源|转载自|阅读原文)(?:[*_]{2})?\s*"
@@ -111,6 +127,8 @@ class _Line:
     drop: str = ""  # why a non-blank line holds nothing for an answer
     link: bool = False  # a task item that was a link (`- [ ] [1-1 …](#1-1)`)
     links: bool = False  # the line is a link, a URL or a citation with hardly a word besides
+    linked: bool = False  # the line holds a link or a URL
+    source: str = ""  # a quote line naming a source (参考文献) or the authors (项目说明)
 
 
 @dataclass
@@ -157,6 +175,9 @@ class _Reader:
 
     def tree(self) -> None:
         heads = self.heads
+        for head, after in zip(heads, heads[1:], strict=False):
+            if after.level > head.level:  # a heading over sub-sections: its epigraph is no answer
+                self.skipped += _drop_epigraph(head.body)
         stack: list[int] = []
         for i, head in enumerate(heads):
             while stack and heads[stack[-1]].level >= head.level:
@@ -191,7 +212,9 @@ class _Reader:
         reason = non_question(head.title)
         if reason in _JOINS_PARENT:
             head.owner = None if parent is None else parent.owner
-            if head.owner is None and reason == SUMMARY:  # a summary of the whole file
+            if reason == INTRO and _about_document(head.body):  # "本文先介绍…"
+                head.skip = FILE_INTRO
+            elif head.owner is None and reason == SUMMARY:  # a summary of the whole file
                 head.skip = "小结（不属于任何章节）"
                 lines = [_Line(head.number, head.title)] + head.body
                 self.file_parts += [(x, head.skip) for x in lines if x.text.strip() and not x.drop]
@@ -256,21 +279,31 @@ class _Reader:
             self.skipped += [(x.number, "目录") for x in body if x.text.strip() and not x.drop]
             body = []
         intro = body
+        has_children = any(h.parent == i for h in self.heads)
         if not _asks(head.title):
             starts = _question_starts(body)
             if starts:
                 intro = body[: starts[0][0]]
                 topic = " / ".join(t for t in (self.topic(i), self._own_topic(i)) if t)
-                self._inner(body, starts, topic, self.path(i))
+                # "纸牌问题" whose text is one question ("问题：…？") and its answer: the
+                # question's source is the heading
+                alone = len(starts) == 1 and not head.parts and not has_children
+                heading = head.number if alone and not _content(intro) else None
+                self._inner(body, starts, topic, self.path(i), heading)
+                if heading is not None:
+                    return
         intro = intro + head.parts
-        has_children = any(h.parent == i for h in self.heads)
-        content = [x for x in intro if x.code or (x.text.strip() and not x.drop)]
+        content = _content(intro)
         if i == self.title_head and self.file_intro and content:
             listed = sum(1 for x in content if not x.code and _LIST_ITEM.match(x.text))
             reason = QUESTION_LIST if listed * 5 >= len(content) * 3 else FILE_INTRO
             self.skipped += [(head.number, reason)] + [(x.number, reason) for x in content]
             return
         todo = [x for x in content if not x.code and is_todo(x.text)]
+        stub = [x for x in content if not x.code and (
+            x in todo or _restates(x.text, head.title) or _POINTER.fullmatch(x.text))]
+        if len(stub) == len(content):  # "- 可分离卷积（…）" and "- TODO"; "参见第14章"
+            todo = stub
         self.skipped += [(x.number, TODO) for x in todo]
         if len(todo) == len(content):
             self._no_text(i, has_children or len(intro) != len(body) + len(head.parts), todo)
@@ -289,7 +322,7 @@ class _Reader:
         head = self.heads[i]
         if section:
             self.skipped.append((head.number, "章节标题"))
-        elif todo:
+        elif todo or TODO_TAIL.search(head.raw):
             self.skipped.append((head.number, TODO))
             self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」只有 "
                                  "TODO 占位，没有答案，已跳过")
@@ -317,7 +350,8 @@ class _Reader:
         question the file's name asks ("harris角点.md"), or skipped when the name says nothing."""
         title = context_name(self.name)
         content = [x for x, _ in self.file_parts]
-        if content and _names_collection(content[0].text):  # "深度学习500问 - 第一章" and credits
+        # "深度学习500问 - 第一章" and credits; "本专题介绍…": about the document
+        if content and (_names_collection(content[0].text) or _about_document(content)):
             self.skipped += [(x.number, FILE_INTRO) for x in content]
         elif content and title and not all(is_todo(x.text) for x in content):
             self.named = True
@@ -329,7 +363,9 @@ class _Reader:
             self.skipped += [(x.number, reason) for x, reason in self.file_parts]
 
     def _inner(self, body: list[_Line], starts: list[tuple[int, str, str]], topic: str,
-               parent: tuple[str, ...]) -> None:
+               parent: tuple[str, ...], heading: int | None = None) -> None:
+        """Questions that start inside a text; `heading`: the line of the heading whose one
+        question this is (it becomes the question's source)."""
         for k, (index, title, rest) in enumerate(starts):
             end = starts[k + 1][0] if k + 1 < len(starts) else len(body)
             first = [_Line(body[index].number, rest)] if rest else []
@@ -337,16 +373,62 @@ class _Reader:
             cleaned = clean_title(title)
             path = (*parent, cleaned) if parent and is_generic(cleaned) else ()
             shown = SEPARATOR.join(path) if path else title
-            self._make(shown, body[index].number, lines, topic, path)
+            if heading is None:
+                self._make(shown, body[index].number, lines, topic, path)
+            else:
+                self._make(shown, heading, [_Line(body[index].number, title)] + lines, topic,
+                           path, question_line=True)
 
     def _make(self, title: str, number: int, body: list[_Line], topic: str,
-              path: tuple[str, ...]) -> None:
+              path: tuple[str, ...], question_line: bool = False) -> None:
+        """A question from its title and its body; with `question_line` the body's first line
+        is the question's text, held but not part of the answer."""
         held = [number] + [x.number for x in body if x.code or (x.text.strip() and not x.drop)]
+        if question_line:
+            body = body[1:]
         answer, analysis = _answer_and_analysis(body)
         q = make_question(title, answer, analysis, (self.name, number), self.warnings, topic,
                           lines=held, skipped=self.skipped, path=path)
         if q is not None:
             self.questions.append(q)
+
+
+def _drop_epigraph(body: list[_Line]) -> list[Skipped]:
+    """A text that is one short quote line ("> 某课程 - 某网站"): the source of the section,
+    emptied and returned as 参考文献."""
+    content = _content(body)
+    if len(content) != 1 or content[0].code:
+        return []
+    text = content[0].text.strip()
+    if not text.startswith(">") or len(text) > 80 or any(c in text for c in "。！？?"):
+        return []
+    content[0].drop, content[0].text = REFERENCES, ""
+    return [(content[0].number, REFERENCES)]
+
+
+def _content(lines: list[_Line]) -> list[_Line]:
+    """The lines that hold text (code included)."""
+    return [x for x in lines if x.code or (x.text.strip() and not x.drop)]
+
+
+# a line that only sends the reader elsewhere: "参见 某书 第14章", "详见下一节"
+_POINTER = re.compile(
+    r"\s*(?:[-*+]\s+)?(?:请?(?:参见|详见|参看|参阅)|请见|请参考)\s*[^。，,；;]{1,40}")
+_DOCUMENT = re.compile(r"\s*(?:本文|本节|本章|本篇|本专题|本部分|这篇文章|这篇笔记|这一章|这一节)")
+
+
+def _about_document(lines: list[_Line]) -> bool:
+    """The text opens by talking about the document ("本文先介绍…"), not the subject."""
+    first = next((x for x in lines if x.code or (x.text.strip() and not x.drop)), None)
+    return first is not None and not first.code and _DOCUMENT.match(first.text) is not None
+
+
+def _restates(text: str, title: str) -> bool:
+    """The line only repeats the title, perhaps with a translation: "可分离卷积（separable …）"."""
+    item = _LIST_ITEM.match(text)
+    line = re.sub(r"[(（][^)）]{0,80}[)）]", "", clean_title(text[item.end() if item else 0 :]))
+    bare = re.sub(r"[(（][^)）]{0,80}[)）]", "", clean_title(title))
+    return bool(bare) and line.strip("*_ ：:") == bare
 
 
 def _asks(title: str) -> bool:
@@ -363,16 +445,20 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
     end = _front_matter_end(raw_lines)
     out += [_Line(i + 1, "", drop="文件头信息") for i in range(end) if raw_lines[i].strip()]
     seen = 0  # non-blank lines so far: metadata ("tags: 深度学习") only at the top,
-    top = True  # right under the file's "# " title or other metadata
+    top = True  # right under the file's first heading or other metadata
+    title = False  # that heading is a "# " title
     for index in range(end, len(raw_lines)):
         text = raw_lines[index]
         stripped = text.strip()
         number = index + 1
         seen += bool(stripped)
-        if top and seen <= META_LINES and _META.match(stripped):
+        if top and seen <= META_LINES and _META.match(stripped) and (
+                title or not any(c in stripped for c in "。！？?")):  # under "## 标题": no sentence
             out.append(_Line(number, "", drop="文件头信息"))
             continue
-        top = top and (not stripped or (seen == 1 and stripped.startswith("# ")))
+        if seen == 1 and stripped:
+            title = stripped.startswith("# ")
+        top = top and (not stripped or (seen == 1 and _HEADING.match(stripped) is not None))
         if fence or (not in_comment and stripped.startswith(("```", "~~~"))):
             if fence and stripped.startswith(fence):
                 fence = ""
@@ -400,14 +486,45 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
         elif stripped and not cleaned.strip():
             drop = "图片" if "![" in text else "HTML 标签" if "<" in text else "空行标记"
             out.append(_Line(number, "", drop=drop))
+        elif stripped and _BARE_MARK.fullmatch(cleaned):  # "-", ">", "1." with no text
+            out.append(_Line(number, "", drop="空行标记"))
+        elif index and _PICTURE.search(raw_lines[index - 1]) and _caption(cleaned):
+            out.append(_Line(number, "", drop="图片"))
         elif _is_rule(cleaned):
             out.append(_Line(number, "", drop="分隔线"))
         elif _SOURCE_LINE.fullmatch(cleaned):
             out.append(_Line(number, "", drop="参考文献"))
         else:
             out.append(_Line(number, cleaned, link="](" in text and _TASK.match(text) is not None,
-                             links=_is_link_line(text)))
+                             links=_is_link_line(text), linked=_has_link(text),
+                             source=_source_line(text)))
+    _empty_tables(out, raw_lines)
     return out
+
+
+def _caption(cleaned: str) -> bool:
+    """A quote line right under an image that is a short label (no sentence, no formula, no
+    explanation after a colon): the image's caption."""
+    text = cleaned.strip()
+    return (text.startswith(">") and len(text) <= 40
+            and not any(c in text for c in "。，；！？?：:$=【"))
+
+
+def _empty_tables(lines: list[_Line], raw_lines: list[str]) -> None:
+    """A table with a header and no filled row is a template: a placeholder (TODO 占位), or
+    a table of pictures (图片) when its rows held images."""
+    k = 0
+    while k < len(lines):
+        j = k
+        while j < len(lines) and not lines[j].code and lines[j].text.lstrip().startswith("|"):
+            j += 1
+        rows = lines[k:j]
+        if len(rows) >= 2 and _TABLE_RULE.fullmatch(rows[1].text) and not any(
+                c.isalnum() for x in rows[2:] for c in x.text):
+            pictures = any(_PICTURE.search(raw_lines[x.number - 1]) for x in rows[2:])
+            for x in rows:
+                x.drop, x.text = "图片" if pictures else TODO, ""
+        k = max(j, k + 1)
 
 
 def _toc_body(body: list[_Line]) -> bool:
@@ -504,7 +621,9 @@ def _split_headings(lines: list[_Line]) -> tuple[list[_Line], list[_Heading]]:
         bare = title.rstrip("#")
         if bare != title and (not bare or bare[-1].isspace()):  # closing "## 标题 ##"
             title = bare.strip()
-        headings.append(_Heading(len(match.group(1)), clean_title(title), line.number, [], title))
+        cleaned = clean_title(title)
+        cleaned = TODO_TAIL.sub("", cleaned) or cleaned  # "VQA 的评价方法 TODO"
+        headings.append(_Heading(len(match.group(1)), cleaned, line.number, [], title))
     return preamble, headings
 
 
@@ -551,7 +670,36 @@ def _is_link_line(raw: str) -> bool:
         rest = _URL.sub(" ", _LINK_ANY.sub(" ", raw))
         if rest != raw and sum(c.isalnum() for c in rest) <= 8:
             return True
-    return _CITATION.match(raw) is not None
+    return _CITATION.match(raw) is not None or _LABELLED_URL.fullmatch(raw) is not None
+
+
+def _has_link(raw: str) -> bool:
+    return "](" in raw or "http" in raw or "www." in raw
+
+
+def _source_line(raw: str) -> str:
+    """For a quote line: 参考文献 when it names a source (a link with a few words besides, a
+    book section, reference numbers), 项目说明 when it names the authors or the bank, or "".
+
+    >>> _source_line("> 《深度学习》 7.12 Dropout"), _source_line("> 作者：某某")
+    ('参考文献', '项目说明')
+    >>> _source_line("> [一篇文章](https://example.com/a) - 某博客"), _source_line("> 注意梯度")
+    ('参考文献', '')
+    """
+    text = raw.strip()
+    if not text.startswith(">"):
+        return ""
+    text = text.lstrip("> \t")
+    if _has_link(text):
+        rest = _PATH.sub(" ", _URL.sub(" ", _LINK_ANY.sub(" ", text)))
+        if sum(c.isalnum() for c in rest) <= 24 and "。" not in rest:
+            return REFERENCES
+    plain = _inline(text).strip().strip("*_").strip()
+    if _BOOK_SECTION.fullmatch(plain) or _CITED.fullmatch(plain):
+        return REFERENCES
+    if _CREDIT.match(plain) or non_question(plain) in (PROJECT, ADVERT):
+        return PROJECT
+    return ""
 
 
 def _list_label(line: _Line) -> str:
@@ -585,6 +733,11 @@ def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
             x.drop, x.text = reason, ""
             dropped.append((x.number, reason))
 
+    for x in body:  # a quote naming the source or the authors opens the section
+        if x.code or (x.text.strip() and not x.drop and not x.source):
+            break
+        if x.source and not x.drop:
+            drop([x], x.source)
     k = 0
     while k < len(body):
         reason = _list_label(body[k])
@@ -597,7 +750,7 @@ def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
             text = y.text.strip()
             if text and not y.drop:
                 item = reason == TOC and _LIST_ITEM.match(text) and len(text) <= 80
-                if not (y.links or item):
+                if not (y.links or item or (reason == REFERENCES and y.linked)):
                     break
                 block.append(y)
             j += 1

@@ -1,7 +1,8 @@
 """What a heading's title says about its section: not a question at all, generic, or a question.
 
 - non_question(title): the reason a heading holds no question (参考文献/References/Papers,
-  TODO, 目录/RoadMap, 致谢, 附录, 小结/总结, 前言, 符号说明, 项目说明, 推广), or "".
+  also misspelt by a letter, TODO, 目录/RoadMap, 致谢, 附录, 小结/总结, 前言, 符号说明, 项目说明,
+  推广, a dated news or log entry), or "".
 - is_aspect(title): a generic title that does not ask (动机, 代码实现): decided by its parent.
 - is_collection(raw_title): a chapter or a collection (第五章 …, …面试题汇总): a file's title
   that introduces the file.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
 
 from zhitu.ingest.read_common import clean_title, looks_like_question
 
@@ -81,12 +84,21 @@ _NON_QUESTION = {
 }
 _ASKING = ("什么", "为什么", "如何", "怎么", "怎样", "哪些", "哪个", "是否", "吗")
 _BY_WORD = {w: reason for reason, words in _NON_QUESTION.items() for w in words}
+# English section names long enough that a one-letter slip ("Refernence") still names them
+_SPELLED = sorted(w for w in _BY_WORD if w.isascii() and len(w) >= 7)
+DATED = "带日期的条目"  # a news digest or a log entry ("【2018.11】…", "2018-9-27")
+_DATED = re.compile(r"^\s*[【\[(（]?\s*(?:19|20)\d\d\s*[.\-/年]\s*\d{1,2}(?!\d)")
+# "VQA 的评价方法 TODO": a section the author marked unfinished (read_markdown drops the mark)
+TODO_TAIL = re.compile(r"[\s\-—:：(（【\[]+(?:todo|tbd|待补充|待完善|待更新|待续|未完待续)"
+                        r"\s*[)）】\]]?\s*$", re.I)
 TODO_CHARS = 120  # longer lines are never placeholders
 _TODO = re.compile(
     r"(?:todo|tbd|wip|待补充|待更新|待完善|待续|未完待续|施工中|coming soon|to be continued"
     r"|敬请期待|暂无|暂缺|待写|待补|待添加|未完成|占位|placeholder|略)+",
     re.I,
 )
+_LATER = re.compile(r"(?:有时间|有空|以后|之后|后续|回头|日后)再?(?:整理|补充|更新|补|写)")
+_CLAUSE = re.compile(r"[，,。；;！!～~…]+")
 _LINK_TAIL = re.compile(r"[(（【\[].*$|https?://\S*$")
 # a title about the bank itself or an offer, whatever else it says
 _ADVERT = re.compile(r"交流群|求职群|微信群|qq群|加群|入群|进群|公众号|知识星球|二维码|扫码"
@@ -111,6 +123,7 @@ _GENERIC_WORDS = sorted(
     场景 原理 机制 核心 基本 主要 关键 总体 整体 具体 详细 细节 详解 解读 讲解 说明 示例
     例子 举例 实例 案例 实现 代码 源码 伪代码 实践 demo 流程 步骤 过程 推导 计算 使用 用法
     技巧 注意 注意事项 事项 要点 问题 疑问 补充 其他 其它 其余 总结 小结 回顾 引言 前言 导言
+    常用 常见
     论文 文章 原文 知识点 组成 模块 部分 组件 主干 类型 种类 方式 形式 策略 改进点 创新之处
     主要贡献 核心思想 基本思想 设计思想 模型介绍 模型结构 模型特性 模型特点 模型架构
     网络结构 网络架构 网络设计 网络模型结构 整体结构 整体网络结构 网络整体结构 算法流程 算法原理
@@ -162,11 +175,30 @@ def non_question(title: str) -> str:
     key = _compact(_LINK_TAIL.sub("", cleaned))
     if key in _BY_WORD or key.rstrip("0123456789") in _BY_WORD:  # "目录 2": a page number
         return _BY_WORD.get(key) or _BY_WORD[key.rstrip("0123456789")]
+    if misspelt := _misspelt(key):
+        return _BY_WORD[misspelt]
+    if _DATED.match(title):
+        return DATED
     if _ADVERT.search(cleaned):
         return ADVERT
     if _THANKS.match(cleaned):
         return "致谢"
     return PROJECT if _PROJECT.search(cleaned) else ""
+
+
+def _misspelt(key: str) -> str:
+    """The English section name a key misspells by one letter, or "" (same first letter).
+
+    >>> _misspelt("refernence"), _misspelt("acknowlegements"), _misspelt("preference")
+    ('reference', 'acknowledgements', '')
+    """
+    if not key.isascii() or len(key) < 7 or key in _BY_WORD:
+        return ""
+    for word in _SPELLED:
+        if word[0] == key[0] and abs(len(word) - len(key)) <= 1:
+            if Levenshtein.distance(word, key, score_cutoff=1) <= 1:
+                return word
+    return ""
 
 
 def is_collection(raw_title: str) -> bool:
@@ -181,16 +213,23 @@ def is_collection(raw_title: str) -> bool:
 
 
 def is_todo(text: str) -> bool:
-    """A placeholder line instead of an answer (a short line: a long one is text).
+    """A placeholder line instead of an answer (a short line: a long one is text), also one
+    that ends in a placeholder after a short excuse ("今晚没空了，待补充").
 
     >>> is_todo("- [ ] TODO"), is_todo("待补充"), is_todo("TODO: 补上推导过程")
     (True, True, False)
+    >>> is_todo("介绍不多，有时间再整理"), is_todo("先看结论，再整理成表格后比较各自的优缺点")
+    (True, False)
     """
     if len(text) > TODO_CHARS:
         return False
-    key = re.sub(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?", "", text)
-    key = "".join(c for c in key.lower() if unicodedata.category(c)[0] not in "PZCS")
-    return bool(key) and _TODO.fullmatch(key) is not None
+    text = re.sub(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?", "", text)
+    clauses = [c for c in (_compact(c) for c in _CLAUSE.split(text)) if c]
+    if not clauses or len(clauses) > 2 or any(len(c) > 12 for c in clauses[:-1]):
+        return False
+    last = clauses[-1]
+    return _TODO.fullmatch(last) is not None or (
+        len(last) <= 12 and _LATER.search(last) is not None)
 
 
 def is_generic(title: str) -> bool:
