@@ -58,7 +58,7 @@ from zhitu.graph.model import (
 )
 from zhitu.ingest import sections
 from zhitu.ingest.mentions import Located
-from zhitu.ingest.read_titles import in_english
+from zhitu.ingest.read_titles import in_english, non_question
 from zhitu.text.normalize import normalize
 
 SAME_TOPIC_CONFIDENCE = 0.7
@@ -68,9 +68,6 @@ MAX_HOPS = 2  # concept prerequisite steps from a needed concept to a focus conc
 BASIC = 1  # highest level of a question that a concept link puts before others (a 原理 question)
 LEVEL_WORDS = ("是什么", "原理", "比较", "推导")  # Level 0..3 in a reason
 # a heading that is no question: references, summaries, placeholders, a table of contents
-_NOT_QUESTION = re.compile(r"^\W*(?:\d+(?:\.\d+)*\s*)?(?:参考文献|参考资料|参考链接|参考|"
-                           r"references?|小结|总结|todo|目录|写在前面|前言|附录)\W*$",
-                           re.IGNORECASE)
 _COORDINATED = re.compile(r"^\s*(?:和|与|及|以及|跟|同|或|或者|、|,|/|比|vs\.?|versus)\s*$")
 _PRE = RelationType.PREREQUISITE_OF
 _ASKING = re.compile(r"什么是|是什么|什么叫|简述|介绍|的|[\W_]+")  # a title without its asking
@@ -126,12 +123,13 @@ def _coordinated(title: str, a: Located, b: Located) -> bool:
 
 
 def is_question(question: Question) -> bool:
-    """False for a heading that asks nothing (references, a summary, a placeholder).
+    """False for a title that asks nothing (references, a summary, a placeholder): the same
+    test the reader applies to headings (read_titles.non_question).
 
     >>> is_question(Question("a", "参考文献", "")), is_question(Question("b", "什么是RNN", ""))
     (False, True)
     """
-    return not _NOT_QUESTION.match(question.title.strip())
+    return not non_question(question.title)
 
 
 def link_reason(a: str, f: str, names: dict[str, str], kinds: set[tuple[str, str, str]],

@@ -7,6 +7,8 @@ The fixtures are our own words shaped like public banks.
 
 from __future__ import annotations
 
+from zhitu.graph.model import Question
+from zhitu.ingest.prereq import is_question
 from zhitu.ingest.read import ReadResult, read_text
 from zhitu.ingest.read_common import UNCLAIMED
 from zhitu.ingest.read_titles import DATED, is_generic, is_todo, non_question
@@ -194,3 +196,10 @@ def test_a_references_label_takes_every_linked_line_after_it() -> None:
     result, skipped = read(text)
     assert titles(result) == []
     assert skipped[5] == skipped[6] == skipped[7] == "参考文献"
+
+
+def test_chains_and_related_lists_use_the_readers_test_for_non_questions() -> None:
+    for title in ("Refernence", "## 2. 参考文献", "致谢", "【2019.02】某次访谈", "TODO", "总结"):
+        assert not is_question(Question("q", title, "")), title
+    assert is_question(Question("q", "什么是参考文献管理", ""))
+    assert is_question(Question("q", "Dropout · 动机", ""))
