@@ -81,6 +81,7 @@ _TOC_LINE = re.compile(
 )
 _TOC_MARKS = {"[toc]", "[[toc]]", "[[_toc_]]", "{:toc}", "@[toc]"}
 _IMAGE = re.compile(r"!\[[^\]\n]{0,300}\]\([^)\n]{0,1000}\)")
+_LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]\n]{0,300}\]\([^)\n]{0,1000}\)\s*\]\([^)\n]{0,1000}\)")
 _LINK = re.compile(r"\[([^\]\n]{0,300})\]\([^)\n]{0,1000}\)")
 _HTML_TAG = re.compile(
     r"</?(?:a|br|img|details|summary|div|p|span|center|font|sup|sub|strong|em|b|i|u|hr|kbd)"
@@ -101,6 +102,7 @@ _CITATION = re.compile(
 )
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]\s+|\d{1,3}[.、)）]\s*)")
 _BARE_MARK = re.compile(r"[\s>]*(?:[-*+]|\d{1,3}[.、)）])?[\s>]*")
+_PICTURE_LABEL = re.compile(r"\s*(?:[-*+>]\s*|\d{1,3}[.、)）]\s*)*[^。，,；;！!？?]{1,20}[:：=]\s*")
 _PICTURE = re.compile(r"!\[|<img\b", re.IGNORECASE)
 _TABLE_RULE = re.compile(r"\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?")
 # a label and a URL: "浅谈多任务学习： https://example.com/p/1"
@@ -486,6 +488,8 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
         elif stripped and not cleaned.strip():
             drop = "图片" if "![" in text else "HTML 标签" if "<" in text else "空行标记"
             out.append(_Line(number, "", drop=drop))
+        elif "![" in text and _PICTURE_LABEL.fullmatch(cleaned):  # "- 硬间隔：![](…)"
+            out.append(_Line(number, "", drop="图片"))
         elif stripped and _BARE_MARK.fullmatch(cleaned):  # "-", ">", "1." with no text
             out.append(_Line(number, "", drop="空行标记"))
         elif index and _PICTURE.search(raw_lines[index - 1]) and _caption(cleaned):
@@ -663,9 +667,13 @@ def _is_link_line(raw: str) -> bool:
     True
     >>> _is_link_line("[ResNet](https://example.com) 用残差连接解决了深层网络的退化问题")
     False
+    >>> _is_link_line("- 损失函数：![](https://example.com/f.png)")  # a formula as a picture
+    False
     """
     if _TASK.match(raw) and "http" not in raw and "www." not in raw:
         return False  # a task item is a question, or an entry of a table of contents
+    if "![" in raw:  # a picture (or a linked one) is a figure or a formula, not a citation
+        raw = _IMAGE.sub(" ", _LINKED_IMAGE.sub(" ", raw))
     if "](" in raw or "]:" in raw or "http" in raw or "www." in raw:
         rest = _URL.sub(" ", _LINK_ANY.sub(" ", raw))
         if rest != raw and sum(c.isalnum() for c in rest) <= 8:

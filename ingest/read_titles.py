@@ -111,7 +111,7 @@ _THANKS = re.compile(r"(?:特别|最后)?(?:感谢|鸣谢|致谢)")
 # a title that names a chapter or a whole collection of questions, not one subject
 _CHAPTER = re.compile(r"^\s*(?:#+\s*)?(?:第\s*[\d一二三四五六七八九十百]{1,4}\s*[章节篇部讲]"
                       r"|chapter\s*\d|ch\d)", re.I)
-_COLLECTION = re.compile(r"面试题|面经|面试宝典|宝典|题库|题集|汇总|合集|大全|笔记|手册|指南"
+_COLLECTION = re.compile(r"面试题|面经|面试宝典|宝典|题库|题集|汇总|合集|大全|笔记|手册|指南|专题"
                          r"|(?:\d+|[一二三四五六七八九十百千]{2,})\s*[问题]"
                          r"|interview|questions|cheat ?sheet|notes", re.I)
 

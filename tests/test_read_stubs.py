@@ -203,3 +203,24 @@ def test_chains_and_related_lists_use_the_readers_test_for_non_questions() -> No
         assert not is_question(Question("q", title, "")), title
     assert is_question(Question("q", "什么是参考文献管理", ""))
     assert is_question(Question("q", "Dropout · 动机", ""))
+
+
+def test_a_formula_as_a_picture_is_not_a_link_and_its_label_goes_with_it() -> None:
+    text = ("# 间隔\n\n# 软间隔与硬间隔的表达式\n- 硬间隔：![](https://example.com/a.png)\n"
+            "- 软间隔：![](https://example.com/b.png)\n\n# 加入拉格朗日乘子后的损失\n"
+            "- 原损失：![](https://example.com/c.png)\n- 新损失：[![](c.png)](https://example.com/e)\n"
+            "- 要求乘子非负\n")
+    result, skipped = read(text)
+    (q,) = result.questions  # not dropped as a list of links
+    assert q.title == "加入拉格朗日乘子后的损失" and q.answer == "- 要求乘子非负"
+    assert {skipped[n] for n in (4, 5, 8, 9)} == {"图片"}
+    assert skipped[3] == "空标题"
+
+
+def test_a_special_topic_title_introduces_its_file() -> None:
+    text = ("专题-基本网络\n===\n\n> [某框架的模型库](https://example.com/apps) - 文档\n\n"
+            "- [2015] 某网络 [2]\n- [2016] 另一网络 [3]\n\n"
+            "## 什么是残差连接？\n\n让输出加上输入。\n")
+    result, skipped = read(text, "bank/B-专题-基本网络.md")
+    assert titles(result) == ["什么是残差连接？"]
+    assert skipped[6] == skipped[7] == "题目列表（没有答案）"
