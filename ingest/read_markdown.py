@@ -757,7 +757,9 @@ def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
             y = body[j]
             text = y.text.strip()
             if text and not y.drop:
-                item = reason == TOC and _LIST_ITEM.match(text) and len(text) <= 80
+                # contents: short items; references: items (a paper and its summary)
+                short = 80 if reason == TOC else 200
+                item = _LIST_ITEM.match(text) and len(text) <= short
                 if not (y.links or item or (reason == REFERENCES and y.linked)):
                     break
                 block.append(y)

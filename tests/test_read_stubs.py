@@ -224,3 +224,13 @@ def test_a_special_topic_title_introduces_its_file() -> None:
     result, skipped = read(text, "bank/B-专题-基本网络.md")
     assert titles(result) == ["什么是残差连接？"]
     assert skipped[6] == skipped[7] == "题目列表（没有答案）"
+
+
+def test_a_references_label_takes_the_list_of_papers_after_it() -> None:
+    text = ("# 视觉问答\n\n## 什么是视觉问答？\n\n给一张图和一个问题，回答这个问题。\n\n"
+            "**相关论文**\n- [2016].某篇综述\n    - 本文从数据集和评价方法两方面讨论了现状。\n\n"
+            "回答往往需要常识。\n")
+    result, skipped = read(text)
+    (q,) = result.questions
+    assert q.answer.startswith("给一张图") and q.answer.endswith("回答往往需要常识。")
+    assert skipped[7] == skipped[8] == skipped[9] == "参考文献"
