@@ -7,8 +7,9 @@ passing or generic mention:
 
 - A comes before B when a focus concept a of A is a confident prerequisite of a focus concept f of
   B (concept PREREQUISITE_OF of confidence >= LINK_FLOOR: curated, inferred from curated or
-  corroborated kinds and fixes), within MAX_HOPS concept steps (concepts nobody asks about are
-  stepped over; generic ones are never needed). Only the best question on a links: one that
+  corroborated kinds and fixes), a direct one: a concept two steps back is no step of B (on
+  banks nobody tuned on such links were judged wrong 10 times in 11); generic concepts are never
+  needed. Only the best question on a links: one that
   teaches a (about a alone, or a definition), a 是什么 or 原理 question no deeper than B, fewest
   focus concepts, lowest level, one that introduces a ("什么是a", "说说a", "a 的基本结构", or a
   title of nothing but a's names: "随机梯度下降", "整流线性单元 ReLU"), shortest title; with its
@@ -16,9 +17,10 @@ passing or generic mention:
   basic question before B, what f needs goes before that question, not before B (only the kind f
   belongs to stays: "GBDT 是 Boosting 的一种"); and a long answer (SAYS_NEEDS characters) that
   never names a does not need it, unless f is a kind of a, solves a or has a as a part.
-- Or A and B share a focus concept f and A is its 是什么 question while B asks deeper (原理,
-  比较, 推导; a 原理 question is no step for a 比较 one), or B is a 是什么-level detail of f
-  ("LSTM的细胞状态") and A introduces f ("什么是LSTM").
+- Or A and B share a focus concept f and A is its 是什么 question, about f alone or introducing
+  it (not "Dropout和BN能一起用吗"), while B asks deeper (原理, 比较, 推导; a 原理 question is no
+  step for a 比较 one), or B is a 是什么-level detail of f ("LSTM的细胞状态") and A introduces f
+  ("什么是LSTM").
 - Or the bank's own structure says so (ingest.sections): A opens B's section, B sits under A's
   heading, or A comes earlier in B's section on the same concept.
 - A heading that is no question (参考文献, 小结, TODO …), has no focus or whose answer is only a
@@ -37,7 +39,7 @@ edge is reported.
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
@@ -64,7 +66,6 @@ from zhitu.text.normalize import normalize
 SAME_TOPIC_CONFIDENCE = 0.7
 LINK_FLOOR = 0.5  # least confidence of a concept prerequisite that orders questions
 TWINS = 2  # questions linked for one needed concept: the best and an equal twin
-MAX_HOPS = 2  # concept prerequisite steps from a needed concept to a focus concept
 BASIC = 1  # highest level of a question that a concept link puts before others (a 原理 question)
 LEVEL_WORDS = ("是什么", "原理", "比较", "推导")  # Level 0..3 in a reason
 # a heading that is no question: references, summaries, placeholders, a table of contents
@@ -132,18 +133,16 @@ def is_question(question: Question) -> bool:
     return not non_question(question.title)
 
 
-def link_reason(a: str, f: str, names: dict[str, str], kinds: set[tuple[str, str, str]],
-                via: list[str]) -> str:
+def link_reason(a: str, f: str, names: dict[str, str], kinds: set[tuple[str, str, str]]) -> str:
     """Why a question on concept a comes before one on f, in plain Chinese."""
     na, nf = spaced(names.get(a, a)), spaced(names.get(f, f))
-    if not via and ("IS_A", f, a) in kinds:
+    if ("IS_A", f, a) in kinds:
         return say(f"{nf}是{na}的一种，先弄懂{na}")
-    if not via and ("ADDRESSES", f, a) in kinds:
+    if ("ADDRESSES", f, a) in kinds:
         return say(f"{nf}用来解决{na}，先弄懂{na}")
-    if not via and ("PART_OF", a, f) in kinds:
+    if ("PART_OF", a, f) in kinds:
         return say(f"{na}是{nf}的组成部分，先弄懂{na}")
-    through = "、".join(names.get(c, c) for c in via)
-    return say(f"先弄懂{na}，才能理解{nf.rstrip()}" + (f"（经由{through}）" if through else ""))
+    return say(f"先弄懂{na}，才能理解{nf.rstrip()}")
 
 
 def level_reason(f: str, low: int, high: int, names: dict[str, str]) -> str:
@@ -261,7 +260,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
             graph.add_edge(src, dst, confidence=confidence, via=reason, order=next(added),
                            heading=heading)
 
-    needed: dict[str, list[tuple[str, float, list[str]]]] = {}
+    needed: dict[str, list[tuple[str, float]]] = {}
     # concepts some question teaches (a 是什么 or 原理 question about it): the others are stepped
     # over on the way to a prerequisite that is taught
     teachable = {a for a, qs in about.items()
@@ -273,7 +272,8 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     def among(test: str, c: str, cap: int, script: bool) -> list[str]:
         key = (test, c, cap, script)
         if key not in firsts:
-            tests = {"below": lambda q: int(by_id[q].level) < cap,
+            tests = {"below": lambda q: (int(by_id[q].level) < cap
+                                       and (focus[q] == [c] or intro(q, c))),
                      "intro": lambda q: intro(q, c),
                      "central": lambda q: (_central(q, c) and int(by_id[q].level) <= cap
                                            and plain(q))}
@@ -300,15 +300,15 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
             kinds_only = any(q != qid for q in basics)
             if f not in needed:
                 needed[f] = _needed(f, preds, teachable, skip)
-            for a, confidence, via in needed[f]:
-                if a in focus[qid] or (kinds_only and (via or ("IS_A", f, a) not in kinds)):
+            for a, confidence in needed[f]:
+                if a in focus[qid] or (kinds_only and ("IS_A", f, a) not in kinds):
                     continue
                 if (a not in said[qid] and len(by_id[qid].answer) >= SAYS_NEEDS
-                        and not _kind_link(a, f, via, kinds)):
+                        and not _kind_link(a, f, kinds)):
                     continue  # a long answer that never names a does not need it
                 ranked = [q for q in among("central", a, min(level, BASIC), script) if q != qid]
                 for src in _best(ranked, a):
-                    add(src, qid, confidence, link_reason(a, f, names, kinds, via))
+                    add(src, qid, confidence, link_reason(a, f, names, kinds))
     for a, b, f in sections.openers(by_id, focus, mentions, intro):
         add(a, b, SAME_TOPIC_CONFIDENCE,
             say(f"本节先讲{spaced(names.get(f, f))}是什么，先读这道题"))
@@ -334,32 +334,17 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     return relations, dropped
 
 
-def _kind_link(a: str, f: str, via: list[str], kinds: set[tuple[str, str, str]]) -> bool:
+def _kind_link(a: str, f: str, kinds: set[tuple[str, str, str]]) -> bool:
     """f is a kind of a, solves a or has a as a part: a link learners need even unnamed."""
-    return not via and bool({("IS_A", f, a), ("ADDRESSES", f, a), ("PART_OF", a, f)} & kinds)
+    return bool({("IS_A", f, a), ("ADDRESSES", f, a), ("PART_OF", a, f)} & kinds)
 
 
 def _needed(f: str, preds: dict[str, list[Relation]], teachable: set[str],
-            skip: set[str]) -> list[tuple[str, float, list[str]]]:
-    """(a, confidence, concepts stepped over) for each nearest prerequisite a of concept f that
-    a question teaches, within MAX_HOPS; generic concepts are neither sources nor stepped
-    through."""
-    out = []
-    queue = deque([(f, 1.0, [])])
-    seen = {f}
-    while queue:
-        node, confidence, via = queue.popleft()
-        for rel in sorted(preds.get(node, ()), key=lambda r: r.src):
-            a = rel.src
-            if a in seen or a in skip:
-                continue
-            seen.add(a)
-            conf = min(confidence, rel.confidence)
-            if a in teachable:
-                out.append((a, conf, list(reversed(via))))
-            elif len(via) + 1 < MAX_HOPS:
-                queue.append((a, conf, [*via, a]))
-    return out
+            skip: set[str]) -> list[tuple[str, float]]:
+    """(a, confidence) for each direct prerequisite a of concept f that a question teaches;
+    generic concepts are never needed."""
+    return [(rel.src, rel.confidence) for rel in sorted(preds.get(f, ()), key=lambda r: r.src)
+            if rel.src != f and rel.src in teachable and rel.src not in skip]
 
 
 def _named(title: str, forms: list[str]) -> bool:

@@ -104,13 +104,21 @@ def test_questions_without_a_source_open_no_section(lexicon: Lexicon) -> None:
 
 
 
-def test_a_link_over_an_untaught_concept_names_it(lexicon: Lexicon) -> None:
-    # 神经网络 -> 激活函数 -> ReLU, and no question teaches 激活函数
+def test_a_concept_two_steps_back_is_no_step(lexicon: Lexicon) -> None:
+    # 神经网络 -> 激活函数 -> ReLU: with no question on 激活函数, 神经网络 is too far back
     edges = _edges(lexicon, [
         _doc(lexicon, "nn", "什么是神经网络", Level.DEFINITION),
         _doc(lexicon, "relu", "为什么ReLU好用", Level.PRINCIPLE, "它计算很快。"),
     ])
-    assert edges[("nn", "relu")] == "先弄懂神经网络，才能理解 ReLU（经由激活函数）"
+    assert ("nn", "relu") not in edges
+    # with a question that teaches 激活函数, the chain goes through it
+    edges = _edges(lexicon, [
+        _doc(lexicon, "nn", "什么是神经网络", Level.DEFINITION),
+        _doc(lexicon, "act", "什么是激活函数", Level.DEFINITION, "神经网络里的非线性函数。"),
+        _doc(lexicon, "relu", "为什么ReLU好用", Level.PRINCIPLE, "它计算很快。"),
+    ])
+    assert ("nn", "relu") not in edges
+    assert ("act", "relu") in edges and ("nn", "act") in edges
 
 
 def test_a_sub_question_comes_after_the_question_it_sits_under(lexicon: Lexicon) -> None:
@@ -145,6 +153,17 @@ def test_an_earlier_question_of_the_section_on_the_same_concept_comes_first(
     assert ("vs", "gates") not in edges  # later questions come after
 
 
+def test_an_earlier_deeper_question_of_the_section_comes_first_too(lexicon: Lexicon) -> None:
+    # the bank derives LSTM, then compares it with GRU: the derivation is needed first
+    edges = _edges(lexicon, [
+        _doc(lexicon, "derive", "推导LSTM的前向公式", Level.DERIVATION,
+             "LSTM 的三个门各有一组权重。", "bank/rnn.md:5", "RNN专题"),
+        _doc(lexicon, "vs", "LSTM和GRU有什么关系", Level.COMPARISON,
+             "GRU 把 LSTM 的门合并了。", "bank/rnn.md:15", "RNN专题"),
+    ])
+    assert edges[("derive", "vs")] == "同一节前面先讲 LSTM，先读它"
+
+
 def test_a_title_that_is_only_names_of_a_concept_introduces_it(lexicon: Lexicon) -> None:
     edges = _edges(lexicon, [
         _doc(lexicon, "names", "修正线性单元 ReLU", Level.DEFINITION),
@@ -176,13 +195,20 @@ def test_a_heading_with_only_a_citation_teaches_nothing(lexicon: Lexicon) -> Non
 
 def test_a_long_answer_that_never_names_a_needed_concept_does_not_need_it(
         lexicon: Lexicon) -> None:
-    long_answer = "它在正半轴上是恒等映射，导数恒为一，计算时只要比较一次大小。" * 8
+    # 神经网络 is a prerequisite of 激活函数 in the lexicon
+    long_answer = "没有它，多层的线性变换叠起来仍是一次线性变换，表达能力不会增加。" * 8
     edges = _edges(lexicon, [
         _doc(lexicon, "nn", "什么是神经网络", Level.DEFINITION),
-        _doc(lexicon, "relu", "为什么ReLU好用", Level.PRINCIPLE, long_answer),
+        _doc(lexicon, "act", "为什么激活函数要是非线性的", Level.PRINCIPLE, long_answer),
     ])
-    assert len(long_answer) >= 200 and ("nn", "relu") not in edges
-    # a short answer says too little to tell (the link above it: untaught 激活函数 stepped over)
+    assert len(long_answer) >= 200 and ("nn", "act") not in edges
+    # a short answer says too little to tell: the link stays
+    edges = _edges(lexicon, [
+        _doc(lexicon, "nn", "什么是神经网络", Level.DEFINITION),
+        _doc(lexicon, "act", "为什么激活函数要是非线性的", Level.PRINCIPLE,
+             "否则叠起来还是线性的。"),
+    ])
+    assert edges[("nn", "act")] == "先弄懂神经网络，才能理解激活函数"
 
 
 def test_a_cycle_keeps_the_sub_question_under_its_heading(lexicon: Lexicon) -> None:
@@ -228,3 +254,17 @@ def test_a_twin_asks_the_same_thing_not_more(lexicon: Lexicon) -> None:
     ])
     assert ("struct", "why") in edges
     assert ("more", "why") not in edges
+
+
+def test_a_question_on_two_concepts_is_no_basic_question_of_either(lexicon: Lexicon) -> None:
+    why = ("Dropout为什么能防止过拟合", Level.PRINCIPLE, "它让网络不依赖个别神经元。")
+    edges = _edges(lexicon, [
+        _doc(lexicon, "pair", "Dropout和BatchNorm能一起用吗", Level.DEFINITION, "注意顺序。"),
+        _doc(lexicon, "why", *why),
+    ])
+    assert ("pair", "why") not in edges
+    edges = _edges(lexicon, [
+        _doc(lexicon, "what", "什么是Dropout", Level.DEFINITION, "训练时随机丢弃神经元。"),
+        _doc(lexicon, "why", *why),
+    ])
+    assert edges[("what", "why")] == "先弄懂 dropout 是什么，再看它的原理"

@@ -30,7 +30,10 @@ SAMPLE = Path(__file__).parent / "gold" / "sample.txt"  # a copy of the user's s
 # sample 0.968 / 0.958, bank 0.938 / 0.942, prerequisites 1.0 / 1.0 and 1.0 / 0.962; after the
 # lexicon review sample 0.979 / 0.968 and bank 0.979 / 0.989, so the bank floor rose to 0.95.
 FLOORS = {"sample": (0.9, 0.95), "bank": (0.95, 0.95)}
-PREREQ_FLOORS = {"concepts": (0.9, 0.9), "questions": (0.9, 0.9)}
+# question recall 0.962 -> 0.885 when chains stopped linking over a concept no question teaches
+# (注意力机制 → 交叉注意力 → Transformer): on four public banks nobody here wrote such links were
+# judged wrong 10 times in 11 (docs/QUALITY.md, fifth round); our own bank's gold flatters them
+PREREQ_FLOORS = {"concepts": (0.9, 0.9), "questions": (0.95, 0.85)}
 
 
 @dataclass
