@@ -8,7 +8,9 @@ every non-blank line of a file is in exactly one question (`RawQuestion.lines`) 
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -34,6 +36,10 @@ _NUMBERING = re.compile(
 )
 _LIST_ITEM = re.compile(r"(?:\d{1,4}[.、．)）]|[-*+]\s|[" + BULLETS + "])")
 _SPACES = re.compile(r"\s+")
+# Markdown exports (Notion, Feishu, Typora) escape punctuation and write spaces as &#x20;
+_ESCAPED = re.compile(r"\\([_*#|~<>!.`])")
+_ESCAPED_BRACKET = re.compile(r"\\([\[\]])")
+_RADICALS = re.compile("[\u2e80-\u2fdf]")  # Kangxi radicals standing in for ideographs: ⼀ for 一
 # emphasis pairs, as Markdown reads them: `__` only outside words (`__init__` is a name);
 # a pair spans at most 300 characters, so a 100 KB line without closers stays linear
 _STAR_BOLD = re.compile(r"\*\*(?=\S)(.{1,300}?)(?<=\S)\*\*")
@@ -187,7 +193,7 @@ def clean_title(text: str) -> str:
     >>> clean_title("PyTorch中__call__和forward的区别，x**2 的导数")
     'PyTorch中__call__和forward的区别，x**2 的导数'
     """
-    text = _SPACES.sub(" ", text).strip().lstrip("#").strip()
+    text = _SPACES.sub(" ", _export_noise(text)).strip().lstrip("#").strip()
     text = _UNDERSCORE_BOLD.sub(r"\1", _STAR_BOLD.sub(r"\1", text)).replace("`", "")
     text = _EDGE_EMPH.sub("", text).strip()  # an emphasis closed on another line
     text = text.lstrip(BULLETS + " ")
@@ -197,6 +203,24 @@ def clean_title(text: str) -> str:
             break
         text = text[match.end() :]
     return text.strip()
+
+
+def _export_noise(text: str) -> str:
+    """Undo what Markdown exporters add to a heading: character references, backslash escapes
+    (not a \\[ … \\] formula) and radicals for ideographs.
+
+    >>> _export_noise("MHA\\\\_MQA &#x20;"), _export_noise("加一个\\\\[CLS]标志")
+    ('MHA_MQA  ', '加一个[CLS]标志')
+    >>> _export_noise("第⼀步")
+    '第一步'
+    """
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text:
+        text = _ESCAPED.sub(r"\1", text)
+        if not ("\\[" in text and "\\]" in text):
+            text = _ESCAPED_BRACKET.sub(r"\1", text)
+    return _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def match_marker(line: str) -> tuple[str, str] | None:

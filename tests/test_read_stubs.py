@@ -234,3 +234,15 @@ def test_a_references_label_takes_the_list_of_papers_after_it() -> None:
     (q,) = result.questions
     assert q.answer.startswith("给一张图") and q.answer.endswith("回答往往需要常识。")
     assert skipped[7] == skipped[8] == skipped[9] == "参考文献"
+
+
+def test_heading_noise_from_markdown_exporters_is_undone() -> None:
+    # exporters write spaces as &#x20;, escape _ and [ and use radicals for ideographs
+    text = ("# 注意力\n\n## 多头注意力&#x20;\n\n多个头各自算注意力再拼接。\n\n"
+            "## MHA\\_MQA 的区别\n\nMQA 让所有头共用一组键和值。\n\n"
+            "## 为什么要加一个\\[CLS]标志\n\n它的输出用来做分类。\n\n"
+            "## 第⼀步：算分数\n\n先算查询和键的点积。\n\n"
+            "## 公式 \\[ a+b \\] 怎么读\n\n这是一个行间公式。\n")
+    result, _ = read(text)
+    assert titles(result) == ["多头注意力", "MHA_MQA 的区别", "为什么要加一个[CLS]标志",
+                              "第一步：算分数", "公式 \\[ a+b \\] 怎么读"]
