@@ -473,7 +473,7 @@ def _prepare(raw_lines: list[str]) -> list[_Line]:
             if not text.strip():
                 out.append(_Line(number, "", drop="注释" if stripped else ""))
                 continue
-        if stripped.lower() in _TOC_MARKS:
+        if stripped.lower().replace("\\", "") in _TOC_MARKS:  # also an exporter's \[toc]
             out.append(_Line(number, "", drop="目录"))
             continue
         if "](" in text and (toc := _TOC_LINE.fullmatch(text)) is not None and not toc.group(1):

@@ -246,3 +246,10 @@ def test_heading_noise_from_markdown_exporters_is_undone() -> None:
     result, _ = read(text)
     assert titles(result) == ["多头注意力", "MHA_MQA 的区别", "为什么要加一个[CLS]标志",
                               "第一步：算分数", "公式 \\[ a+b \\] 怎么读"]
+
+
+def test_an_escaped_toc_marker_is_a_table_of_contents() -> None:
+    text = "# 激活函数\n\n\\[toc]\n\n## 什么是ReLU\n\nReLU 在正半轴上是恒等映射。\n"
+    result, skipped = read(text)
+    assert titles(result) == ["什么是ReLU"]
+    assert skipped[3] == "目录"
