@@ -20,6 +20,8 @@ from zhitu.graph.model import (
     Relation,
     RelationType,
 )
+from zhitu.ingest.read import ReadResult
+from zhitu.ingest.read_common import UNCLAIMED
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -235,3 +237,15 @@ def bundled_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from zhitu import data
 
     return _ingested(tmp_path_factory.mktemp("bundled") / "bundled.json", data.QUESTIONS_DIR)
+
+
+def accounted(result: ReadResult, text: str) -> dict[int, str]:
+    """Every non-blank line is held by one question or skipped; the skipped lines by number."""
+    (report,) = result.files
+    content = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
+    held = [n for q in result.questions for n in q.lines]
+    assert len(held) == len(set(held))
+    skipped = dict(report.skipped)
+    assert set(held) | set(skipped) == content and not set(held) & set(skipped)
+    assert UNCLAIMED not in skipped.values()
+    return skipped

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import accounted
 from zhitu.graph.errors import InputError
 from zhitu.ingest.read import ReadResult, read_file, read_paths, read_text
-from zhitu.ingest.read_common import UNCLAIMED
 from zhitu.ingest.read_titles import (
     context_name,
     is_aspect,
@@ -25,18 +25,6 @@ from zhitu.ingest.read_titles import (
 FOLDER = Path(__file__).resolve().parent / "fixtures" / "reading" / "bank_readme"
 README = FOLDER / "README.md"
 CHAPTER = FOLDER / "ch1_基础.md"
-
-
-def accounted(result: ReadResult, text: str) -> dict[int, str]:
-    """Every non-blank line is held by one question or skipped; the skipped lines by number."""
-    (report,) = result.files
-    content = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
-    held = [n for q in result.questions for n in q.lines]
-    assert len(held) == len(set(held))
-    skipped = dict(report.skipped)
-    assert set(held) | set(skipped) == content and not set(held) & set(skipped)
-    assert UNCLAIMED not in skipped.values()
-    return skipped
 
 
 @pytest.fixture(scope="module")

@@ -7,24 +7,17 @@ The fixtures are our own words shaped like public banks.
 
 from __future__ import annotations
 
+from tests.conftest import accounted
 from zhitu.graph.model import Question
 from zhitu.ingest.prereq import is_question
 from zhitu.ingest.read import ReadResult, read_text
-from zhitu.ingest.read_common import UNCLAIMED
 from zhitu.ingest.read_titles import DATED, is_generic, is_todo, non_question
 
 
 def read(text: str, name: str = "bank/主题.md") -> tuple[ReadResult, dict[int, str]]:
     """The result and the skipped lines by number; every non-blank line is held or skipped."""
     result = read_text(text, name)
-    (report,) = result.files
-    content = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
-    held = [n for q in result.questions for n in q.lines]
-    assert len(held) == len(set(held))
-    skipped = dict(report.skipped)
-    assert set(held) | set(skipped) == content and not set(held) & set(skipped)
-    assert UNCLAIMED not in skipped.values()
-    return result, skipped
+    return result, accounted(result, text)
 
 
 def titles(result: ReadResult) -> list[str]:
