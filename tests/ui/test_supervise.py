@@ -42,6 +42,23 @@ def _wait(check, seconds: float = 20) -> bool:  # noqa: ANN001
     return False
 
 
+def _server(proc: subprocess.Popen) -> psutil.Process:
+    """The supervisor's server child (the stand-in browser may still be its child: a zombie
+    until the supervisor reaps it)."""
+    def servers() -> list[psutil.Process]:
+        found = []
+        for child in psutil.Process(proc.pid).children():
+            try:
+                if "http.server" in " ".join(child.cmdline()):
+                    found.append(child)
+            except psutil.Error:  # a zombie or a process that has just gone
+                continue
+        return found
+
+    assert _wait(lambda: len(servers()) == 1)
+    return servers()[0]
+
+
 def _supervise(tmp_path: Path, open_browser: str) -> tuple[subprocess.Popen, str, Path]:
     """The supervisor over the stand-in server on a free port, in its own session, with a
     stand-in browser that writes the address it is given to the returned file."""
@@ -60,7 +77,7 @@ def test_the_browser_opens_and_sigterm_stops_the_server(tmp_path: Path) -> None:
     try:
         assert _wait(opened.exists), "the browser was not opened"
         assert _wait(lambda: opened.read_text() == url)
-        (server,) = psutil.Process(proc.pid).children()
+        server = _server(proc)
         os.kill(proc.pid, signal.SIGTERM)  # the supervisor alone, not its group
         assert proc.wait(20) == 128 + signal.SIGTERM
         assert _wait(lambda: not server.is_running() or server.status() == psutil.STATUS_ZOMBIE)
