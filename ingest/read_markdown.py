@@ -343,8 +343,7 @@ class _Reader:
             reason, body = "目录", [x for x in body if not (x.text.strip() and not x.drop)]
         starts = _question_starts(body)
         before = body[: starts[0][0]] if starts else body
-        self.file_parts += [(x, reason) for x in before
-                            if x.code or (x.text.strip() and not x.drop)]
+        self.file_parts += [(x, reason) for x in _content(before)]
         self._inner(body, starts, topic or "", ())
 
     def file_question(self) -> None:
@@ -385,7 +384,7 @@ class _Reader:
               path: tuple[str, ...], question_line: bool = False) -> None:
         """A question from its title and its body; with `question_line` the body's first line
         is the question's text, held but not part of the answer."""
-        held = [number] + [x.number for x in body if x.code or (x.text.strip() and not x.drop)]
+        held = [number] + [x.number for x in _content(body)]
         if question_line:
             body = body[1:]
         answer, analysis = _answer_and_analysis(body)
@@ -416,20 +415,21 @@ def _content(lines: list[_Line]) -> list[_Line]:
 # a line that only sends the reader elsewhere: "参见 某书 第14章", "详见下一节"
 _POINTER = re.compile(
     r"\s*(?:[-*+]\s+)?(?:请?(?:参见|详见|参看|参阅)|请见|请参考)\s*[^。，,；;]{1,40}")
+_BRACKETED = re.compile(r"[(（][^)）]{0,80}[)）]")  # "（separable convolution）"
 _DOCUMENT = re.compile(r"\s*(?:本文|本节|本章|本篇|本专题|本部分|这篇文章|这篇笔记|这一章|这一节)")
 
 
 def _about_document(lines: list[_Line]) -> bool:
     """The text opens by talking about the document ("本文先介绍…"), not the subject."""
-    first = next((x for x in lines if x.code or (x.text.strip() and not x.drop)), None)
+    first = next(iter(_content(lines)), None)
     return first is not None and not first.code and _DOCUMENT.match(first.text) is not None
 
 
 def _restates(text: str, title: str) -> bool:
     """The line only repeats the title, perhaps with a translation: "可分离卷积（separable …）"."""
     item = _LIST_ITEM.match(text)
-    line = re.sub(r"[(（][^)）]{0,80}[)）]", "", clean_title(text[item.end() if item else 0 :]))
-    bare = re.sub(r"[(（][^)）]{0,80}[)）]", "", clean_title(title))
+    line = _BRACKETED.sub("", clean_title(text[item.end() if item else 0 :]))
+    bare = _BRACKETED.sub("", clean_title(title))
     return bool(bare) and line.strip("*_ ：:") == bare
 
 
@@ -767,8 +767,7 @@ def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
         if len(block) > 1 or j == len(body):
             drop(block, reason)
         k = j
-    content = [x for x in body if x.code or (x.text.strip() and not x.drop)]
-    content = [x for x in content if x.code or not is_todo(x.text)]
+    content = [x for x in _content(body) if x.code or not is_todo(x.text)]
     links = [x for x in content if x.links]
     others = [x for x in content if not x.links and (x.code or not _label(x.text.strip()))]
     listed = len(links) + sum(1 for x in body if x.drop == TOC)  # links to other files count
