@@ -17,8 +17,8 @@ passing or generic mention:
   basic question before B, what f needs goes before that question, not before B (only the kind f
   belongs to stays: "GBDT 是 Boosting 的一种"); and a long answer (SAYS_NEEDS characters) that
   never names a does not need it, unless f is a kind of a, solves a or has a as a part.
-- Or A and B share a focus concept f and A is its 是什么 question, about f alone or introducing
-  it (not "Dropout和BN能一起用吗"), while B asks deeper (原理, 比较, 推导; a 原理 question is no
+- Or A and B share a focus concept f and A is its 是什么 question, about f alone (not
+  "Dropout和BN能一起用吗"), while B asks deeper (原理, 比较, 推导; a 原理 question is no
   step for a 比较 one), or B is a 是什么-level detail of f ("LSTM的细胞状态") and A introduces f
   ("什么是LSTM").
 - Or the bank's own structure says so (ingest.sections): A opens B's section, B sits under A's
@@ -261,8 +261,8 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
                            heading=heading)
 
     needed: dict[str, list[tuple[str, float]]] = {}
-    # concepts some question teaches (a 是什么 or 原理 question about it): the others are stepped
-    # over on the way to a prerequisite that is taught
+    # concepts some question teaches (a 是什么 or 原理 question about it): only those are needed
+    # (a prerequisite no question teaches makes no step)
     teachable = {a for a, qs in about.items()
                  if any(_central(q, a) and int(by_id[q].level) <= BASIC for q in qs)}
     # about[c] (best first) filtered by a test and by script, once per key; only the first
@@ -272,8 +272,7 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     def among(test: str, c: str, cap: int, script: bool) -> list[str]:
         key = (test, c, cap, script)
         if key not in firsts:
-            tests = {"below": lambda q: (int(by_id[q].level) < cap
-                                       and (focus[q] == [c] or intro(q, c))),
+            tests = {"below": lambda q: int(by_id[q].level) < cap and focus[q] == [c],
                      "intro": lambda q: intro(q, c),
                      "central": lambda q: (_central(q, c) and int(by_id[q].level) <= cap
                                            and plain(q))}
