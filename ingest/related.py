@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -59,10 +59,11 @@ SECTION, COMPARES, CONTRASTED = 0.15, 0.15, 0.1
 HUB = 0.5
 MIN_SCORE = 0.12
 FALLBACK = 0.25  # share of MIN_SCORE the single best needs when nothing reaches MIN_SCORE
-DENSE_SHARE = 16  # _retrieve: a term in 1/DENSE_SHARE of the documents or more is a dense row
-DENSE_BYTES = 64 << 20  # _retrieve: at most this much memory for the dense rows
-POOL_QUERIES = 5000  # _retrieve: from this many questions on, scored in a pool of processes
-CHUNK = 500  # _retrieve: questions a pool worker scores at a time
+CAP = 2000  # _searcher: a term in more documents brings no candidates (it still scores)
+DENSE_SHARE = 16  # _searcher: a term in 1/DENSE_SHARE of the documents or more is a dense row
+DENSE_BYTES = 64 << 20  # _searcher: at most this much memory for the dense rows
+POOL_QUERIES = 5000  # _each: from this many questions on, scored in a pool of processes
+CHUNK = 500  # _each: questions a pool worker scores at a time
 _RELATED = RelationType.RELATED_TO
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKING = frozenset("什么 为什么 如何 怎么 怎样 哪些 哪个 区别 作用 原理 优缺点 可以 一个 一种 "
@@ -84,11 +85,11 @@ class _Bank:
     contrasts: set[frozenset[str]]  # concept pairs contrasted (confidence >= 0.5)
     tokens: list[list[str]]  # search document terms
     queries: list[list[str]]  # distinct content terms, the BM25 query
-    found: list[tuple[np.ndarray, np.ndarray]]  # BM25 candidates (documents, scores)
+    search: Callable[[list[str]], tuple[np.ndarray, np.ndarray]]  # query -> BM25 candidates
 
 
 def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
-          documents: dict[str, str], relations: list[Relation], workers: int) -> _Bank | None:
+          documents: dict[str, str], relations: list[Relation]) -> _Bank | None:
     qs = sorted((q for q in questions if is_question(q)), key=lambda q: q.id)
     n = len(qs)
     if n < 2:
@@ -107,16 +108,16 @@ def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
     retriever.index(tokens, show_progress=False)
     content = {w for w in set(chain.from_iterable(tokens)) if _content(w)}  # each term once
     queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
-    found = _retrieve(retriever, queries, min(CANDIDATES + 1, n), workers)
-    return _Bank(qs, focus, about, spec, contrasts, tokens, queries, found)
+    search = _searcher(retriever, min(CANDIDATES + 1, n))
+    return _Bank(qs, focus, about, spec, contrasts, tokens, queries, search)
 
 
 def related_questions(questions: list[Question], mentions: dict[str, list[Mention]],
                       documents: dict[str, str], names: dict[str, str],
                       relations: list[Relation], workers: int = 1) -> list[Relation]:
     """Every question's TOP related questions as RELATED_TO edges (question -> related one);
-    `workers` processes retrieve the BM25 candidates of a large bank (scan.workers_for)."""
-    bank = _bank(questions, mentions, documents, relations, workers)
+    `workers` processes score the candidates of a large bank (scan.workers_for)."""
+    bank = _bank(questions, mentions, documents, relations)
     if bank is None:
         return []
     qs, focus, about, contrasts = bank.qs, bank.focus, bank.about, bank.contrasts
@@ -141,8 +142,9 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     english = np.array([in_english(q.title) for q in qs])
     compared = np.array([q.level is Level.COMPARISON and len(fs) > 1
                          for q, fs in zip(qs, focus, strict=True)])
-    raw = [_candidates(i, bank.found[i], focus[i], contrasted[i], about, holders, bank.spec,
-                       sizes, section_of, chinese, english, compared) for i in range(n)]
+    raw = _each(lambda i: _candidates(i, bank.search(bank.queries[i]), focus[i], contrasted[i],
+                                      about, holders, bank.spec, sizes, section_of, chinese,
+                                      english, compared), range(n), workers)
     # hubs: how many candidate lists hold a question, against the median
     lists = Counter(chain.from_iterable(_best(js, ss, 2 * TOP) for js, ss in raw))
     usual = median(lists.values()) if lists else 1.0
@@ -231,39 +233,83 @@ def _best(js: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
                                             strict=True)).__getitem__)[:k]
 
 
+def _each(fn: Callable[[int], tuple[np.ndarray, np.ndarray]], items: Sequence[int],
+          workers: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """fn of each item; from POOL_QUERIES items on in `workers` forked processes (each result
+    is the same wherever it is computed)."""
+    if workers <= 1 or len(items) < POOL_QUERIES:
+        return [fn(x) for x in items]
+    return list(chain.from_iterable(forked.chunks(fn, items, workers, CHUNK)))
+
+
 def _retrieve(retriever: bm25s.BM25, queries: list[list[str]], k: int,
               workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per query, what retriever.retrieve(query, k) returns above 0 (documents, scores),
-    faster: a common term adds one dense row instead of scattering its postings one by one.
-    Every document still sums its terms in query order in float32, so each score is bm25s's
-    bit for bit, and the top k comes from bm25s's own selection (the same documents among
-    equal scores). From POOL_QUERIES queries on, `workers` forked processes share them (each
-    query's result is the same wherever it is scored)."""
+    """_searcher's answer to each query."""
+    search = _searcher(retriever, k)
+    return _each(lambda i: search(queries[i]), range(len(queries)), workers)
+
+
+def _searcher(retriever: bm25s.BM25,
+              k: int) -> Callable[[list[str]], tuple[np.ndarray, np.ndarray]]:
+    """A query's k best documents by BM25 above 0 (documents, scores, best first).
+
+    A query whose terms are each in at most CAP documents (every query of a bank of at most
+    CAP questions) gets what retriever.retrieve(query, k) returns, faster: a common term adds
+    one dense row instead of scattering its postings one by one, and every document sums its
+    terms in query order in float32, so each score is bm25s's bit for bit and the top k comes
+    from bm25s's own selection (the same documents among equal scores). In a bigger bank a
+    term in more than CAP documents brings no candidates (else every query scores every
+    document): the k best by the query's other terms (or its rarest term, if all are common)
+    are kept and scored by all its terms, the same float sum."""
     index = retriever.scores
     data, postings, starts = index["data"], index["indices"], index["indptr"]
     n = index["num_docs"]
     df = np.diff(starts)
     common = np.argsort(-df, kind="stable")[:DENSE_BYTES // (data.itemsize * n)]
-    common = common[df[common] * DENSE_SHARE >= n]
-    row = [None] * len(df)  # term -> its dense row, None when it is scattered
-    for t in common.tolist():
-        row[t] = np.zeros(n, dtype=data.dtype)
-        row[t][postings[starts[t]:starts[t + 1]]] = data[starts[t]:starts[t + 1]]
-    lo, hi = starts[:-1].tolist(), starts[1:].tolist()
+    common = common[df[common] * DENSE_SHARE >= n].tolist()
+    dense = np.zeros((len(common), n), dtype=data.dtype)  # a common term's scores, every document
+    slot = [-1] * len(df)  # term -> its row of dense, -1 when it is scattered
+    for r, t in enumerate(common):
+        slot[t] = r
+        dense[r, postings[starts[t]:starts[t + 1]]] = data[starts[t]:starts[t + 1]]
+    lo, hi, sizes = starts[:-1].tolist(), starts[1:].tolist(), df.tolist()
+    acc = np.zeros(n, dtype=data.dtype)  # scratch, all zero between calls
+
+    def add(terms: list[int]) -> None:
+        for t in terms:
+            if slot[t] >= 0:
+                np.add(acc, dense[slot[t]], out=acc)  # + 0.0 where t is absent: exact
+            else:  # a term's documents are distinct: one float32 addition each
+                acc[postings[lo[t]:hi[t]]] += data[lo[t]:hi[t]]
 
     def one(query: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        acc = np.zeros(n, dtype=data.dtype)
-        for t in retriever.get_tokens_ids(query):
-            if row[t] is not None:
-                np.add(acc, row[t], out=acc)  # + 0.0 where t is absent: exact
-            else:
-                np.add.at(acc, postings[lo[t]:hi[t]], data[lo[t]:hi[t]])
-        best, ranks = topk(acc, k, sorted=True)
-        return ranks[best > 0], best[best > 0]  # a score of 0 shares nothing
+        terms = retriever.get_tokens_ids(query)
+        seeds = [t for t in terms if sizes[t] <= CAP]
+        if len(seeds) == len(terms):
+            add(terms)
+            best, ranks = topk(acc, k, sorted=True)
+            acc.fill(0)
+            return ranks[best > 0], best[best > 0]  # a score of 0 shares nothing
+        add(seeds or [min(terms, key=lambda t: (sizes[t], t))])
+        docs = np.flatnonzero(acc)
+        part = acc[docs]
+        acc[docs] = 0
+        if len(docs) > k:
+            docs = np.sort(docs[topk(part, k, sorted=True)[1]])
+        each = np.zeros((len(terms), len(docs)), dtype=data.dtype)  # term x document scores
+        rows = [i for i, t in enumerate(terms) if slot[t] >= 0]
+        each[rows] = dense[np.ix_([slot[terms[i]] for i in rows], docs)]
+        for i, t in enumerate(terms):
+            if slot[t] < 0:
+                mine = postings[lo[t]:hi[t]]
+                at = np.searchsorted(mine, docs).clip(max=len(mine) - 1)
+                each[i] = np.where(mine[at] == docs, data[lo[t]:hi[t]][at], 0)
+        scores = np.add.reduce(each, axis=0)  # row by row, in query order, as above
+        order = np.lexsort((docs, -scores))
+        docs, scores = docs[order], scores[order]
+        return docs[scores > 0], scores[scores > 0]
 
-    if workers <= 1 or len(queries) < POOL_QUERIES:
-        return [one(q) for q in queries]
-    return list(chain.from_iterable(forked.chunks(one, queries, workers, CHUNK)))
+    return one
 
 
 def _content(word: str) -> bool:

@@ -123,9 +123,10 @@ def _plain_scores(questions, mentions, documents, names, relations, workers=1): 
     from zhitu.graph.model import Level
     from zhitu.ingest import related as r
 
-    bank = r._bank(questions, mentions, documents, relations, workers)
-    qs, focus, about, spec, contrasts, found = (bank.qs, bank.focus, bank.about, bank.spec,
-                                                bank.contrasts, bank.found)
+    bank = r._bank(questions, mentions, documents, relations)
+    qs, focus, about, spec, contrasts = (bank.qs, bank.focus, bank.about, bank.spec,
+                                         bank.contrasts)
+    found = [bank.search(q) for q in bank.queries]
     n, ids = len(qs), [q.id for q in qs]
     section = [r._section(q) for q in qs]
     chinese = [bool(r._CJK.search(q.title)) for q in qs]
@@ -184,6 +185,13 @@ def test_scores_equal_scoring_each_pair_on_its_own(monkeypatch: pytest.MonkeyPat
     stored = [(x.src, x.dst, x.confidence) for x in related_questions(*seen["args"])]
     assert len(stored) > 500
     assert stored == _plain_scores(*seen["args"])
+    # a pool of processes scores the same (a big bank's path, here from 10 questions on)
+    from zhitu.ingest import related
+
+    monkeypatch.setattr(related, "POOL_QUERIES", 10)
+    pooled = related_questions(*seen["args"][:5], workers=2)
+    assert [(x.src, x.dst, x.confidence, x.evidence) for x in pooled] == [
+        (x.src, x.dst, x.confidence, x.evidence) for x in related_questions(*seen["args"][:5])]
 
 
 def test_a_pool_of_processes_retrieves_what_one_process_does(
@@ -205,3 +213,34 @@ def test_a_pool_of_processes_retrieves_what_one_process_does(
     assert all(a[0].tolist() == b[0].tolist() and a[1].tolist() == b[1].tolist()
                for a, b in zip(alone, shared, strict=True))
     assert forked._task is None  # nothing left for a later fork
+
+
+def test_in_a_big_bank_a_common_term_scores_but_brings_no_candidates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over CAP documents a term only scores: the k best by the other terms (the rarest term
+    when all are common), each scored by all terms exactly as bm25s scores it."""
+    import bm25s
+    import numpy as np
+
+    from zhitu.ingest import related
+
+    docs = [f"题目{i} 梯度 消失 {'激活' if i % 3 else '残差'} 层{i % 7} 网络{i % 5}".split()
+            for i in range(60)]
+    retriever = bm25s.BM25()
+    retriever.index(docs, show_progress=False)
+    exact = related._retrieve(retriever, docs, 8)
+    monkeypatch.setattr(related, "CAP", 15)  # 梯度, 消失, 激活, 残差 (and 网络x) are common
+    capped = related._retrieve(retriever, docs, 8)
+    for query, (got, scores) in zip(docs, capped, strict=True):
+        terms = retriever.get_tokens_ids(query)
+        df = {t: sum(t in retriever.get_tokens_ids(d) for d in docs) for t in terms}
+        seeds = [t for t in terms if df[t] <= 15] or [min(terms, key=lambda t: (df[t], t))]
+        seeded = retriever.get_scores([w for w in query if retriever.vocab_dict[w] in seeds])
+        full = retriever.get_scores(query)
+        hit = np.flatnonzero(seeded)
+        assert set(got.tolist()) <= set(hit.tolist())  # candidates share a rare term
+        assert len(got) == min(8, len(hit))  # the 8 best by the rare terms (ties either way)
+        assert sorted(seeded[got].tolist()) == sorted(seeded[hit].tolist())[-len(got):]
+        assert scores.tolist() == full[got].tolist()  # bm25s's own scores, bit for bit
+        assert scores.tolist() == sorted(scores.tolist(), reverse=True)
+    assert any(a.tolist() != b[0].tolist() for (a, _), b in zip(capped, exact, strict=True))
