@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from zhitu.graph.errors import NotFoundError, ZhituError
 from zhitu.graph.model import question_tags
 from zhitu.graph.store import is_neo4j_target
 from zhitu.ui import cli_output as out
+from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
 
@@ -28,33 +28,24 @@ def _app_path() -> Path:
     return Path(__file__).resolve().parent / "app.py"
 
 
-def _fail(ctx: click.Context, message: str, code: int, suggestions: Sequence[str] = ()) -> None:
-    click.echo(f"错误: {message}", err=True)
-    if suggestions:
-        click.echo("你是不是要找:", err=True)
-        for s in suggestions:
-            click.echo(f"  {s}", err=True)
-    ctx.exit(code)
-
-
-class _Group(click.Group):
-    """Turns every expected failure into one Chinese line and an exit code; never a traceback."""
+class _Group(zh.Group):
+    """Turns every expected failure into one Chinese line and an exit code; never a traceback.
+    zh.Group puts click's own words (help, usage errors) in Chinese."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as e:
-            name = e.ctx.command_path if e.ctx else "zhitu"
-            _fail(ctx, f"{e.format_message()} (用法见: {name} --help)", 2)
+            zh.usage_error(ctx, e)
         except NotFoundError as e:
-            _fail(ctx, str(e), 2, e.suggestions)
+            zh.fail(ctx, str(e), 2, e.suggestions)
         except ZhituError as e:
-            _fail(ctx, str(e), 1)
+            zh.fail(ctx, str(e), 1)
         except BrokenPipeError:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (a closed pipe: stop quietly)
             ctx.exit(1)
         except OSError as e:
-            _fail(ctx, f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), 1)
+            zh.fail(ctx, f"{e.filename or ''}: {e.strerror or e}".lstrip(": "), 1)
         except KeyboardInterrupt:
             ctx.exit(130)
 
@@ -62,15 +53,16 @@ class _Group(click.Group):
 # graph.export.FORMATS, named here so that `zhitu --help` does not import the exporters
 EXPORT_FORMATS = ("json", "graphml", "cypher")
 json_option = out.json_option
-top_option = click.option("--top", default=10, show_default=True, type=click.IntRange(min=0))
+top_option = click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
+                          metavar="个数", help="最多列出几个")
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("zhitu", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--graph",
     "target",
     envvar="ZHITU_GRAPH",
-    metavar="TARGET",
+    metavar="图",
     help="图文件路径或 neo4j:// / bolt:// 地址 (环境变量 ZHITU_GRAPH)",
 )
 @click.pass_context
@@ -83,7 +75,7 @@ def cli(ctx: click.Context, target: str | None) -> None:
 
 
 @cli.command("ingest")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, metavar="路径...")
 @json_option
 @click.pass_obj
 def ingest_cmd(obj: Target, paths: tuple[str, ...], as_json: bool) -> None:
@@ -131,7 +123,7 @@ def concepts(obj: Target, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("ref", metavar="QUESTION")
+@click.argument("ref", metavar="问题")
 @json_option
 @click.pass_obj
 def question(obj: Target, ref: str, as_json: bool) -> None:
@@ -143,8 +135,8 @@ def question(obj: Target, ref: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("ref", metavar="QUESTION")
-@click.option("--full", is_flag=True, help="列出全部前置问题 (默认只列直接前置)。")
+@click.argument("ref", metavar="问题")
+@click.option("--full", is_flag=True, help="列出全部前置问题 (默认只列直接前置)")
 @json_option
 @click.pass_obj
 def chain(obj: Target, ref: str, full: bool, as_json: bool) -> None:
@@ -157,7 +149,7 @@ def chain(obj: Target, ref: str, full: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("ref", metavar="QUESTION")
+@click.argument("ref", metavar="问题")
 @top_option
 @json_option
 @click.pass_obj
@@ -171,9 +163,10 @@ def related(obj: Target, ref: str, top: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--target", "targets", multiple=True, required=True, help="目标问题或概念 (可多次)")
-@click.option("--known", multiple=True, help="已掌握的概念 (可多次)")
-@click.option("--learner", metavar="NAME", help="跳过这个学习者已掌握或已学完的概念")
+@click.option("--target", "targets", multiple=True, required=True, metavar="目标",
+              help="目标问题或概念 (可多次)")
+@click.option("--known", multiple=True, metavar="概念", help="已掌握的概念 (可多次)")
+@click.option("--learner", metavar="名字", help="跳过这个学习者已掌握或已学完的概念")
 @json_option
 @click.pass_obj
 def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], learner: str | None,
@@ -189,7 +182,7 @@ def path(obj: Target, targets: tuple[str, ...], known: tuple[str, ...], learner:
 
 
 @cli.command()
-@click.argument("words", nargs=-1, required=True, metavar="TEXT")
+@click.argument("words", nargs=-1, required=True, metavar="关键词...")
 @top_option
 @json_option
 @click.pass_obj
@@ -229,8 +222,9 @@ def candidates(obj: Target, top: int, as_json: bool) -> None:
 
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件 (默认标准输出)")
+              show_default=True, help="导出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="文件",
+              help="输出文件 (默认标准输出)")
 @click.pass_obj
 def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
     """导出整个图: json (本工具的格式)、graphml (Gephi/yEd)、cypher (cypher-shell)。"""
@@ -246,16 +240,17 @@ def export_cmd(obj: Target, fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--host", default="localhost", show_default=True,
+@click.option("--host", default="localhost", show_default=True, metavar="地址",
               help="监听地址; 不是本机回环地址时, 界面里的修改需要管理员密钥")
-@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--admin-key-file", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535),
+              metavar="端口", help="监听端口")
+@click.option("--admin-key-file", type=click.Path(dir_okay=False), metavar="文件",
               help="管理员密钥所在的文件 (默认读环境变量 ZHITU_ADMIN_KEY)")
 @click.option("--read-only", is_flag=True, help="界面只读, 即使在本机也不能导入")
 @click.option("--max-previews", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="同时进行的导入预览最多几个")
+              metavar="个数", help="同时进行的导入预览最多几个")
 @click.option("--preview-timeout", default=300, show_default=True, type=click.IntRange(5, 86400),
-              metavar="SECONDS", help="一次导入预览最多用几秒, 超时取消")
+              metavar="秒数", help="一次导入预览最多用几秒, 超时取消")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器 (只在终端里运行时才会打开)")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, admin_key_file: str | None, read_only: bool,

@@ -14,6 +14,7 @@ import click
 
 from zhitu.graph.model import Concept
 from zhitu.ingest import curate
+from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
 
@@ -26,7 +27,7 @@ def _decide(obj: Target, change: Any) -> None:
     click.echo(f"{message} (已写入 {path})")
 
 
-@click.group("curate")
+@click.group("curate", cls=zh.Group)
 def curate_cmd() -> None:
     """整理自动发现的概念: 接受、拒绝、改名、合并为别名、设置类别和先修。"""
 
@@ -57,9 +58,9 @@ def _concept(obj: Target, ref: str) -> Concept:
 
 
 @curate_cmd.command()
-@click.argument("concept")
-@click.option("--name", help="新名字")
-@click.option("--category", help="类别 id (见 data/README.md)")
+@click.argument("concept", metavar="概念")
+@click.option("--name", metavar="名字", help="新名字")
+@click.option("--category", metavar="类别", help="类别 ID (见 data/README.md)")
 @click.pass_obj
 def accept(obj: Target, concept: str, name: str | None, category: str | None) -> None:
     """接受一个发现的概念 (写入用户词表)。"""
@@ -68,7 +69,7 @@ def accept(obj: Target, concept: str, name: str | None, category: str | None) ->
 
 
 @curate_cmd.command()
-@click.argument("term")
+@click.argument("term", metavar="术语")
 @click.pass_obj
 def reject(obj: Target, term: str) -> None:
     """拒绝一个术语: 以后不再作为概念。"""
@@ -80,11 +81,11 @@ def reject(obj: Target, term: str) -> None:
 
 
 @curate_cmd.command("alias")
-@click.argument("term")
-@click.argument("target")
+@click.argument("term", metavar="术语")
+@click.argument("target", metavar="概念")
 @click.pass_obj
 def alias_cmd(obj: Target, term: str, target: str) -> None:
-    """把 TERM 合并为已有概念 TARGET 的别名。"""
+    """把术语合并为已有概念的别名。"""
     store = obj.store()
     goal = store.concept(target)
     found = next((c for c in store.concepts() if term in (c.id, c.name)), None)
@@ -95,10 +96,10 @@ def alias_cmd(obj: Target, term: str, target: str) -> None:
 
 
 @curate_cmd.command()
-@click.argument("concept")
-@click.option("--name", help="新名字")
-@click.option("--category", help="类别 id")
-@click.option("--prereq", "prereqs", multiple=True, help="先修概念 (可多次)")
+@click.argument("concept", metavar="概念")
+@click.option("--name", metavar="名字", help="新名字")
+@click.option("--category", metavar="类别", help="类别 ID")
+@click.option("--prereq", "prereqs", multiple=True, metavar="概念", help="先修概念 (可多次)")
 @click.pass_obj
 def edit(obj: Target, concept: str, name: str | None, category: str | None,
          prereqs: tuple[str, ...]) -> None:

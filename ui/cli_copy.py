@@ -16,6 +16,7 @@ import click
 
 from zhitu.graph.errors import StoreError
 from zhitu.graph.store import is_neo4j_target
+from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
 
@@ -25,13 +26,13 @@ def _same(src: str, dst: str) -> bool:
     return Path(src).resolve() == Path(dst).resolve()
 
 
-@click.command("copy")
-@click.argument("src", metavar="SRC")
-@click.argument("dst", metavar="DST")
+@click.command("copy", cls=zh.Command)
+@click.argument("src", metavar="源图")
+@click.argument("dst", metavar="目标图")
 @click.option("--replace", "replace_", is_flag=True, help="目标已有图时替换它")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
 def copy_cmd(src: str, dst: str, replace_: bool, as_json: bool) -> None:
-    """把整个图 (含元数据) 从 SRC 复制到 DST: 图文件或 Neo4j 地址。"""
+    """把整个图 (含元数据) 从源图复制到目标图: 图文件或 Neo4j 地址。"""
     if _same(src, dst):
         raise StoreError(f"源和目标是同一个图: {src}")
     source, target = Target(src), Target(dst)

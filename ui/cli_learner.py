@@ -10,9 +10,10 @@ import click
 
 from zhitu.graph import progress as prog
 from zhitu.ui import cli_output as out
+from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
-learner_option = click.option("--learner", required=True, metavar="NAME", help="学习者名字")
+learner_option = click.option("--learner", required=True, metavar="名字", help="学习者名字")
 json_option = out.json_option
 
 
@@ -20,12 +21,12 @@ def _names(store: object, ids: list[str]) -> list[str]:
     return [store.concept(c).name for c in ids]  # type: ignore[attr-defined]
 
 
-@click.command("progress")
+@click.command("progress", cls=zh.Command)
 @learner_option
-@click.option("--known", multiple=True, metavar="CONCEPT", help="标记为已掌握 (可多次)")
-@click.option("--done", multiple=True, metavar="CONCEPT", help="标记为已学完 (可多次)")
-@click.option("--skip", multiple=True, metavar="CONCEPT", help="标记为跳过 (可多次)")
-@click.option("--unset", multiple=True, metavar="CONCEPT", help="清除标记 (可多次)")
+@click.option("--known", multiple=True, metavar="概念", help="标记为已掌握 (可多次)")
+@click.option("--done", multiple=True, metavar="概念", help="标记为已学完 (可多次)")
+@click.option("--skip", multiple=True, metavar="概念", help="标记为跳过 (可多次)")
+@click.option("--unset", multiple=True, metavar="概念", help="清除标记 (可多次)")
 @json_option
 @click.pass_obj
 def progress_cmd(obj: Target, learner: str, known: tuple[str, ...], done: tuple[str, ...],
@@ -61,11 +62,12 @@ def _answer(text: str) -> tuple[str, bool]:
     return concept, yes[value.strip().lower()]
 
 
-@click.command("place")
-@click.option("--target", "targets", multiple=True, required=True, help="目标问题或概念 (可多次)")
-@click.option("--answer", "answers", multiple=True, metavar="CONCEPT=yes|no",
+@click.command("place", cls=zh.Command)
+@click.option("--target", "targets", multiple=True, required=True, metavar="目标",
+              help="目标问题或概念 (可多次)")
+@click.option("--answer", "answers", multiple=True, metavar="概念=yes|no",
               help="已回答的问题 (可多次)")
-@click.option("--learner", metavar="NAME", help="测完后把结果记为这个学习者已掌握的概念")
+@click.option("--learner", metavar="名字", help="测完后把结果记为这个学习者已掌握的概念")
 @json_option
 @click.pass_obj
 def place_cmd(obj: Target, targets: tuple[str, ...], answers: tuple[str, ...],
@@ -101,9 +103,9 @@ def _grade(text: str) -> tuple[str, str]:
     return ref, grade
 
 
-@click.command("review")
+@click.command("review", cls=zh.Command)
 @learner_option
-@click.option("--grade", "grades", multiple=True, metavar="QUESTION=GRADE",
+@click.option("--grade", "grades", multiple=True, metavar="问题=评分",
               help="自测评分: 不会 / 模糊 / 会 / 很熟 (可多次)")
 @json_option
 @click.pass_obj

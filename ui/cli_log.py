@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
 
@@ -33,9 +34,9 @@ def change_line(c: dict[str, Any]) -> str:
     return "  ".join(p for p in (when, who, what, f"题目 {d['题目']}") if p)
 
 
-@click.command("log")
+@click.command("log", cls=zh.Command)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0),
-              help="最多显示几条 (0: 全部)")
+              metavar="条数", help="最多显示几条 (0: 全部)")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON (脚本用)")
 @click.pass_obj
 def log_cmd(obj: Target, limit: int, as_json: bool) -> None:
