@@ -291,7 +291,7 @@ def _searcher(retriever: bm25s.BM25,
             acc.fill(0)
             return ranks[best > 0], best[best > 0]  # a score of 0 shares nothing
         add(seeds or [min(terms, key=lambda t: (sizes[t], t))])
-        docs = np.flatnonzero(acc)
+        docs = np.flatnonzero(acc != 0)
         part = acc[docs]
         acc[docs] = 0
         if len(docs) > k:
