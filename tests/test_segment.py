@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -88,6 +89,28 @@ def test_token_offsets_always_match(text: str) -> None:
                                               ("稀疏性", False)])
 def test_is_common(engine: str, word: str, common: bool) -> None:
     assert segment.is_common(word) is common
+
+
+def test_blocks_seen_before_are_cut_as_jieba_cuts_them() -> None:
+    # blocks are remembered per process; added words start afresh (叉烧包卷积: no jieba word)
+    text = "他用叉烧包卷积做实验。 他用叉烧包卷积做实验\n叉烧包卷积！"
+    jb = segment._get(None)._jb
+    for vocabulary in (None, segment.Vocabulary(["叉烧包卷积"])):
+        for _ in range(2):
+            got = segment.token_spans(text, vocabulary)
+            assert [w for w, _, _ in got] == [w for w in jb.cut(text) if w.strip()]
+            assert segment.tokenize(text, vocabulary) == [w for w, _, _ in got]
+    assert "叉烧包卷积" in segment.tokenize(text)
+
+
+def test_the_dictionary_cache_gives_jiebas_dictionary(tmp_path: Path) -> None:
+    loaded = SimpleNamespace(FREQ={}, total=0, initialized=False)
+    original = SimpleNamespace(FREQ={"深度": 5, "深": 3, "学": 0, "x": 1}, total=9)
+    assert not segment._load_dictionary(loaded, tmp_path)  # nothing saved yet
+    segment._save_dictionary(original, tmp_path)
+    assert segment._load_dictionary(loaded, tmp_path) and loaded.initialized
+    assert loaded.FREQ == original.FREQ and list(loaded.FREQ) == list(original.FREQ)
+    assert loaded.total == 9
 
 
 def test_threads_share_one_segmenter(lexicon: Lexicon) -> None:
