@@ -29,6 +29,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -302,10 +303,9 @@ class _Reader:
             self.skipped += [(head.number, reason)] + [(x.number, reason) for x in content]
             return
         todo = [x for x in content if not x.code and is_todo(x.text)]
-        stub = [x for x in content if not x.code and (
-            x in todo or _restates(x.text, head.title) or _POINTER.fullmatch(x.text))]
-        if len(stub) == len(content):  # "- 可分离卷积（…）" and "- TODO"; "参见第14章"
-            todo = stub
+        if all(not x.code and (x in todo or _restates(x.text, head.title)
+                               or _POINTER.fullmatch(x.text)) for x in content):
+            todo = list(content)  # "- 可分离卷积（…）" and "- TODO"; "参见第14章"
         self.skipped += [(x.number, TODO) for x in todo]
         if len(todo) == len(content):
             self._no_text(i, has_children or len(intro) != len(body) + len(head.parts), todo)
@@ -427,10 +427,17 @@ def _about_document(lines: list[_Line]) -> bool:
 
 def _restates(text: str, title: str) -> bool:
     """The line only repeats the title, perhaps with a translation: "可分离卷积（separable …）"."""
+    bare = _bare(title)
+    if not bare:
+        return False
     item = _LIST_ITEM.match(text)
     line = _BRACKETED.sub("", clean_title(text[item.end() if item else 0 :]))
-    bare = _BRACKETED.sub("", clean_title(title))
-    return bool(bare) and line.strip("*_ ：:") == bare
+    return line.strip("*_ ：:") == bare
+
+
+@functools.lru_cache(maxsize=256)  # _restates asks it of every line under the title
+def _bare(title: str) -> str:
+    return _BRACKETED.sub("", clean_title(title))
 
 
 def _asks(title: str) -> bool:
@@ -863,4 +870,4 @@ def _joined(run: list[str]) -> list[str]:
 
 def _is_rule(text: str) -> bool:
     compact = text.replace(" ", "").replace("\t", "")
-    return len(compact) >= 3 and len(set(compact)) == 1 and compact[0] in "-*_="
+    return len(compact) >= 3 and compact[0] in "-*_=" and len(set(compact)) == 1

@@ -16,6 +16,7 @@ The rules are written down for users in docs/READING.md.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -140,6 +141,8 @@ _GENERIC_WORDS = sorted(
     key=len,
     reverse=True,
 )
+# alternatives are tried in order: a match is the first word (longest first) rest starts with
+_GENERIC_WORD = re.compile("|".join(map(re.escape, _GENERIC_WORDS)))
 
 
 # a framework or language before a generic word: "Keras 实现" is the implementation part
@@ -157,6 +160,7 @@ def _compact(title: str) -> str:
     return "".join(c for c in text if unicodedata.category(c)[0] not in "PZCS")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a title is tested when read, for chains and related
 def non_question(title: str) -> str:
     """The reason a heading holds no question, or "".
 
@@ -224,14 +228,20 @@ def is_todo(text: str) -> bool:
     if len(text) > TODO_CHARS:
         return False
     text = re.sub(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?", "", text)
-    clauses = [c for c in (_compact(c) for c in _CLAUSE.split(text)) if c]
-    if not clauses or len(clauses) > 2 or any(len(c) > 12 for c in clauses[:-1]):
+    clauses: list[str] = []
+    for c in _CLAUSE.split(text):
+        if c := _compact(c):
+            clauses.append(c)
+            if len(clauses) > 2:  # the rest need not be compacted
+                return False
+    if not clauses or any(len(c) > 12 for c in clauses[:-1]):
         return False
     last = clauses[-1]
     return _TODO.fullmatch(last) is not None or (
         len(last) <= 12 and _LATER.search(last) is not None)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a title is asked about again for every question under it
 def is_generic(title: str) -> bool:
     """The title names a kind of section, not a subject, so it needs its parent's title.
 
@@ -254,10 +264,10 @@ def _generic_words(rest: str) -> bool:
     for _ in range(20):
         if not rest:
             return True
-        word = next((w for w in _GENERIC_WORDS if rest.startswith(w)), None)
+        word = _GENERIC_WORD.match(rest)  # the first of _GENERIC_WORDS that rest starts with
         if word is None:
             return rest.isdigit()
-        rest = rest[len(word) :]
+        rest = rest[word.end() :]
     return False
 
 
