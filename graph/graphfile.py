@@ -38,8 +38,12 @@ def _relation_record(r: Relation) -> dict[str, object]:
     return {**vars(r), "evidence": [vars(e) for e in r.evidence]}
 
 
-def chunks(data: GraphData, meta: dict[str, object] | None = None) -> Iterator[str]:
-    """The file text for `data` in pieces: deterministic, UTF-8, one record per line."""
+def chunks(data: GraphData, meta: dict[str, object] | None = None,
+           records: dict[str, list[str]] | None = None) -> Iterator[str]:
+    """The file text for `data` in pieces: deterministic, UTF-8, one record per line.
+
+    `records`, when given, gets each section's records as written, in order (the sidecar
+    stores the same text: graph.sidecar.write)."""
     sections: list[tuple[str, Iterable[object]]] = [
         ("concepts", (vars(data.concepts[k]) for k in sorted(data.concepts))),
         ("mentions", (vars(m) for m in
@@ -48,10 +52,15 @@ def chunks(data: GraphData, meta: dict[str, object] | None = None) -> Iterator[s
         ("relations", (_relation_record(r) for r in sorted(data.relations, key=lambda r: r.key))),
     ]
     yield "{" + f'"format": {_ENCODE(FORMAT)},\n"meta": {_ENCODE(meta or {})},'
-    for name, records in sections:
+    for name, section in sections:
         yield f'\n"{name}": ['
-        for j, record in enumerate(records):
-            yield ("\n" if j == 0 else ",\n") + _ENCODE(record)
+        written: list[str] = []
+        if records is not None:
+            records[name] = written
+        for j, record in enumerate(section):
+            text = _ENCODE(record)
+            written.append(text)
+            yield ("\n" if j == 0 else ",\n") + text
         yield "\n],"
     yield f'\n"version": {VERSION}}}\n'
 

@@ -226,11 +226,12 @@ class MemoryStore:
         graph for search now; without them the index is built on the first search.
         """
         digest = hashlib.blake2b(digest_size=16)
-        write_atomic(self.file, _hashed(chunks(data, meta), digest))
+        records: dict[str, list[str]] = {}  # what the file holds, record by record
+        write_atomic(self.file, _hashed(chunks(data, meta, records), digest))
         self._close_side()
         self.meta = dict(meta or {})
         self._set(copy_data(data))
-        self._save_sidecar(digest.hexdigest())
+        self._save_sidecar(digest.hexdigest(), records)
         if search_documents:
             from zhitu.graph.search import SearchIndex
 
@@ -238,8 +239,9 @@ class MemoryStore:
             self._search = index
             self._save_search(index)
 
-    def _save_sidecar(self, digest: str) -> None:
-        """Write the sidecar of the data held (nothing when the cache cannot take it)."""
+    def _save_sidecar(self, digest: str, records: dict[str, list[str]] | None = None) -> None:
+        """Write the sidecar of the data held (nothing when the cache cannot take it);
+        `records`: the file's records, as graphfile.chunks wrote them for this data."""
         data = self._data
         assert data is not None
         extra: dict[str, Any] = {"digest": digest, "stats": self.stats(),
@@ -249,7 +251,7 @@ class MemoryStore:
 
             extra["search_keys"] = {engine_name(): self._search_key()}
             where = sidecar.location(self.file)
-            sidecar.write(where, data, self.meta, extra)
+            sidecar.write(where, data, self.meta, extra, records)
             sidecar.write_stamp(where, self.file, digest)
         except (OSError, sqlite3.Error):
             pass  # an unwritable cache: the file is parsed on every open, as before

@@ -80,23 +80,31 @@ def _ends(r: object) -> tuple[str | None, str | None]:
             _value(r, "dst") or _value(r, "concept_id"))
 
 
-def _rows(data: GraphData, name: str, kinds: dict[str, str]) -> Iterator[tuple]:
+def _rows(data: GraphData, name: str, kinds: dict[str, str],
+          written: list[str] | None = None) -> Iterator[tuple]:
     """(n, id, src, dst, type, label, ends, record) of one section, in the graph file's order
-    (by id; edges by type, src, dst)."""
+    (by id; edges by type, src, dst); `written`: the section's records as the graph file
+    wrote them, in that order (else they are encoded here, to the same text)."""
     section = getattr(data, name)
     if isinstance(section, dict):
         items = [(section[k], None, None, None) for k in sorted(section)]
     else:
         items = sorted(((r, _value(r, "type"), *_ends(r)) for r in section),
                        key=lambda t: (t[1] or "", t[2] or "", t[3] or ""))
+    if written is not None and len(written) != len(items):
+        written = None
     for n, (r, kind, src, dst) in enumerate(items):
         ends = kinds.get(src, "") + kinds.get(dst, "") if src and dst else ""
         yield (n, _value(r, "id"), src, dst, kind, _value(r, "title") or _value(r, "name"),
-               ends if len(ends) == 2 else "", _ENCODE(r))
+               ends if len(ends) == 2 else "", _ENCODE(r) if written is None else written[n])
 
 
-def write(path: Path, data: GraphData, meta: dict[str, object], extra: dict[str, object]) -> None:
-    """Write the sidecar of `data` atomically (OSError or sqlite3.Error when it cannot be)."""
+def write(path: Path, data: GraphData, meta: dict[str, object], extra: dict[str, object],
+          records: dict[str, list[str]] | None = None) -> None:
+    """Write the sidecar of `data` atomically (OSError or sqlite3.Error when it cannot be).
+
+    records: each section's records as graph.graphfile.chunks wrote them for this data (they
+    are not encoded again)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -114,7 +122,7 @@ def write(path: Path, data: GraphData, meta: dict[str, object], extra: dict[str,
             for name in SECTIONS:
                 db.execute(f"CREATE TABLE {name} ({_COLUMNS})")
                 db.executemany(f"INSERT INTO {name} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               _rows(data, name, kinds))
+                               _rows(data, name, kinds, (records or {}).get(name)))
                 for column in ("id", "src", "dst", "ends"):
                     db.execute(f"CREATE INDEX {name}_{column} ON {name} ({column})")
             db.execute("COMMIT")
