@@ -15,6 +15,7 @@ ends in (_head), below the confidence that orders study.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -110,6 +111,7 @@ class Term:
     left: Counter[str] = field(default_factory=Counter)  # the CJK character before each use
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same words come back in every question
 def fold_term(term: str) -> str:
     """The key a term's variants share: normalized, plural s and separators dropped.
 

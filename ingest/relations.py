@@ -28,9 +28,11 @@ too. What was dropped is reported in words.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import networkx as nx
 
@@ -70,12 +72,27 @@ class Doc:
 
     def sentence_with(self, *concepts: str) -> str:
         """The first sentence mentioning all the concepts, else the title."""
-        text = self.question.text
-        for s, e in self.sentences:
-            inside = {f.concept for f in self.found if s <= f.start < e}
+        for (s, e), inside in zip(self.sentences, self._inside, strict=True):
             if inside.issuperset(concepts):
-                return text[s:e][:300]
+                return self.question.text[s:e][:300]
         return self.question.title
+
+    @cached_property
+    def _inside(self) -> list[set[str]]:
+        """The concepts of each sentence (found starting in it), made on the first
+        sentence_with, not once per pair of concepts asked about (a Doc's found and
+        sentences do not change once relations are looked for)."""
+        sentences, found = self.sentences, self.found
+        inside: list[set[str]] = [set() for _ in sentences]
+        ordered = all(a[1] <= b[0] for a, b in zip(sentences, sentences[1:], strict=False))
+        if not ordered:  # sentences as split_sentences gives them are ordered, apart
+            return [{f.concept for f in found if s <= f.start < e} for s, e in sentences]
+        starts = [s for s, _ in sentences]
+        for f in found:
+            i = bisect_right(starts, f.start) - 1
+            if i >= 0 and f.start < sentences[i][1]:
+                inside[i].add(f.concept)
+        return inside
 
 
 def _sorted(relations: Iterable[Relation]) -> list[Relation]:

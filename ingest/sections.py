@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from zhitu.graph.model import Mention, Question
 from zhitu.ingest.read_common import clean_title
@@ -26,7 +27,12 @@ def where(q: Question) -> tuple[str, int]:
 
 
 def _key(titles: Iterable[str]) -> tuple[str, ...]:
-    return tuple(title_key(clean_title(t)) for t in titles)
+    return tuple(map(_title, titles))
+
+
+@lru_cache(maxsize=1 << 14)  # a section's title comes back for every question under it
+def _title(title: str) -> str:
+    return title_key(clean_title(title))
 
 
 def _introduces_itself(q: str, focus: dict[str, list[str]],
