@@ -113,6 +113,15 @@ def test_the_dictionary_cache_gives_jiebas_dictionary(tmp_path: Path) -> None:
     assert loaded.total == 9
 
 
+def test_user_word_counts_are_cached_per_word_list(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert segment._load_counts(["卷积", "池化"]) is None
+    segment._save_counts(["卷积", "池化"], [7, 11])
+    assert segment._load_counts(["卷积", "池化"]) == [7, 11]
+    assert segment._load_counts(["池化", "卷积"]) is None  # another order: other counts
+
+
 def test_threads_share_one_segmenter(lexicon: Lexicon) -> None:
     text = "循环神经网络(RNN)是一种节点定向连接成环的人工神经网络,Gru由重置门和跟新门组成"
     expected = segment.tokenize(text, lexicon.vocabulary)
