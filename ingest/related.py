@@ -197,14 +197,14 @@ def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], ot
         js = js[~english[js]]
     text_score = np.zeros(len(js))
     kept = _holds(js, found)
-    text_score[np.searchsorted(js, found[kept])] = bm25[kept]
+    text_score[js.searchsorted(found[kept])] = bm25[kept]
     shared = np.zeros(len(js))  # the specificity of the focus concepts both are about, summed
     both = np.zeros(len(js), dtype=bool)  # any focus concept both are about
     for c in mine:
         held = _holds(holders[c], js)
         shared = shared + spec[c] * held
         both |= held
-    overlap = shared / np.sqrt((len(mine) * sizes[js]).clip(min=1))
+    overlap = shared / np.sqrt(np.maximum(len(mine) * sizes[js], 1))
     linked = np.zeros(len(js), dtype=bool)
     for c in others:
         if c in holders:
@@ -220,7 +220,7 @@ def _holds(rows: np.ndarray, js: np.ndarray) -> np.ndarray:
     """Which of js are in rows (sorted)."""
     if not len(rows):
         return np.zeros(len(js), dtype=bool)
-    return rows[np.searchsorted(rows, js).clip(max=len(rows) - 1)] == js
+    return rows[np.minimum(rows.searchsorted(js), len(rows) - 1)] == js
 
 
 def _best(js: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
@@ -302,7 +302,7 @@ def _searcher(retriever: bm25s.BM25,
         for i, t in enumerate(terms):
             if slot[t] < 0:
                 mine = postings[lo[t]:hi[t]]
-                at = np.searchsorted(mine, docs).clip(max=len(mine) - 1)
+                at = np.minimum(mine.searchsorted(docs), len(mine) - 1)
                 each[i] = np.where(mine[at] == docs, data[lo[t]:hi[t]][at], 0)
         scores = np.add.reduce(each, axis=0)  # row by row, in query order, as above
         order = np.lexsort((docs, -scores))
