@@ -47,7 +47,7 @@ KEEP_COUNTS = 8  # cached user-word counts kept (one file per vocabulary)
 NOUN_TAGS = frozenset({"n", "nz", "nl", "ng", "vn", "eng", "nw"})
 # a word jieba's dictionary has seen more often than this is everyday language, not a term
 COMMON_FREQUENCY = 1000
-MAX_MEMO = 200_000  # blocks (and tags of words) remembered per process, see _Engine._block
+MAX_MEMO = 50_000  # blocks (and tags of words) remembered per process (~600 bytes a block)
 
 _lock = threading.Lock()
 _engine: _Engine | None = None
@@ -195,6 +195,7 @@ class _Engine:
         if got is None:
             got, pos = [], 0
             for w in self._cut_block(block):
+                w = sys.intern(w)  # the same words come back in many blocks
                 got.append((w, self._tag(w), pos))
                 pos += len(w)
             if len(memo) < MAX_MEMO:
