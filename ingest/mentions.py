@@ -39,7 +39,7 @@ from zhitu.graph.model import Mention, Question
 from zhitu.ingest.focus import TITLE, weigh
 from zhitu.ingest.lexicon import Lexicon
 from zhitu.text import segment
-from zhitu.text.fold import fold, is_cjk, is_word_char, variants
+from zhitu.text.fold import fold, folded, is_cjk, is_word_char, variants
 
 TITLE_WEIGHT = TITLE  # a title mention weighs as much as three mentions in the answer
 NEAR = 60  # characters around a match searched for its concept's not_near words
@@ -123,6 +123,7 @@ class Automaton:
     neighbors: dict[str, set[str]] = field(default_factory=dict)
     _words: frozenset[str] = frozenset()  # the ordinary patterns
     _common: dict[str, bool] = field(default_factory=dict)  # is_common of two-character words
+    _near: dict[str, list[str]] = field(default_factory=dict)  # concept -> folded not_near words
 
     @classmethod
     def build(cls, lexicon: Lexicon) -> Automaton:
@@ -201,8 +202,10 @@ class Automaton:
         words = self.lexicon.not_near.get(concept)
         if not words:
             return False
-        window = fold(text[max(0, start - NEAR):end + NEAR])[0]
-        return any(fold(w)[0] in window for w in words)
+        if concept not in self._near:
+            self._near[concept] = [folded(w) for w in words]
+        window = folded(text[max(0, start - NEAR):end + NEAR])
+        return any(w in window for w in self._near[concept])
 
     def resolve(self, span: Span, context: set[str]) -> str | None:
         """The concept a span names given the text's other concepts, or None.

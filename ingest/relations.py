@@ -28,7 +28,7 @@ too. What was dropped is reported in words.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -128,9 +128,16 @@ def pattern_context(lexicon: Lexicon) -> Context:
 def doc_patterns(doc: Doc, ctx: Context | None = None) -> list[Relation]:
     """Lexical-pattern relations of every sentence of one question, not merged."""
     topic = doc.topics[0] if len(doc.topics) == 1 else None
-    text = doc.question.text
+    text, found = doc.question.text, doc.found
+    starts = [f.start for f in found]
+    if any(a > b for a, b in zip(starts, starts[1:], strict=False)):  # not as locate gives it
+        return [rel for s, e in doc.sentences
+                for rel in sentence_relations(doc.question.id, text, s, e, found, topic, ctx)]
+    # each sentence looks only at the occurrences starting in it, not at all of the text's
     return [rel for s, e in doc.sentences
-            for rel in sentence_relations(doc.question.id, text, s, e, doc.found, topic, ctx)]
+            for rel in sentence_relations(doc.question.id, text, s, e,
+                                          found[bisect_left(starts, s):bisect_right(starts, e)],
+                                          topic, ctx)]
 
 
 def pattern_relations(docs: Iterable[Doc], ctx: Context | None = None) -> list[Relation]:

@@ -6,7 +6,8 @@ that yields both its candidate terms (new words, not inside a mention) and its s
 them and stays in ingest.pipeline.
 
 From PARALLEL_CHARS characters of question text on, with several cores, chunks of CHUNK
-questions go to a pool of forked processes (ZHITU_WORKERS overrides the count; 1 means no pool).
+questions (smaller when that would leave a worker fewer than four, so that the workers end about
+together) go to a pool of forked processes (ZHITU_WORKERS overrides the count; 1 means no pool).
 The threshold is measured (issue 19): forking and returning the results costs about 0.1 s, a
 second core saves about half of 1.2 µs per character. This process sets up jieba (with the
 lexicon's words) before forking, so the workers start from it instead of each loading it again;
@@ -33,7 +34,7 @@ from zhitu.ingest.mentions import Located, automaton_for, locate, split_sentence
 from zhitu.ingest.prereq import ancestors_map, question_topics
 from zhitu.ingest.relations import Doc, doc_patterns, pattern_context
 from zhitu.text import segment
-from zhitu.text.fold import fold
+from zhitu.text.fold import folded
 from zhitu.text.normalize import normalize
 from zhitu.text.terms import document_terms, is_folded, prefold, token_terms
 
@@ -198,7 +199,7 @@ def _grew_by_new(old: dict[str, set[str]], new: dict[str, set[str]],
 def _touched(q: Question, changed: AhoCorasick) -> bool:
     """The question's text or section heading holds a changed surface."""
     last = q.topic.rsplit("/", 1)[-1].strip() if q.topic else ""
-    return any(changed.find_matches_as_indexes(fold(t)[0]) for t in (q.text, last))
+    return any(changed.find_matches_as_indexes(folded(t)) for t in (q.text, last))
 
 
 def text_size(questions: list[Question]) -> int:
@@ -249,7 +250,10 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
             out.append(scanner(q))
             tick(len(out), len(out) - 1)
         return out
-    for done in forked.chunks(scanner, questions, workers, CHUNK):
+    # at least four chunks a worker, so that the workers end about together (566 questions
+    # in chunks of 250 left one worker 316 of them)
+    size = max(1, min(CHUNK, -(-n // (4 * workers))))
+    for done in forked.chunks(scanner, questions, workers, size):
         out += done
         tick(len(out), len(out) - len(done))
     return out

@@ -18,7 +18,7 @@ from zhitu.ingest.mentions import (
     locate,
     split_sentences,
 )
-from zhitu.text.fold import fold
+from zhitu.text.fold import fold, folded
 
 SMALL = Path(__file__).parent / "fixtures" / "ingest" / "small_lexicon.yaml"
 
@@ -86,6 +86,12 @@ def test_fold_maps_every_character_back(text: str) -> None:
     folded, offsets = fold(text)
     assert len(offsets) == len(folded)
     assert offsets == sorted(offsets) and all(0 <= o < len(text) for o in offsets)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="abRN梯度ﬁ①Ａ \n\t\u3000的e\u0301\u1100\u1161Å", max_size=30))
+def test_folded_is_the_folded_text(text: str) -> None:
+    assert folded(text) == fold(text)[0]
 
 
 def test_ambiguous_surface_follows_the_context(auto: Automaton) -> None:

@@ -70,6 +70,27 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
+def folded(text: str) -> str:
+    """fold(text)[0], without the offsets (a test for surfaces, not a match to map back).
+
+    >>> folded("ＲＮＮ 和 Batch\\nNorm") == fold("ＲＮＮ 和 Batch\\nNorm")[0]
+    True
+    """
+    norm = normalize(text)
+    if len(norm) != len(text) or _COMPOSING.search(text):
+        norm = _nfkc_lower(text)[0]
+    out: list[str] = []
+    pos = 0
+    for m in _SPACE.finditer(norm):
+        s, e = m.span()
+        out.append(norm[pos:s])
+        if s > 0 and e < len(norm) and not (is_cjk(norm[s - 1]) or is_cjk(norm[e])):
+            out.append(" ")
+        pos = e
+    out.append(norm[pos:])
+    return "".join(out)
+
+
 def variants(surface: str) -> set[str]:
     """A folded surface and its spellings with Latin words spaced, hyphenated or joined.
 
