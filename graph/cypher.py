@@ -37,6 +37,15 @@ CREATE_CONCEPT_FULLTEXT = (
     f"CREATE FULLTEXT INDEX {concept_index} IF NOT EXISTS FOR (c:{_C}) "
     f"ON EACH [c.name, c.zh, c.alias_text] {_CJK}"
 )
+# A mention whose question's title names the concept also carries the concept's id
+# (`title_names`) and the question's place among those the concept's titles name (`title_rank`,
+# in graph/derived.py `about` order; neo4j_rows.title_ranks); both absent otherwise. Indexed
+# together they give a concept's titled questions in that order without reading its thousands of
+# other mentions or sorting (a property filter on an anchored expansion reads every mention).
+CREATE_MENTION_TITLE_INDEX = (
+    f"CREATE INDEX zhitu_mention_title IF NOT EXISTS FOR ()-[m:{_MENTIONS}]-() "
+    "ON (m.title_names, m.title_rank)"
+)
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 schema_statements = (
@@ -44,7 +53,13 @@ schema_statements = (
     CREATE_CONCEPT_ID_CONSTRAINT,
     CREATE_QUESTION_FULLTEXT,
     CREATE_CONCEPT_FULLTEXT,
+    CREATE_MENTION_TITLE_INDEX,
 )
+# What the writer keeps beside the model, recorded on the meta node once a whole write is done
+# (and taken off when one starts): 2 = mentions carry `title_names` and `title_rank`. A graph
+# without it (written by an older zhitu, or a write cut short) is read without them, with the same
+# answers, more slowly (PATH_STEP_QUESTIONS), until a write completes.
+layout = 2
 
 # --- writes: UNWIND $rows batches; `SET n = row.props` drops properties the row no longer has ---
 
@@ -77,7 +92,14 @@ MERGE_CONTRASTS_WITH = _merge_edges(_CONCEPT, RelationType.CONTRASTS_WITH, _CONC
 MERGE_RELATED_TO = _merge_edges(_CONCEPT, RelationType.RELATED_TO, _CONCEPT)
 MERGE_QUESTION_PREREQUISITE_OF = _merge_edges(_QUESTION, RelationType.PREREQUISITE_OF, _QUESTION)
 MERGE_QUESTION_RELATED_TO = _merge_edges(_QUESTION, RelationType.RELATED_TO, _QUESTION)
-MERGE_MENTIONS = _merge_edges(_QUESTION, RelationType.MENTIONS, _CONCEPT)
+# as _merge_edges, with `title_names` and `title_rank` exactly when the title names the concept
+# (row.rank is null otherwise; `SET r = row.props` drops what a mention no longer has)
+MERGE_MENTIONS = (
+    f"UNWIND $rows AS row MATCH (a:{_Q} {{id: row.src}}) "
+    f"MATCH (b:{_C} {{id: row.dst}}) MERGE (a)-[r:{_MENTIONS}]->(b) SET r = row.props, "
+    "r.title_names = CASE WHEN row.props.in_title THEN row.dst END, "
+    "r.title_rank = CASE WHEN row.props.in_title THEN row.rank END"
+)
 
 DELETE_CONCEPT_PREREQUISITE_OF = _delete_edges(_CONCEPT, RelationType.PREREQUISITE_OF, _CONCEPT)
 DELETE_IS_A = _delete_edges(_CONCEPT, RelationType.IS_A, _CONCEPT)
@@ -151,7 +173,11 @@ CLEAR_BATCH = (
     "DETACH DELETE n RETURN count(*) AS n"
 )
 READ_META = f"MATCH (m:{_META} {{id: 'graph'}}) RETURN m.json AS json"
-WRITE_META = f"MERGE (m:{_META} {{id: 'graph'}}) SET m.json = $json"
+# replace's last statement: the meta, and the layout the whole graph now has
+WRITE_META = f"MERGE (m:{_META} {{id: 'graph'}}) SET m.json = $json, m.layout = {layout}"
+# before replace's first batch: no layout is claimed for a graph half written
+DROP_LAYOUT = f"MATCH (m:{_META} {{id: 'graph'}}) REMOVE m.layout"
+READ_LAYOUT = f"MATCH (m:{_META} {{id: 'graph'}}) RETURN m.layout AS layout"
 
 # --- lookups: refs are resolved in Python (graph/lookup.py); these fetch by id ---
 
@@ -226,18 +252,15 @@ PATH_CLOSURE = (
     "RETURN [properties(c)] AS concepts, "
     f"[(c)-[r:{_PRE}]->(b:{_C}) WHERE r.confidence >= $floor AND b IN closure "
     "| {type: type(r), src: c.id, dst: b.id, props: properties(r)}] AS edges, "
-    f"COUNT {{ (c)<-[:{_MENTIONS}]-(:{_Q}) }} AS readers"  # how many questions mention it
+    # how many questions mention it: a degree (only questions have MENTIONS), not a walk
+    f"COUNT {{ (c)<-[:{_MENTIONS}]-() }} AS readers"
 )
 # A study step's questions, as graph/study.py `_step_questions` picks them: for each concept of
 # the plan ($order: concept id -> its place), the questions whose title names it in `about` order
 # (graph/derived.py), split until $per name no concept later in the plan ("ready") into ready ones
 # and the others ("ahead"); the ready ones and the first $per ahead, with the plan's concepts
 # their titles name. study.path then picks from these exactly as from every question.
-PATH_STEP_QUESTIONS = (
-    f"UNWIND keys($order) AS id MATCH (:{_C} {{id: id}})<-[m:{_MENTIONS}]-(q:{_Q}) "
-    "WHERE m.in_title "
-    "WITH id, m, q ORDER BY m.focus DESC, m.weight DESC, q.level, q.title, q.id "
-    "WITH id, collect(q) AS about "
+_STEP_PICK = (
     "WITH reduce(acc = {ready: [], ahead: []}, q IN about | CASE "
     "WHEN size(acc.ready) >= $per THEN acc "  # CASE is lazy: the rest is never looked at
     f"WHEN EXISTS {{ MATCH (q)-[t:{_MENTIONS}]->(o:{_C}) "
@@ -249,6 +272,24 @@ PATH_STEP_QUESTIONS = (
     "RETURN [q {.id, .title, .level}] AS questions, "
     f"[(q)-[t:{_MENTIONS}]->(o:{_C}) WHERE t.in_title AND $order[o.id] IS NOT NULL "
     "| {question: q.id, concept: o.id, props: t {.in_title, .weight, .focus}}] AS mentions"
+)
+# `about` for each concept: with the graph's layout (2) from the title index, in its order (no
+# mention read past the concept's titled ones, nothing sorted: ordering by both indexed properties
+# lets the index give the order); without it, every mention of the concept read and the titled
+# ones sorted into `about` order. One branch runs per concept; the other yields an empty `about`,
+# which picks nothing.
+PATH_STEP_QUESTIONS = (
+    f"OPTIONAL MATCH (g:{_META} {{id: 'graph'}}) "
+    f"WITH coalesce(g.layout = {layout}, false) AS indexed "
+    "UNWIND keys($order) AS id CALL (id, indexed) { "
+    "WITH id WHERE indexed "
+    f"MATCH (q)-[m:{_MENTIONS}]->() WHERE m.title_names = id AND m.title_rank >= 0 "
+    "WITH q, m ORDER BY m.title_names, m.title_rank RETURN collect(q) AS about "
+    "UNION "
+    "WITH id WHERE NOT indexed "
+    f"MATCH (:{_C} {{id: id}})<-[m:{_MENTIONS}]-(q:{_Q}) WHERE m.in_title "
+    "WITH m, q ORDER BY m.focus DESC, m.weight DESC, q.level, q.title, q.id "
+    "RETURN collect(q) AS about } " + _STEP_PICK
 )
 # The related questions ingest stored for $id (question -> question RELATED_TO, ingest/related.py),
 # as graph rows: graph/study.py's `related` reads them exactly as for the embedded store.

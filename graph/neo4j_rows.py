@@ -13,6 +13,7 @@ from dataclasses import fields
 from enum import Enum
 from typing import Any
 
+from zhitu.graph import derived
 from zhitu.graph.cypher import (
     DELETE_CONCEPTS,
     DELETE_QUESTIONS,
@@ -162,6 +163,26 @@ def _edges(data: GraphData) -> dict[EdgeKey, dict[tuple[str, str], dict[str, Any
     return edges
 
 
+def title_ranks(data: GraphData) -> dict[tuple[str, str], int]:
+    """(question, concept) -> the question's place among the questions whose title names the
+    concept, in graph/derived.py `about` order (the order a study step reads them in); only for
+    mentions in a title. MERGE_MENTIONS stores it as `title_rank`, which Neo4j reads in order.
+    """
+    titled = [m for m in data.mentions if m.in_title]
+    if not titled:
+        return {}
+    # about() as the embedded store computes it, over the titled questions and their mentions
+    questions = {m.question_id: data.questions[m.question_id] for m in titled
+                 if m.question_id in data.questions}  # fmt: skip
+    g = derived.build_graph(GraphData(questions, data.concepts, mentions=titled),
+                            mention_edges=False)  # fmt: skip
+    return {
+        (q, c): i
+        for c in sorted({m.concept_id for m in titled})
+        for i, q in enumerate(derived.about(g, c))
+    }
+
+
 def write_plan(
     data: GraphData,
     old_questions: Iterable[str] = (),
@@ -186,6 +207,10 @@ def write_plan(
     ]
     for key, found in edges.items():
         rows = [{"src": s, "dst": d, "props": p} for (s, d), p in sorted(found.items())]
+        if key == (_QUESTION, RelationType.MENTIONS):
+            ranks = title_ranks(data)
+            for row in rows:
+                row["rank"] = ranks.get((row["src"], row["dst"]))
         plan.append((merge_edges[key], "rows", rows))
     plan += [(delete_edges[key], "rows", rows) for key, rows in stale.items()]
     plan.append((DELETE_QUESTIONS, "ids", sorted(set(old_questions) - set(data.questions))))

@@ -186,6 +186,8 @@ class Neo4jStore:
             for statement, key, items in plan
             for start in range(0, len(items), self.batch_size)
         ]
+        # what reads rely on beyond the model (cypher.layout) holds once every batch is written
+        self._run(cypher.DROP_LAYOUT, write=True)
         rows = 0
         for done, (statement, key, chunk) in enumerate(batches):
             try:

@@ -64,6 +64,9 @@ _LATIN_NOISE = frozenset(
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|[\w.\-]+@[\w\-]+\.[\w.]+|"
                        r"^.*(?:作者|贡献者|编辑|联系方式|微信|群号|Editor|Contact|Contributor|"
                        r"WeChat|e-?mail).*$", re.IGNORECASE | re.MULTILINE)
+# what every match of _NOT_TEXT holds
+_NOT_TEXT_HINT = re.compile(r"http|www\.|@|作者|贡献者|编辑|联系方式|微信|群号|editor|contact"
+                            r"|contributor|wechat|e-?mail", re.IGNORECASE)
 _GLUE = "上下不在从到也都就还再又地得"  # characters jieba's HMM glues onto a neighbouring word
 _MATH_CALL = re.compile(r"^(?:log|ln|exp|sin|cos|tan|max|min|sum|arg)\d", re.IGNORECASE)
 # words that open a clause, not a term: 也包括|输入层, 例如|全连接, 或者|拉普拉斯支持向量机
@@ -256,7 +259,8 @@ class Discovery:
     def add_question(self, q: Question, found: list[Located], sentences: list[tuple[int, int]],
                      terms: list[tuple[str, int]]) -> None:
         text = _CODE.sub(lambda m: " " * len(m.group()), q.text)  # code and formulas: no terms
-        text = _NOT_TEXT.sub(lambda m: " " * len(m.group()), text)
+        if _NOT_TEXT_HINT.search(text):  # else _NOT_TEXT cannot match (it tries every word)
+            text = _NOT_TEXT.sub(lambda m: " " * len(m.group()), text)
         self.texts.append((q.id, unicodedata.normalize("NFKC", text)))
         self.lower_words.update(re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", text))
         keys: set[str] = set()

@@ -15,6 +15,10 @@ hit either store gives is a question of the graph with a score > 0.
 Related questions are also checked below the CLI: `Neo4jStore.related` (the lists ingest stored,
 read back from Neo4j) equals graph/study.py's `related` over the graph file for every question
 of the sample and the bundled bank.
+
+A changed file ingested again into both stores keeps Neo4j's title index (each titled mention's
+`title_names` and `title_rank`, which study paths read) exactly as the graph ranks them, and the
+paths to what the file names stay the same.
 """
 
 from __future__ import annotations
@@ -220,3 +224,64 @@ def test_the_cypher_export_loads_into_neo4j_as_the_same_graph(sample_file) -> No
     finally:
         store.close()
     assert _export(str(env["NEO4J_URI"]), env) == _export(str(graph), env)
+
+
+# --- a changed file ingested again: the title index follows, the plans stay the same ---
+
+
+def _edit_rnn(path: Path) -> None:
+    """Retitle two questions (RNN's title leaves one, LSTM and GRU gain them), drop one, add one:
+    new ids for the retitled, and every concept they name ranks its titled questions anew."""
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("● RNN为什么适合处理序列数据?", "● LSTM为什么适合处理序列数据?", 1)
+    text = text.replace("● 什么是BPTT(随时间反向传播)?", "● 什么是GRU的BPTT?", 1)
+    start = text.index("● 写出RNN的前向计算公式")
+    end = text.index("●", start + 1)
+    text = text[:start] + text[end:]
+    path.write_text(text + "● 什么是门控循环单元GRU的重置门?\n参考回答:\n重置门决定保留多少上一时刻"
+                    "的隐藏状态。\n", encoding="utf-8")  # fmt: skip
+
+
+def test_paths_stay_identical_after_a_changed_file_is_ingested_again(tmp_path: Path) -> None:
+    import shutil
+
+    from zhitu.graph import neo4j_rows
+
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    for name in ("03-activation.txt", "07-normalization.md", "10-rnn.txt"):
+        shutil.copy(Path(data.QUESTIONS_DIR) / name, bank / name)
+    neo4j_server.open_store().close()  # an empty database
+    env = {**neo4j_server.live_neo4j(), "XDG_DATA_HOME": str(tmp_path / "xdg"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "ZHITU_GRAPH": None}  # fmt: skip
+    p = Pair("changed", tmp_path / "g.json", env["NEO4J_URI"], env)  # type: ignore[arg-type]
+    for graph in (str(p.file), p.uri):
+        p.run(graph, "ingest", str(bank))
+    _edit_rnn(bank / "10-rnn.txt")
+    for graph in (str(p.file), p.uri):
+        p.run(graph, "ingest", str(bank / "10-rnn.txt"))
+    embedded, neo4j = p.both("export", "--format", "json")
+    assert embedded == neo4j
+    graph = MemoryStore.open(p.file).load()
+    assert "LSTM为什么适合处理序列数据?" in {q.title for q in graph.questions.values()}
+    # every mention in Neo4j carries title_names and title_rank exactly as the graph ranks them
+    ranks = neo4j_rows.title_ranks(graph)
+    expected = {(m.question_id, m.concept_id): (m.concept_id, ranks[(m.question_id, m.concept_id)])
+                if m.in_title else (None, None) for m in graph.mentions}  # fmt: skip
+    store = _connect()
+    try:
+        rows = store._run("MATCH (q:Question)-[m:MENTIONS]->(c:Concept) "
+                          "RETURN q.id AS q, c.id AS c, m.title_names AS n, m.title_rank AS r")
+    finally:
+        store.close()
+    assert {(r["q"], r["c"]): (r["n"], r["r"]) for r in rows} == expected
+    # the plans towards what the changed file's questions name, and to its questions
+    named = sorted({m.concept_id for m in graph.mentions if m.in_title
+                    and graph.questions[m.question_id].sources[0].startswith(str(bank / "10-rnn"))})
+    questions = sorted(q.id for q in graph.questions.values()
+                       if q.sources[0].startswith(str(bank / "10-rnn")))  # fmt: skip
+    assert {"lstm", "gru", "rnn"} <= set(named), named
+    for target in named + questions[:4]:
+        args = ["path", "--target", target, "--json"]
+        embedded, neo4j = p.both(*args)
+        assert embedded == neo4j, args

@@ -22,10 +22,10 @@ from neo4j import EagerResult, Record, RoutingControl
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from tests import neo4j_server
-from zhitu.graph import cypher, neo4j_rows, study
+from zhitu.graph import cypher, derived, neo4j_rows, study
 from zhitu.graph.errors import QuestionNotFound, StoreError, StoreUnavailable
 from zhitu.graph.memory import MemoryStore
-from zhitu.graph.model import CONCEPT_RELATIONS, GraphData, Label, RelationType
+from zhitu.graph.model import CONCEPT_RELATIONS, GraphData, Label, Mention, RelationType
 from zhitu.graph.neo4j_store import ENV_NAMES, Neo4jStore
 
 READ, WRITE = RoutingControl.READ, RoutingControl.WRITE
@@ -67,15 +67,16 @@ def _sent(driver: MagicMock) -> list[str]:
 def test_replace_sends_schema_then_diff_reads_then_batches(store, driver, toy) -> None:
     store.replace(toy)
     calls = driver.execute_query.call_args_list
-    assert calls[:5] == [
+    n = len(SCHEMA)
+    assert calls[:n] == [
         *(call(s, {}, routing_=WRITE, database_="zhitu") for s in cypher.schema_statements),
         call(cypher.AWAIT_INDEXES, {"seconds": 300}, routing_=WRITE, database_="zhitu"),
     ]
-    assert calls[5:8] == [
+    assert calls[n : n + 3] == [
         call(q, {}, routing_=READ, database_="zhitu")
         for q in (cypher.QUESTION_IDS, cypher.CONCEPT_IDS, cypher.EDGE_KEYS)
     ]
-    merges = [c for c in calls[8:] if c.args[0] == cypher.MERGE_QUESTIONS]
+    merges = [c for c in calls[n + 3 :] if c.args[0] == cypher.MERGE_QUESTIONS]
     assert [len(c.args[1]["rows"]) for c in merges] == [3, 3, 3]  # 9 questions, batch_size 3
     assert merges[0] == call(
         cypher.MERGE_QUESTIONS,
@@ -88,7 +89,7 @@ def test_replace_sends_schema_then_diff_reads_then_batches(store, driver, toy) -
         routing_=WRITE,
         database_="zhitu",
     )
-    assert all(c.kwargs == {"routing_": WRITE, "database_": "zhitu"} for c in calls[8:])
+    assert all(c.kwargs == {"routing_": WRITE, "database_": "zhitu"} for c in calls[n + 3 :])
 
 
 def test_schema_is_created_once(store, driver, toy) -> None:
@@ -227,6 +228,42 @@ def test_chain_is_a_variable_length_prerequisite_query() -> None:
     assert f"(()-[:{pre}]->())+" in cypher.CONCEPT_PREREQUISITES
     # the confidence floor inside the quantified pattern: pruned, never path by path
     assert f"(()-[r:{pre}]->() WHERE r.confidence >= $floor)+" in cypher.PATH_CLOSURE
+
+
+def test_mentions_carry_their_title_rank_exactly_when_the_title_names_the_concept(toy) -> None:
+    merge = cypher.MERGE_MENTIONS
+    assert "SET r = row.props," in merge  # a mention no longer in a title loses both
+    assert "r.title_names = CASE WHEN row.props.in_title THEN row.dst END" in merge
+    assert "r.title_rank = CASE WHEN row.props.in_title THEN row.rank END" in merge
+    assert cypher.CREATE_MENTION_TITLE_INDEX in cypher.schema_statements
+    assert "(m.title_names, m.title_rank)" in cypher.CREATE_MENTION_TITLE_INDEX
+    # ranks in graph/derived.py `about` order: focus first, then weight, level, title, id
+    toy.mentions.append(Mention("q-lstm-f", "rnn", 1, True, 2.0))  # heavier than the others
+    ranks = neo4j_rows.title_ranks(toy)
+    assert [q for (q, c), _ in sorted(ranks.items(), key=lambda kv: kv[1]) if c == "rnn"] == [
+        "q-lstm-f", "q-rnn", "q-vg", "q-rnn-why"]  # fmt: skip
+    g = study.build_graph(toy)
+    for c in toy.concepts:  # each concept's titled questions numbered 0, 1, … in that order
+        found = {q: rank for (q, named), rank in ranks.items() if named == c}
+        assert found == {q: i for i, q in enumerate(derived.about(g, c))}, c
+    (step,) = [rows for statement, _, rows in neo4j_rows.write_plan(toy)
+               if statement == cypher.MERGE_MENTIONS]  # fmt: skip
+    assert {(r["src"], r["dst"]): r["rank"] for r in step} == {
+        (m.question_id, m.concept_id): ranks.get((m.question_id, m.concept_id))
+        for m in toy.mentions}  # fmt: skip
+    assert all((r["rank"] is None) != r["props"]["in_title"] for r in step)
+
+
+def test_a_write_claims_the_layout_only_once_whole(store, driver, toy) -> None:
+    store.replace(toy)
+    sent = _sent(driver)
+    first_batch = next(i for i, s in enumerate(sent) if s.startswith("UNWIND $"))
+    assert sent.index(cypher.DROP_LAYOUT) == first_batch - 1
+    assert sent[-1] == cypher.WRITE_META and f"m.layout = {cypher.layout}" in cypher.WRITE_META
+    # the step query reads the title index only when the graph has the layout
+    assert f"g.layout = {cypher.layout}" in cypher.PATH_STEP_QUESTIONS
+    assert "WITH id WHERE indexed" in cypher.PATH_STEP_QUESTIONS
+    assert "WITH id WHERE NOT indexed" in cypher.PATH_STEP_QUESTIONS
 
 
 def test_question_by_title_then_not_found(store, driver, toy) -> None:
@@ -556,6 +593,76 @@ def test_live_concept_by_id_name_or_alias(live, ref: str) -> None:
     assert store.concept_questions(ref) == embedded.concept_questions(ref)
 
 
+def _title_index(store: Neo4jStore) -> dict[tuple[str, str], tuple[object, object]]:
+    """(question, concept) -> (title_names, title_rank) of every mention in the database."""
+    rows = store._run("MATCH (q:Question)-[m:MENTIONS]->(c:Concept) "
+                      "RETURN q.id AS q, c.id AS c, m.title_names AS named, m.title_rank AS rank")
+    return {(r["q"], r["c"]): (r["named"], r["rank"]) for r in rows}
+
+
+def _expected_index(data: GraphData) -> dict[tuple[str, str], tuple[object, object]]:
+    ranks = neo4j_rows.title_ranks(data)
+    return {(m.question_id, m.concept_id): (m.concept_id, ranks[(m.question_id, m.concept_id)])
+            if m.in_title else (None, None) for m in data.mentions}  # fmt: skip
+
+
+def _changed_toy() -> GraphData:
+    """The toy after an edit: a mention comes into a title (ahead of the others naming its
+    concept), one leaves it, a question goes (with its mentions) and one comes: what
+    re-ingesting a changed file does to the mentions."""
+    from tests.conftest import make_toy
+    from zhitu.graph.model import Question
+
+    data = make_toy()
+    for m in data.mentions:
+        if (m.question_id, m.concept_id) == ("q-lstm", "rnn"):
+            m.in_title, m.focus = True, True  # was named in the answer only
+        if (m.question_id, m.concept_id) == ("q-vg", "vanishing-gradient"):
+            m.in_title = False  # no longer in the title
+    data.mentions = [m for m in data.mentions if m.question_id != "q-gru"]
+    del data.questions["q-gru"]
+    data.relations = [r for r in data.relations if "q-gru" not in (r.src, r.dst)]
+    data.questions["q-gru2"] = Question("q-gru2", "GRU的原理", "GRU的参考回答。", "",
+                                        ["toy.txt:40"])  # fmt: skip
+    data.mentions.append(Mention("q-gru2", "gru", 1, True, 1.0, [0], focus=True))
+    return data
+
+
+PATHS = [
+    (["lstm"], []), (["rnn"], []), (["vanishing-gradient"], []), (["gru", "batch-norm"], ["nn"]),
+    (["transformer"], []), (["q-lstm-f"], ["rnn"]),
+]  # fmt: skip
+
+
+@pytest.mark.neo4j
+def test_live_title_index_follows_an_incremental_write(live, tmp_path: Path) -> None:
+    """A second replace with changed mentions keeps `title_names` and `title_rank` exactly on
+    the titled mentions, in `about` order, and paths (through the index) stay the embedded
+    store's; a graph without the layout (an older zhitu's) is read right too, by every mention."""
+    from tests.conftest import make_toy
+
+    store, _ = live
+    changed = _changed_toy()
+    embedded = MemoryStore.open(tmp_path / "changed.json")
+    embedded.replace(changed, meta={"built_from": ["toy.txt"]})
+    try:
+        assert _title_index(store) == _expected_index(make_toy())
+        store.replace(changed, meta={"built_from": ["toy.txt"]})
+        assert _title_index(store) == _expected_index(changed)
+        assert _title_index(store)[("q-lstm", "rnn")] == ("rnn", 0)  # now first of rnn's
+        assert [r["layout"] for r in store._run(cypher.READ_LAYOUT)] == [cypher.layout]
+        for targets, known in PATHS:
+            assert store.path(targets, known) == embedded.path(targets, known), targets
+        # as an older zhitu left it: no title_names or title_rank, no layout
+        store._run("MATCH ()-[m:MENTIONS]->() REMOVE m.title_names, m.title_rank", write=True)
+        store._run("MATCH (m:ZhituMeta) REMOVE m.layout", write=True)
+        for targets, known in PATHS:
+            assert store.path(targets, known) == embedded.path(targets, known), targets
+    finally:
+        store.replace(make_toy(), meta={"built_from": ["toy.txt"]})  # the module's toy again
+    assert _title_index(store) == _expected_index(make_toy())
+
+
 class _FailingDriver:
     """The live driver, except that write batch `fail_at` (1-based) loses the connection."""
 
@@ -590,8 +697,11 @@ def test_live_write_failing_mid_batch_says_what_was_written_and_a_rerun_complete
     assert message.endswith(f"写入中断: 已完成 3/{batches} 批 (9 行)"), message
     held = store.load()
     assert len(held.questions) + len(held.concepts) == 9  # exactly the batches it names
+    assert store._run(cypher.READ_LAYOUT) == []  # no layout claimed for half a graph
     store.replace(toy, meta={"built_from": ["toy.txt"]})  # running it again completes it
     assert _same_graph(store.load(), embedded.load())
+    assert [r["layout"] for r in store._run(cypher.READ_LAYOUT)] == [cypher.layout]
+    assert _title_index(store) == _expected_index(toy)
 
 
 def _cli(args: list[str], env: dict[str, str | None]) -> Any:
