@@ -6,8 +6,7 @@ that yields both its candidate terms (new words, not inside a mention) and its s
 them and stays in ingest.pipeline.
 
 From PARALLEL_CHARS characters of question text on, with several cores, chunks of CHUNK
-questions (smaller when that would leave a worker fewer than four, so that the workers end about
-together) go to a pool of forked processes (ZHITU_WORKERS overrides the count; 1 means no pool).
+questions go to a pool of forked processes (ZHITU_WORKERS overrides the count; 1 means no pool).
 The threshold is measured (issue 19): forking and returning the results costs about 0.1 s, a
 second core saves about half of 1.2 µs per character. This process sets up jieba (with the
 lexicon's words) before forking, so the workers start from it instead of each loading it again;
@@ -250,10 +249,7 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
             out.append(scanner(q))
             tick(len(out), len(out) - 1)
         return out
-    # at least four chunks a worker, so that the workers end about together (566 questions
-    # in chunks of 250 left one worker 316 of them)
-    size = max(1, min(CHUNK, -(-n // (4 * workers))))
-    for done in forked.chunks(scanner, questions, workers, size):
+    for done in forked.chunks(scanner, questions, workers, CHUNK):
         out += done
         tick(len(out), len(out) - len(done))
     return out
