@@ -19,8 +19,11 @@ import functools
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
@@ -55,6 +58,7 @@ _LATIN = re.compile(r"(?<![A-Za-z0-9_.\\{$])(?<![A-Za-z0-9]-)(?<![A-Za-z0-9]\*\*
                     r"(?:[A-Z][a-z]*[A-Z][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?|"
                     r"[A-Za-z]{2,}[\-]?v?\d+(?:\.\d)?[A-Za-z]*)"
                     r"(?![A-Za-z0-9_(])(?!-[A-Za-z0-9])(?!\*\*[A-Za-z0-9])(?!\.[A-Za-z0-9])")
+_LETTER = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CODE = re.compile(r"```.*?(?:```|$)|\$\$.*?\$\$|\$[^$\n]{1,200}\$|`[^`\n]*`", re.DOTALL)
 _LATIN_NOISE = frozenset(
     "ok id http https www png jpg pdf api gpu cpu url html todo ps eg ie vs pp et al ms cm mm kb "
@@ -219,6 +223,27 @@ def _sentence_of(text: str, sentences: list[tuple[int, int]], pos: int) -> str:
     return next((text[s:e] for s, e in sentences if s <= pos < e), "")[:200]
 
 
+def _sentence_finder(text: str, sentences: list[tuple[int, int]]) -> Callable[[int], str]:
+    """_sentence_of(text, sentences, pos) for one text: by bisection when the sentences are
+    in order and apart (as split_sentences gives them), not a walk over them for every term."""
+    if any(a[1] > b[0] for a, b in zip(sentences, sentences[1:], strict=False)):
+        return lambda pos: _sentence_of(text, sentences, pos)
+    starts = [s for s, _ in sentences]
+
+    def find(pos: int) -> str:
+        i = bisect_right(starts, pos) - 1
+        if i >= 0 and pos < sentences[i][1]:
+            return text[sentences[i][0]:sentences[i][1]][:200]
+        return ""
+
+    return find
+
+
+def _letters(sentence: str, n: int) -> bool:
+    """The sentence holds at least n Chinese or Latin letters (counting stops at n)."""
+    return sum(1 for _ in islice(_LETTER.finditer(sentence), n)) == n
+
+
 class Discovery:
     """Collects terms over a bank's questions, then ranks them."""
 
@@ -239,7 +264,7 @@ class Discovery:
         if (len(key) < 2 or key in self.known or key in self.rejected or key in _LATIN_NOISE
                 or key.isdigit() or _CJK_STOP.search(form) or len(form) > 20):
             return None
-        if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", sentence)) < 6:
+        if not _letters(sentence, 6):
             sentence = ""  # markup (&emsp;), a formula or a number: no evidence
         t = self.terms.get(key)
         if t is None:
@@ -264,10 +289,11 @@ class Discovery:
         self.texts.append((q.id, unicodedata.normalize("NFKC", text)))
         self.lower_words.update(re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", text))
         keys: set[str] = set()
+        sentence_of = _sentence_finder(text, sentences)
         # the patterns run only where their words are (they try every position: slow)
         for m in _PAREN.finditer(text) if "(" in text or "（" in text else ():
             zh, en, abbr = m.group(1), m.group(2).strip(), m.group(3)
-            sent = _sentence_of(text, sentences, m.start())
+            sent = sentence_of(m.start())
             zh = _trim(_head_term(zh, segment.token_spans(zh, self.lexicon.vocabulary)))
             named = (bool(abbr) or bool(re.search(r"[A-Z]", en))) and len(zh) <= 8
             aliases = tuple(a for a in ((en if _english_alias(en) else ""), abbr) if a)
@@ -276,21 +302,21 @@ class Discovery:
         for m in _DEFINE.finditer(text) if any(w in text for w in _DEFINING) else ():
             if _FUNCTION.search(m.group(1)) or len(m.group(1)) > 10:
                 continue  # "例如卷积核的具体参数就是…": a clause, not a term
-            sent = _sentence_of(text, sentences, m.start(1))
+            sent = sentence_of(m.start(1))
             k = self._add(m.group(1), q, m.start(1), sent, True)
             keys.add(k) if k else None
         for m in _LATIN.finditer(text):
             if (m.group().lower() not in _LATIN_NOISE and len(m.group()) <= 20
                     and _latin_term(m.group())):
-                k = self._add(m.group(), q, m.start(), _sentence_of(text, sentences, m.start()))
+                k = self._add(m.group(), q, m.start(), sentence_of(m.start()))
                 keys.add(k) if k else None
         for i, (term, pos) in enumerate(terms):
             if re.search(r"[\u4e00-\u9fff]", term):
-                k = self._add(term, q, pos, _sentence_of(text, sentences, pos))
+                k = self._add(term, q, pos, sentence_of(pos))
                 keys.add(k) if k else None
             if i + 1 < len(terms) and terms[i + 1][1] == pos + len(term):  # adjacent: a compound
                 both = term + terms[i + 1][0]
-                k = self._add(both, q, pos, _sentence_of(text, sentences, pos))
+                k = self._add(both, q, pos, sentence_of(pos))
                 keys.add(k) if k else None
         k = self._title_term(q, found, sentences)
         keys.add(k) if k else None
@@ -396,9 +422,11 @@ class Discovery:
             return False  # two characters jieba does not know: a fragment (图所, 然语)
         if _CJK_STOP.search(name) or (_FUNCTION.search(name) and not t.defined):
             return False
-        known = self.terms.keys() | self.lexicon.surfaces.keys()
-        if (name[0] in _GLUE and fold_term(name[1:]) in known) or (
-                name[-1] in _GLUE and fold_term(name[:-1]) in known):
+        def known(key: str) -> bool:  # not a union of both key sets made for every term
+            return key in self.terms or key in self.lexicon.surfaces
+
+        if (name[0] in _GLUE and known(fold_term(name[1:]))) or (
+                name[-1] in _GLUE and known(fold_term(name[:-1]))):
             return False  # a term with a function character glued on (下|红黑树, 迭代器|不)
         uses = sum(t.left.values())
         char, n = t.left.most_common(1)[0] if uses else ("", 0)
