@@ -774,6 +774,8 @@ def _drop_link_lists(body: list[_Line]) -> list[tuple[int, str]]:
         if len(block) > 1 or j == len(body):
             drop(block, reason)
         k = j
+    if not any(x.drop == TOC for x in body) and not any(x.links for x in _content(body)):
+        return dropped  # no link listed: nothing below can be a list of links
     content = [x for x in _content(body) if x.code or not is_todo(x.text)]
     links = [x for x in content if x.links]
     others = [x for x in content if not x.links and (x.code or not _label(x.text.strip()))]

@@ -228,17 +228,17 @@ def is_todo(text: str) -> bool:
     if len(text) > TODO_CHARS:
         return False
     text = re.sub(r"^\s*(?:[-*+]\s+)?(?:\[[ xX]\]\s*)?", "", text)
+    # clauses compacted from the end: the last one that is not empty decides most lines
     clauses: list[str] = []
-    for c in _CLAUSE.split(text):
+    for c in reversed(_CLAUSE.split(text)):
         if c := _compact(c):
+            if not clauses and not (_TODO.fullmatch(c) is not None or (
+                    len(c) <= 12 and _LATER.search(c) is not None)):
+                return False
             clauses.append(c)
             if len(clauses) > 2:  # the rest need not be compacted
                 return False
-    if not clauses or any(len(c) > 12 for c in clauses[:-1]):
-        return False
-    last = clauses[-1]
-    return _TODO.fullmatch(last) is not None or (
-        len(last) <= 12 and _LATER.search(last) is not None)
+    return bool(clauses) and all(len(c) <= 12 for c in clauses[1:])
 
 
 @functools.lru_cache(maxsize=1 << 14)  # a title is asked about again for every question under it
