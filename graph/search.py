@@ -72,12 +72,11 @@ class SearchIndex:
         self._retriever: bm25s.BM25 | None = None
         documents = documents or {}
         docs = [documents.get(q.id) or " ".join(self._document(q)) for q in ordered]
-        split = [d.split(" ") if d else [] for d in docs]  # once (an empty document: no term)
-        words = dict.fromkeys(chain.from_iterable(split))
-        words.pop("", None)  # documents never hold an empty term
+        words = dict.fromkeys(chain.from_iterable(d.split(" ") for d in docs))
+        words.pop("", None)  # an empty document
         if words:
             vocab = {t: i for i, t in enumerate(words)}
-            ids = [list(map(vocab.__getitem__, terms)) for terms in split]
+            ids = [list(map(vocab.__getitem__, d.split(" "))) if d else [] for d in docs]
             self._retriever = bm25s.BM25()
             self._retriever.index((ids, vocab), show_progress=False)
             self._vocab = set(self._retriever.vocab_dict)
