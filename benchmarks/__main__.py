@@ -32,7 +32,8 @@ INGEST_HEADER = (
 )
 SMALL_HEADER = (
     "| bank | files | MB | questions | whole `zhitu ingest` s | whole raw `jieba.lcut` s "
-    "| ratio | CPU s (ingest / raw) | CPU ratio |\n|---|---|---|---|---|---|---|---|---|"
+    "| ratio | CPU s (ingest / raw) | CPU ratio | load (1 min) |"
+    "\n|---|---|---|---|---|---|---|---|---|---|"
 )
 COLD_HEADER = (
     "| questions | " + " | ".join(f"cold `zhitu {k}` s" for k in measure.COLD_KINDS) + " |\n"
@@ -82,12 +83,14 @@ def bench_small(work: Path) -> str:
 
     folder = work / "structured"
     paths = write_structured_bank(load_lexicon(), folder)
+    before = os.getloadavg()[0]
     ingest, raw, ingest_cpu, raw_cpu = measure.whole_process(paths, work / "structured.json")
+    load = f"{before:.2f}–{os.getloadavg()[0]:.2f}"  # other work on the machine meanwhile
     size = sum(p.stat().st_size for p in paths) / 2**20
     n = len(read_paths(paths).questions)
     return (f"| structured (synth) | {len(paths)} | {size:.2f} | {n:,} | {ingest:.2f} | "
             f"{raw:.2f} | {ingest / raw:.2f} | {ingest_cpu:.2f} / {raw_cpu:.2f} | "
-            f"{ingest_cpu / raw_cpu:.2f} |")
+            f"{ingest_cpu / raw_cpu:.2f} | {load} |")
 
 
 def bench_cold(n: int, graph: Path) -> str:
