@@ -188,6 +188,11 @@ def test_no_payload_runs_in_the_browser(browser, graph, tmp_path) -> None:
             assert not page.locator("[data-testid=stException]").count(), name
             if name == "question":  # and the payloads are there to read, as text
                 page.get_by_text("LSTM的原理的参考回答。").wait_for(timeout=WAIT_MS)
+                parts = [p.replace(MARKER, "") for p in (lstm.title, lstm.answer.splitlines()[0],
+                                                         lstm.analysis) if not math_spans(p)]
+                page.wait_for_function(  # the analysis can arrive after the answer
+                    "ps => ps.every(p => document.querySelector('[data-testid=stMain]')"
+                    ".innerText.includes(p))", arg=parts, timeout=WAIT_MS)
                 text = page.inner_text("[data-testid=stMain]")
                 for part in (lstm.title, lstm.answer.splitlines()[0], lstm.analysis):
                     if not math_spans(part):  # a typeset formula reads differently
