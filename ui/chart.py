@@ -2,15 +2,16 @@
 of a question's concepts.
 
 Options are pure functions over a ConceptMap view: positions come from ui.conceptmap.layout_for
-(px of the chart they were made for), so the browser only paints. Every string put into the
-options goes through render.chart_text (no streamlit-echarts JS marker, no template braces) and
-tooltips render as canvas rich text, never HTML. `local_map` is the one function here that draws
-(Streamlit): the question page calls it.
+(px of the chart they were made for), so the browser only paints. They are JSON only (Streamlit's
+own `st.echarts_chart` takes no JavaScript); every string put into them goes through
+render.chart_text (no template braces) and tooltips render as canvas rich text, never HTML.
+A click comes back as the index of the one node or edge selected (`clicked`, `clicked_edge`).
+`local_map` is the one function here that draws (Streamlit): the question page calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from zhitu.graph.model import Concept, Relation, RelationType
 from zhitu.ingest.lexicon import CATEGORIES
@@ -59,6 +60,11 @@ _PALETTE = (  # one per lexicon category, in its order (Tableau 20 hues, told ap
 BOX = conceptmap.BOX  # px around the node centres inside the chart
 FADED = 0.25  # opacity of what is not on a shown route
 LOCAL_SIZE = (340, 250)  # the question page's small map (px): fits a phone too
+# st.echarts_chart's hover toolbar (download, fullscreen) speaks English and covers the legend
+NO_TOOLBAR = """<style>
+[data-testid="stElementContainer"]:has([data-testid="stEChartsChart"])
+  [data-testid="stElementToolbar"] { display: none; }
+</style>"""
 
 
 def category_label(category: str) -> str:
@@ -126,7 +132,7 @@ def _link(r: Relation, on_route: bool | None, focus: str | None) -> dict[str, ob
     return {
         "source": r.src,
         "target": r.dst,
-        "name": chart_text(edge_key(r)),  # read back on a click: `clicked_edge`
+        "name": chart_text(edge_key(r)),  # unique: ECharts keys a selection by name
         "value": relation_value(r),
         "symbol": ["none", "arrow"] if arrow else ["none", "none"],
         "lineStyle": {
@@ -163,6 +169,7 @@ def options(
                 "name": "概念",
                 "layout": "none",
                 "roam": True,
+                "selectedMode": "single",  # a click selects one node or edge: read back
                 **BOX,
                 "preserveAspect": True,  # ECharts 6: fit the box, keep the layout's aspect
                 "label": {
@@ -226,35 +233,35 @@ def legend_html(
     )
 
 
-def _point(selection: object) -> dict | None:
-    points = (selection or {}).get("points") if isinstance(selection, dict) else None
-    return points[0] if points and isinstance(points[0], dict) else None
+def _picked(event: object, kinds: tuple[str, ...]) -> int | None:
+    """The index of the one item of `kinds` selected in st.echarts_chart's event state, else
+    None. Nodes come as "node" (or "main"), edges as "edge"."""
+    selection = event.get("selection") if isinstance(event, Mapping) else None
+    groups = selection.get("selected") if isinstance(selection, Mapping) else None
+    for group in groups if isinstance(groups, list) else ():
+        if not isinstance(group, Mapping) or group.get("series_index") != 0:
+            continue
+        indices = group.get("data_indices")
+        if group.get("data_type") in kinds and isinstance(indices, list) and len(indices) == 1:
+            return indices[0] if isinstance(indices[0], int) else None
+    return None
 
 
-def clicked(selection: object, nodes: list[str], cmap: ConceptMap) -> str | None:
-    """The concept id of a node click in the component's selection, else None (edges, blanks)."""
-    point = _point(selection)
-    if point is None:
-        return None
-    index, name = point.get("point_index"), point.get("name")
-    if not isinstance(index, int) or not 0 <= index < len(nodes) or name is None:
-        return None
-    if point.get("x") is None and "x" in point:  # an edge: links have no position
-        return None
-    cid = nodes[index]
-    return cid if chart_text(cmap.concepts[cid].name) == name else None
+def clicked(event: object, nodes: list[str]) -> str | None:
+    """The concept id of a node click (`nodes`: what the chart drew, in order), else None.
+
+    >>> clicked({"selection": {"selected": [{"series_index": 0, "data_type": "node",
+    ...          "data_indices": [1]}]}}, ["rnn", "lstm"])
+    'lstm'
+    """
+    index = _picked(event, ("node", "main"))
+    return nodes[index] if index is not None and 0 <= index < len(nodes) else None
 
 
-def clicked_edge(selection: object, edges: list[Relation]) -> Relation | None:
-    """The relation of an edge click in the component's selection, else None."""
-    point = _point(selection)
-    if point is None or point.get("x") is not None:
-        return None
-    index = point.get("point_index")
-    if not isinstance(index, int) or not 0 <= index < len(edges):
-        return None
-    r = edges[index]
-    return r if chart_text(edge_key(r)) == point.get("name") else None
+def clicked_edge(event: object, edges: list[Relation]) -> Relation | None:
+    """The relation of an edge click (`edges`: what the chart drew, in order), else None."""
+    index = _picked(event, ("edge",))
+    return edges[index] if index is not None and 0 <= index < len(edges) else None
 
 
 def local_options(cmap: ConceptMap, concept_ids: list[str]) -> dict[str, object] | None:
@@ -280,7 +287,6 @@ def local_options(cmap: ConceptMap, concept_ids: list[str]) -> dict[str, object]
 def local_map(concepts: list[Concept], key: str = "question_map") -> None:
     """The question page's small map of its concepts; a click opens that concept's map."""
     import streamlit as st
-    from streamlit_echarts import st_echarts
 
     from zhitu.ui import state
 
@@ -293,9 +299,7 @@ def local_map(concepts: list[Concept], key: str = "question_map") -> None:
     pending = f"_{key}_open"
 
     def on_click() -> None:
-        result = st.session_state.get(key) or {}
-        selection = result.get("selection") if hasattr(result, "get") else None
-        st.session_state[pending] = clicked(selection, nodes, cmap)
+        st.session_state[pending] = clicked(st.session_state.get(key), nodes)
 
     if st.session_state.get(pending):
         cid = st.session_state.pop(pending)
@@ -305,7 +309,8 @@ def local_map(concepts: list[Concept], key: str = "question_map") -> None:
     types = [t for t, label in RELATION_LABELS.items() if label in shown]
     dashed = any(link["lineStyle"]["type"] == DASH for link in links)
     with st.expander("这道题的概念关系图", expanded=True):
-        height = f"{LOCAL_SIZE[1]}px"
-        st_echarts(opts, height=height, key=key, on_select=on_click, selection_mode="points")
+        st.html(NO_TOOLBAR)
+        st.echarts_chart(opts, height=LOCAL_SIZE[1], key=key, on_select=on_click,
+                         alt=f"这道题的 {len(nodes)} 个概念和它们的关系")  # fmt: skip
         st.html(legend_html(types, dashed=dashed))
         st.caption("点击一个概念，在图谱中查看它。")

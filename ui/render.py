@@ -5,8 +5,9 @@ Bank text is untrusted. Everything that reaches `st.html` goes through `esc`/`hi
 `md` (plain text) or, where a formula may appear (titles, answers, analyses, snippets), through
 `md_math`/`md_block`/`md_snippet`: the text escaped, each formula handed to KaTeX as the one
 unescaped part (KaTeX runs untrusted, and formulas with link, HTML or macro commands stay text);
-everything put into ECharts options goes through `chart_text` (the
-streamlit-echarts JS marker would make a string run as JavaScript).
+everything put into ECharts options goes through `chart_text` (no template braces). The charts
+are Streamlit's own `st.echarts_chart`, which takes JSON only and runs no string as code, so the
+`--x_x--` marker of streamlit-echarts (a string that ran as JavaScript) is plain text here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import re
 import string
 from collections.abc import Iterable
 
-JS_MARKER = "--x_x--0_0--"
 _MD_SPECIAL = set(string.punctuation)
 _STOP_TERMS = {
     "的",
@@ -35,33 +35,22 @@ _STOP_TERMS = {
 }
 
 
-def strip_marker(text: str) -> str:
-    """Remove the streamlit-echarts JS marker, also when removing one forms another.
-
-    >>> strip_marker("a--x_x----x_x--0_0--0_0--b")
-    'ab'
-    """
-    while JS_MARKER in text:
-        text = text.replace(JS_MARKER, "")
-    return text
-
-
 def chart_text(text: str) -> str:
-    """Text for ECharts options: no JS marker, no rich-text/template braces.
+    """Text for ECharts options: no rich-text/template braces.
 
-    >>> chart_text("{b|x}--x_x--0_0--")
-    '｛b|x｝'
+    >>> chart_text("{b|x} {c}")
+    '｛b|x｝ ｛c｝'
     """
-    return strip_marker(text).replace("{", "｛").replace("}", "｝")
+    return text.replace("{", "｛").replace("}", "｝")
 
 
 def esc(text: str) -> str:
-    """HTML-escape text (quotes too) and drop the JS marker.
+    """HTML-escape text (quotes too).
 
     >>> esc('<img src=x onerror="alert(1)">')
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
     """
-    return html.escape(strip_marker(text), quote=True)
+    return html.escape(text, quote=True)
 
 
 def md(text: str) -> str:
@@ -70,7 +59,7 @@ def md(text: str) -> str:
     >>> md("[x](javascript:alert(1)) **b**")
     '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\*\\\\*b\\\\*\\\\*'
     """
-    flat = " ".join(strip_marker(text).split())
+    flat = " ".join(text.split())
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in flat)
 
 
@@ -103,7 +92,6 @@ def highlight(text: str, terms: Iterable[str]) -> str:
     >>> highlight("<b>RNN</b> 与 rnn", ["RNN"])
     '&lt;b&gt;<mark>RNN</mark>&lt;/b&gt; 与 <mark>rnn</mark>'
     """
-    text = strip_marker(text)
     pattern = _pattern(terms)
     if pattern is None:
         return esc(text)
@@ -172,7 +160,7 @@ def md_math(text: str, terms: Iterable[str] = (), mark: str = "red") -> str:
     >>> md_math(r"<b>$\\href{javascript:x}{y}$</b>") == md(r"<b>$\\href{javascript:x}{y}$</b>")
     True
     """
-    text = " ".join(strip_marker(text).split())
+    text = " ".join(text.split())
     pattern = _pattern(terms)
     out, last = [], 0
     for start, end, _, body in math_spans(text):
@@ -188,7 +176,7 @@ def md_block(text: str) -> str:
     >>> md_block("第一行 $a$\\n第二行\\n\\n$$b$$ <i>")
     '第一行 $a$  \\n第二行\\n\\n$$\\nb\\n$$\\n\\n \\\\<i\\\\>'
     """
-    text = strip_marker(text).strip()
+    text = text.strip()
     out, last = [], 0
     for start, end, display, body in math_spans(text):
         out += [_md_lines(text[last:start]), f"\n\n$$\n{body}\n$$\n\n" if display else f"${body}$"]
@@ -230,7 +218,7 @@ def md_snippet(text: str, terms: Iterable[str], width: int = 90) -> str:
     >>> print(md_snippet(r"损失 $\\sum_i (y_i - w^T x_i)^2$ 最小", ["损失"], width=20))
     :orange[损失] $\\sum_i (y_i - w^T x_i)^2$…
     """
-    text = " ".join(strip_marker(text).split())
+    text = " ".join(text.split())
     terms = list(terms)
     pattern = _pattern(terms)
     match = pattern.search(text) if pattern else None

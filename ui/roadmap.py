@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from zhitu.graph.model import StudyPlan
-from zhitu.ui import marks
+from zhitu.ui import chart, marks
 from zhitu.ui.render import chart_text
 
 COLUMN = 150  # px between steps of one row
@@ -187,14 +187,15 @@ def draw(plan: StudyPlan, progress: Any, prerequisites: Mapping[str, Set[str]],
          key: str = "roadmap") -> None:
     """The roadmap with its legend (Streamlit)."""
     import streamlit as st
-    from streamlit_echarts import st_echarts  # registers its component: only in a running app
 
     if not plan.steps:
         return
     opts = roadmap(plan, progress, prerequisites)
     shown = [s for s in ("done", "known", "skipped", "next", "locked")
              if any(n["value"] == marks.label(s) for n in opts["series"][0]["data"])]
-    st_echarts(opts, height=f"{height(opts)}px", key=key)
+    st.html(chart.NO_TOOLBAR)
+    st.echarts_chart(opts, height=height(opts), key=key,
+                     alt=f"学习路线图：{len(opts['series'][0]['data'])} 步")  # fmt: skip
     st.html(marks.legend_html(shown))
     st.caption("从上到下按先修关系分层：箭头从先修指向后续；「下一步」是现在就可以学的。"
                "滚轮缩放，拖动平移。")

@@ -115,8 +115,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+CHART = "[data-testid=stEChartsChart]"  # st.echarts_chart's element; ECharts draws inside
 _PAINTED = """() => {
-  const c = document.querySelector('.echarts-container canvas');
+  const c = document.querySelector('[data-testid=stEChartsChart] canvas');
   if (!c || !c.width) return false;
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   for (let i = 3; i < d.length; i += 4 * 31) if (d[i]) return true;
@@ -133,7 +134,7 @@ def chart_box(page) -> dict[str, float]:
     """The chart's box once painted and settled (not part of any timing)."""
     painted(page)
     page.wait_for_timeout(1000)  # the update animation is 300 ms; labels settle after it
-    return page.locator(".echarts-container").first.bounding_box()
+    return page.locator(CHART).first.bounding_box()
 
 
 def synthetic_graph(n: int = 2000, seed: int = 3) -> GraphData:

@@ -23,7 +23,7 @@ for _name, _value in STREAMLIT_OPTIONS.items():  # AppTest runs the app the way 
     config.set_option(_name, _value)
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
-MARKER = "--x_x--0_0--"
+MARKER = "--x_x--0_0--"  # streamlit-echarts ran a string between two as JavaScript; text now
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 JS_LINK = "[点我](javascript:alert(3))"
@@ -55,6 +55,19 @@ def html(at: AppTest) -> str:
     return "\n".join(e.proto.body for e in at.main if type(e).__name__ == "Html")
 
 
+def charts(at: AppTest) -> list[dict]:
+    """The ECharts options of every st.echarts_chart on the page, as the browser gets them."""
+    return [json.loads(e.proto.spec) for e in at.main if getattr(e, "type", "") == "echarts_chart"]
+
+
+def strings(value: object) -> list[str]:
+    """Every string inside a JSON value (chart options)."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [s for v in items for s in strings(v)]
+
+
 def build_bank(path: Path) -> Path:
     """The bundled bank, ingested the way `zhitu ingest` does, stored at `path`."""
     from zhitu.data import QUESTIONS_DIR
@@ -66,7 +79,7 @@ def build_bank(path: Path) -> Path:
 
 
 def hostile_data() -> GraphData:
-    """The hand-made graph with script, image, javascript: links and the ECharts marker in
+    """The hand-made graph with script, image, javascript: links and the old JS marker in
     titles, answers, analyses, concept names, aliases, summaries and evidence."""
     data = make_toy()
     q = data.questions["q-lstm"]

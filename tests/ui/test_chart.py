@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.ui import browser_kit
-from tests.ui.conftest import MARKER, hostile_data
+from tests.ui.conftest import MARKER, hostile_data, strings
 from zhitu.graph.model import GraphData, RelationType
 from zhitu.ui import chart, conceptmap
 from zhitu.ui.conceptmap import ConceptMap
@@ -93,33 +93,49 @@ def test_options_draw_every_node_and_edge(cmap: ConceptMap) -> None:
     lstm = series["data"][0]
     assert lstm["label"]["fontWeight"] == "bold" and lstm["itemStyle"]["borderWidth"] == 3
     assert opts["tooltip"]["renderMode"] == "richText"  # tooltips are canvas text, never HTML
+    assert series["selectedMode"] == "single"  # a click comes back as one node or edge
 
 
-def test_bank_and_lexicon_text_cannot_run_as_chart_javascript() -> None:
+def test_options_are_plain_json_that_streamlits_chart_accepts() -> None:
+    """st.echarts_chart takes JSON only (no JavaScript); bank text in it is text, kept as
+    written (the old component's JS marker too), with no template braces ECharts would expand."""
+    from streamlit.elements.echarts_chart import _normalize_spec, _serialize_option
+
     data = hostile_data()
     cmap = ConceptMap.from_data(data)
     nodes, edges = conceptmap.select(cmap)
-    text = json.dumps(
-        chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
-    )
-    assert MARKER not in text
-    assert "{" not in json.loads(text)["series"][0]["data"][0]["tooltip"]["formatter"]
+    opts = chart.options(cmap, nodes, edges, conceptmap.layout_for(cmap, nodes, None))
+    normalized, datasets = _normalize_spec(opts)
+    assert json.loads(_serialize_option(normalized)) == opts and not datasets
+    names = [n["name"] for n in opts["series"][0]["data"]]
+    assert any(MARKER in name for name in names)  # shown as written, inert
+    assert {s for s in strings(opts) if "{" in s or "}" in s} == {"{c}"}  # our own edge label only
+
+
+def _event(*groups: tuple[str, list[int]], series: int = 0) -> dict:
+    """st.echarts_chart's event state with these (data_type, data_indices) groups."""
+    return {"selection": {"selected": [
+        {"series_index": series, "series_id": None, "series_name": "概念", "data_type": kind,
+         "data_indices": indices} for kind, indices in groups], "areas": []}}  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "selection, expected",
+    "event, expected",
     [
-        ({"points": [{"point_index": 1, "name": "梯度消失"}]}, "vanishing-gradient"),
-        ({"points": [{"point_index": 1, "name": None}]}, None),  # an edge click has no name
-        ({"points": [{"point_index": 1, "name": "RNN"}]}, None),  # a stale index
-        ({"points": [{"point_index": 99, "name": "RNN"}]}, None),
-        ({"points": []}, None),  # a double click on blank canvas clears the selection
+        (_event(("node", [1])), "vanishing-gradient"),
+        (_event(("main", [2])), "lstm"),  # a node without ECharts' data type
+        (_event(("edge", [1])), None),  # an edge is never taken for a node
+        (_event(("node", [99])), None),  # an index the chart did not draw
+        (_event(("node", [0, 1])), None),  # not one click
+        (_event(("node", [1]), series=1), None),
+        (_event(), None),  # a double click clears the selection
+        ({"selection": {"selected": "x"}}, None),
         (None, None),
     ],
 )
-def test_clicked_maps_a_node_click_to_its_concept(cmap, selection, expected) -> None:
+def test_clicked_maps_a_node_click_to_its_concept(event, expected) -> None:
     nodes = ["rnn", "vanishing-gradient", "lstm"]
-    assert chart.clicked(selection, nodes, cmap) == expected
+    assert chart.clicked(event, nodes) == expected
 
 
 def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
@@ -132,16 +148,14 @@ def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
         assert box["top"] - 1e-6 <= y <= 640 - box["bottom"] + 1e-6
 
 
-@pytest.mark.parametrize("index, expected", [(0, True), (1, False), (9, False)])
+@pytest.mark.parametrize("index, expected", [(0, 0), (1, 1), (9, None)])
 def test_clicked_edge_maps_an_edge_click_to_its_relation(cmap, index, expected) -> None:
     nodes, edges = conceptmap.select(cmap, center="lstm")
-    r = edges[0]
-    # what the component sends for an edge: the link's index, name and value, no position
-    point = {"point_index": index, "x": None, "y": None, "value": chart.relation_value(r),
-             "name": conceptmap.edge_key(r)}  # fmt: skip
-    found = chart.clicked_edge({"points": [point]}, edges)
-    assert (found is r) is expected
-    assert chart.clicked({"points": [point]}, nodes, cmap) is None  # never taken for a node
+    event = _event(("edge", [index]))
+    found = chart.clicked_edge(event, edges[:2])
+    assert found is (None if expected is None else edges[expected])
+    assert chart.clicked(event, nodes) is None  # never taken for a node
+    assert chart.clicked_edge(_event(("node", [0])), edges) is None
 
 
 def test_weak_edges_are_dashed_and_say_so(cmap: ConceptMap) -> None:

@@ -4,7 +4,6 @@ route from one concept to another, the panel using the map's own threshold."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import run
+from tests.ui.conftest import charts, run
 from tests.ui.test_hostile import assert_inert
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import RelationType
@@ -28,8 +27,8 @@ def bank_map(bank_graph: Path) -> ConceptMap:
 
 
 def series(at: AppTest) -> dict:
-    (component,) = [e for e in at.main if getattr(e, "type", "") == "bidi_component"]
-    return json.loads(component.proto.json)["options"]["series"][0]
+    (options,) = charts(at)
+    return options["series"][0]
 
 
 def page_links(at: AppTest) -> list[tuple[str, str]]:
@@ -247,3 +246,29 @@ def test_a_server_prepares_the_map_before_any_visit(bank_graph, monkeypatch, ban
     at = run(bank_graph, monkeypatch)
     assert [n["id"] for n in series(at)["data"]] == bank_map.ranked()[: conceptmap.OVERVIEW_NODES]
     assert built == [1]
+
+
+@pytest.mark.parametrize(
+    "kind, index, expected",
+    [("node", 1, {"c": "rnn"}), ("edge", 0, {"c": "lstm", "e": "PREREQUISITE_OF rnn lstm"}),
+     ("node", 9, {"c": "lstm", "e": "old"})],  # an index the chart did not draw: nothing
+)  # fmt: skip
+def test_a_click_focuses_or_explains_and_gets_a_fresh_chart(monkeypatch, toy, kind, index,
+                                                             expected) -> None:  # fmt: skip
+    """What st.echarts_chart reports (the index of the one node or edge selected) becomes the
+    link; the next chart has a new key, so no selection lingers by index on other nodes."""
+    from types import SimpleNamespace
+
+    from zhitu.ui.views import map as map_page
+
+    cmap = ConceptMap.from_data(toy)
+    edge = cmap.find("PREREQUISITE_OF rnn lstm")
+    event = {"selection": {"selected": [{"series_index": 0, "data_type": kind,
+                                         "data_indices": [index]}], "areas": []}}  # fmt: skip
+    fake = SimpleNamespace(session_state={f"{map_page.CHART_KEY}-0": event,
+                                          map_page._SHOWN_KEY: (["lstm", "rnn"], [edge])},
+                           query_params={"c": "lstm", "e": "old"})  # fmt: skip
+    monkeypatch.setattr(map_page, "st", fake)
+    map_page._on_click()
+    assert fake.query_params == expected
+    assert map_page._chart_key() == f"{map_page.CHART_KEY}-1"

@@ -79,6 +79,8 @@ def test_an_edge_click_explains_the_link(browser, site, bank_graph, timings) -> 
                    painted(page)))  # fmt: skip
     box = chart_box(page)
     shot(page, "map-lstm-1440")
+    page.mouse.move(box["x"] + 20, box["y"] + 20)  # no English hover toolbar over the legend
+    assert not page.locator("[data-testid=stElementToolbar]:visible").count()
     opts, edges, cmap = _lstm_view(bank_graph)
     r = _clear_edge(opts, edges, box)
     says = conceptmap.explain(cmap, r).says

@@ -18,7 +18,9 @@ from zhitu.ui.conceptmap import ConceptMap, weak
 from zhitu.ui.render import esc, md
 
 CHART_KEY = "concept_map_chart"
-_ROUND_KEY = "_concept_map_round"  # bumped when an edge is closed: a fresh chart, no old selection
+# bumped on every click and when an edge is closed: a fresh chart, no old selection (the chart
+# keeps a selection across reruns by index, and the next view's nodes are others)
+_ROUND_KEY = "_concept_map_round"
 _SHOWN_KEY = "_concept_map_shown"  # (nodes, edges) of the chart last drawn: read by clicks
 # relation type -> (heading when the concept is the source, heading when it is the target)
 _GROUPS: dict[RelationType, tuple[str, str]] = {
@@ -42,16 +44,15 @@ _CSS = """<style>
 
 def _on_click() -> None:
     """A node click focuses that concept; an edge click explains that edge."""
-    result = st.session_state.get(_chart_key()) or {}
-    selection = result.get("selection") if hasattr(result, "get") else None
+    event = st.session_state.get(_chart_key())
+    st.session_state[_ROUND_KEY] = st.session_state.get(_ROUND_KEY, 0) + 1
     nodes, edges = st.session_state.get(_SHOWN_KEY, ([], []))
-    cmap = state.concept_map()
-    cid = chart.clicked(selection, nodes, cmap)
+    cid = chart.clicked(event, nodes)
     if cid:
         st.query_params["c"] = cid
         st.query_params.pop("e", None)
         return
-    edge = chart.clicked_edge(selection, edges)
+    edge = chart.clicked_edge(event, edges)
     if edge is not None:
         st.query_params["e"] = conceptmap.edge_key(edge)
 
@@ -120,8 +121,6 @@ def _chart(
     steps: list[Relation] | None,
 ) -> tuple[list[str], list[Relation]]:
     """Draw the view; returns what it drew."""
-    from streamlit_echarts import st_echarts  # registers its component: only inside a running app
-
     line = conceptmap.route_nodes(center, steps) if center and steps else None
     more = f"map_n:{center}:{depth}:{line}"
     limit = st.session_state.get(more, conceptmap.OVERVIEW_NODES)
@@ -147,10 +146,8 @@ def _chart(
         positions = conceptmap.layout_for(cmap, nodes, center, line)
         opts = chart.options(cmap, nodes, edges, positions, selected=center, route=steps,
                              states=mine)
-        height = f"{conceptmap.CHART_SIZE[1]}px"
-        st_echarts(
-            opts, height=height, key=_chart_key(), on_select=_on_click, selection_mode="points"
-        )
+        st.echarts_chart(opts, height=conceptmap.CHART_SIZE[1], key=_chart_key(),
+                         on_select=_on_click, alt=note.format("画出"))  # fmt: skip
         st.caption(
             note.format("画出")
             + "点击节点换焦点，点击连线看两个概念为什么相连；滚轮缩放，拖动平移。"
@@ -292,7 +289,7 @@ def render() -> None:
         st.info("图谱还是空的：先在「导入」页上传题库，或运行 `zhitu ingest 题库文件`。")
         st.page_link(state.PAGES["import"][0], label="去导入题库", icon=":material/upload_file:")
         return
-    st.html(_CSS)
+    st.html(_CSS + chart.NO_TOOLBAR)
     center, end, floor, depth = _controls(cmap)
     left, right = st.columns([2, 1], gap="large")  # the chart gets CHART_SIZE's width
     with left:
