@@ -407,11 +407,12 @@ def _break_cycles(graph: nx.DiGraph, by_id: dict[str, Question],
 
 def _drop_backwards(graph: nx.DiGraph, by_id: dict[str, Question], order: Callable[[str], tuple],
                     dropped: list[str], spare_headings: bool) -> None:
-    for component in list(nx.strongly_connected_components(graph)):
+    # components and edges in a fixed order: the report lists drops the same way every run
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) < 2:
             continue
         rank = {q: i for i, q in enumerate(sorted(component, key=order))}
-        for src, dst in list(graph.subgraph(component).edges):
+        for src, dst in sorted(graph.subgraph(component).edges):
             data = graph.edges[src, dst]
             if rank[src] > rank[dst] and not (spare_headings and data["heading"]):
                 graph.remove_edge(src, dst)

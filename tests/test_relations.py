@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import networkx as nx
@@ -309,3 +310,28 @@ def test_question_edges_grow_linearly(lexicon: Lexicon) -> None:
     assert len(edges) <= 2 * len(docs)  # not 40 x 40
     targets = {r.dst for r in edges}
     assert {f"f{i}" for i in range(40)} | {f"l{i}" for i in range(40)} <= targets
+
+
+def test_cycle_drops_are_reported_in_the_same_order_every_run() -> None:
+    """String hashing differs per process: the order of the report must not follow it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import networkx as nx\n"
+        "from types import SimpleNamespace as N\n"
+        "from zhitu.ingest.prereq import _drop_backwards\n"
+        "g = nx.DiGraph()\n"
+        "for k in range(8):\n"
+        "    a, b, c = f'q{k}a', f'q{k}b', f'q{k}c'\n"
+        "    for s, d in ((a, b), (b, c), (c, a), (b, a)):\n"
+        "        g.add_edge(s, d, heading=False, via='x')\n"
+        "by_id = {q: N(title=q) for q in g}\n"
+        "out = []\n"
+        "_drop_backwards(g, by_id, lambda q: q, out, spare_headings=False)\n"
+        "print(out)\n"
+    )
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(5)}
+    assert len(runs) == 1 and "would close a cycle" in runs.pop()
