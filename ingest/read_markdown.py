@@ -1,7 +1,8 @@
 """Markdown banks as public repositories write them: headings are a tree.
 
 - A heading with text is a question; its text runs to the next heading. Text under a heading
-  before its first sub-heading belongs to that heading's question (a section's overview).
+  before its first sub-heading belongs to that heading's question (a section's overview). A
+  heading without text of its own answered by the 总结/引言 it holds is read from that line.
 - Under a question heading ("为什么需要激活函数？"), a sub-heading that is not a question with a
   subject of its own (权值共享, 区别, 代码) is part of the answer: its title stays as a line of it.
 - A generic title (模型结构, 实验结果, 区别 …: read_titles.is_generic) is shown and identified
@@ -17,6 +18,8 @@
   skipped (参考文献 / 链接列表); links inside a real answer stay. Quote lines that open a
   section and name its source or its authors (`> 《某书》 7.12 …`, `> 作者：…`) are no text of it.
 - A stub is no answer: placeholders, a line repeating the title, "参见 …", an empty table.
+  Nor is a plan: a heading's short text that only says what its sub-sections will do ("先…。
+  然后再看…"), or a 总结 that only retells what the article did (文件简介).
 - Inside the text of a heading that is not itself a question (or before any heading), a line
   that is a question by its form starts a question: a bold question (`**Q1：…？**`), a 问题:/Q1:
   line, a task item (`- [ ] 1-1 …？`), or a numbered question followed by an 答: line or an
@@ -111,6 +114,10 @@ _LABELLED_URL = re.compile(r"\s*(?:[-*+]\s+)?[^。，,；;！!？?]{1,40}[:：]\
 # in a quote: a book section ("《深度学习》 7.12 Dropout") or reference numbers ("[49, 52]")
 _BOOK_SECTION = re.compile(r"《[^》]{1,40}》\s*第?\s*\d{1,3}(?:\.\d{1,3})*[^。！？?]{0,80}")
 _PATH = re.compile(r"[\w.\-]+(?:/[\w.\-]*)+")  # "owner/repo/docs/": the path of a link
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# in a quote: the work a section comes from ("出自2016年的论文《…》")
+_FROM = re.compile(r"(?:出自|摘自|选自|引自|节选自|转载自|来源于)[^。！？?]{0,60}"
+                   r"(?:《[^》]{1,80}》|论文|paper)[^。！？?]{0,20}", re.IGNORECASE)
 _CITED = re.compile(r"\[\s*\d{1,3}(?:\s*[,，\-–]\s*\d{1,3})*\s*\]")
 # in a quote: who wrote it ("作者：…", "贡献者：…", "【注：…】")
 _CREDIT = re.compile(r"[【\[(（]?\s*(?:作者|贡献者|译者|编者|整理|整理者|编辑|校对|原作者|注|备注"
@@ -178,9 +185,12 @@ class _Reader:
 
     def tree(self) -> None:
         heads = self.heads
-        for head, after in zip(heads, heads[1:], strict=False):
+        for k, (head, after) in enumerate(zip(heads, heads[1:], strict=False)):
             if after.level > head.level:  # a heading over sub-sections: its epigraph is no answer
                 self.skipped += _drop_epigraph(head.body)
+                # nor is a plan of them ("先介绍…，然后再看…"), unless it introduces the file
+                if not asks(head.title) and not (k == self.title_head and self.file_intro):
+                    self.skipped += _drop_plan(head.body)
         stack: list[int] = []
         for i, head in enumerate(heads):
             while stack and heads[stack[-1]].level >= head.level:
@@ -215,7 +225,8 @@ class _Reader:
         reason = non_question(head.title)
         if reason in _JOINS_PARENT:
             head.owner = None if parent is None else parent.owner
-            if reason == INTRO and _about_document(head.body):  # "本文先介绍…"
+            if (reason == INTRO and _about_document(head.body)) or _plan(head.body):
+                # "本文先介绍…"; a 总结 that only retells what the article did
                 head.skip = FILE_INTRO
             elif head.owner is None and reason == SUMMARY:  # a summary of the whole file
                 head.skip = "小结（不属于任何章节）"
@@ -295,6 +306,10 @@ class _Reader:
                 self._inner(body, starts, topic, self.path(i), heading)
                 if heading is not None:
                     return
+        # a heading with no text of its own, answered by the 总结/引言 it holds: the question
+        # is read from that section, so that is where its source points
+        joined = (head.parts[0].number if head.parts and not _content(intro)
+                  and not _asks(head.title) else None)
         intro = intro + head.parts
         content = _content(intro)
         if i == self.title_head and self.file_intro and content:
@@ -314,7 +329,7 @@ class _Reader:
         placeholders = {id(x) for x in todo}
         self._make(SEPARATOR.join(path), head.number,
                    [x for x in intro if id(x) not in placeholders], self.topic(i),
-                   path if len(path) > 1 else ())
+                   path if len(path) > 1 else (), source=joined)
 
     def _own_topic(self, i: int) -> str:
         return "" if i == self.document else self.heads[i].title
@@ -381,15 +396,17 @@ class _Reader:
                            path, question_line=True)
 
     def _make(self, title: str, number: int, body: list[_Line], topic: str,
-              path: tuple[str, ...], question_line: bool = False) -> None:
-        """A question from its title and its body; with `question_line` the body's first line
-        is the question's text, held but not part of the answer."""
+              path: tuple[str, ...], question_line: bool = False,
+              source: int | None = None) -> None:
+        """A question from its title (on line `number`) and its body; with `question_line` the
+        body's first line is the question's text, held but not part of the answer. `source`:
+        the line the question is read from when that is not its title's."""
         held = [number] + [x.number for x in _content(body)]
         if question_line:
             body = body[1:]
         answer, analysis = _answer_and_analysis(body)
-        q = make_question(title, answer, analysis, (self.name, number), self.warnings, topic,
-                          lines=held, skipped=self.skipped, path=path)
+        q = make_question(title, answer, analysis, (self.name, source or number), self.warnings,
+                          topic, lines=held, skipped=self.skipped, path=path)
         if q is not None:
             self.questions.append(q)
 
@@ -417,6 +434,49 @@ _POINTER = re.compile(
     r"\s*(?:[-*+]\s+)?(?:请?(?:参见|详见|参看|参阅)|请见|请参考)\s*[^。，,；;]{1,40}")
 _BRACKETED = re.compile(r"[(（][^)）]{0,80}[)）]")  # "（separable convolution）"
 _DOCUMENT = re.compile(r"\s*(?:本文|本节|本章|本篇|本专题|本部分|这篇文章|这篇笔记|这一章|这一节)")
+
+
+# a sentence that only tells what the text does: it opens with the document ("本文…", "这里我们
+# …") or a step of its order ("先…", "然后再…") and says it shows something (介绍, 解释, 看 …)
+_SHOWS = (r"(?:介绍|描述|说|讲|解释|讨论|分析|看(?![到作成出见])|展示|给出|引入|回顾|探讨|阐述"
+          r"|列举|梳理)")
+_PLAN = re.compile(
+    r"(?:我们|那么)?(?:(?:本文|本节|本章|本篇|本部分|本系列|这篇文章|这一节|这一章|这一部分)[^。]*?"
+    r"|(?:下面|下文|接下来|这里|在此)[^。]{0,12}?"
+    r"|(?:首先|先|然后|接着|其次|再|最后)(?:我们|再|来|简单|具体|进一步|并|一起|通过|大致|简要|详细"
+    r"|地|会|将|要)*)" + _SHOWS)
+_SENTENCE_END = re.compile(r"[。！？!?；;]+")
+_PLAN_NOISE = re.compile(r"[\s，,]")  # spaces and commas ("然后，并进一步介绍了…")
+PLAN_CHARS = 160  # a heading's own text longer than this is never only a plan
+
+
+def _plan(lines: list[_Line]) -> bool:
+    """Every sentence of the text only tells what the document does or will do ("先描述一下…。
+    然后再具体看…。", "这里我们分3个步骤来解释…：", "本文首先…引入了…；然后…介绍了…").
+
+    >>> _plan([_Line(1, "先描述一下它的直觉。然后再看如何近似、如何实现。")])
+    True
+    >>> _plan([_Line(1, "先验分布是观测数据之前的分布。")])
+    False
+    """
+    content = _content(lines)
+    if not content or any(x.code for x in content):
+        return False
+    sentences = [_PLAN_NOISE.sub("", part) for x in content
+                 for part in _SENTENCE_END.split(clean_title(x.text.strip().lstrip("> ")))]
+    sentences = [t for t in sentences if t]
+    return bool(sentences) and all(_PLAN.match(t) for t in sentences)
+
+
+def _drop_plan(body: list[_Line]) -> list[Skipped]:
+    """The text of a heading over sub-sections when it is only a short plan of them: emptied
+    and returned as 文件简介."""
+    content = _content(body)
+    if sum(len(x.text.strip()) for x in content) > PLAN_CHARS or not _plan(content):
+        return []
+    for x in content:
+        x.drop, x.text = FILE_INTRO, ""
+    return [(x.number, FILE_INTRO) for x in content]
 
 
 def _about_document(lines: list[_Line]) -> bool:
@@ -694,23 +754,32 @@ def _has_link(raw: str) -> bool:
 
 def _source_line(raw: str) -> str:
     """For a quote line: 参考文献 when it names a source (a link with a few words besides, a
-    book section, reference numbers), 项目说明 when it names the authors or the bank, or "".
+    book section, reference numbers, "出自…论文《…》"), 项目说明 when it names the authors or
+    the bank, or "".
 
     >>> _source_line("> 《深度学习》 7.12 Dropout"), _source_line("> 作者：某某")
     ('参考文献', '项目说明')
     >>> _source_line("> [一篇文章](https://example.com/a) - 某博客"), _source_line("> 注意梯度")
     ('参考文献', '')
+    >>> _source_line("> 出自2016年的论文《Gaussian Error Linear Units》")
+    '参考文献'
+    >>> _source_line("> 动图演示：[owner/repo](https://example.com/r): A report on convolutions")
+    '参考文献'
     """
     text = raw.strip()
     if not text.startswith(">"):
         return ""
     text = text.lstrip("> \t")
     if _has_link(text):
+        end = max((m.end() for m in (*_LINK_ANY.finditer(text), *_URL.finditer(text))),
+                  default=0)
+        if end and not _HAN.search(text[end:]):  # ": A technical report on …" names the work
+            text = text[:end]
         rest = _PATH.sub(" ", _URL.sub(" ", _LINK_ANY.sub(" ", text)))
         if sum(c.isalnum() for c in rest) <= 24 and "。" not in rest:
             return REFERENCES
     plain = _inline(text).strip().strip("*_").strip()
-    if _BOOK_SECTION.fullmatch(plain) or _CITED.fullmatch(plain):
+    if _BOOK_SECTION.fullmatch(plain) or _CITED.fullmatch(plain) or _FROM.fullmatch(plain):
         return REFERENCES
     if _CREDIT.match(plain) or non_question(plain) in (PROJECT, ADVERT):
         return PROJECT

@@ -206,9 +206,13 @@ def test_markdown_answers(markdown: read.ReadResult) -> None:
             [("ReLU", "激活函数")],
         ),  # rule: no body
         (
-            "## 激活函数\n本节介绍激活函数。\n### ReLU\n导数为 1。",
+            "## 激活函数\n激活函数给网络引入非线性。\n### ReLU\n导数为 1。",
             [("激活函数", ""), ("ReLU", "激活函数")],
         ),  # the text before the first sub-heading is the section's own question
+        (
+            "## 激活函数\n本节介绍激活函数。\n### ReLU\n导数为 1。",
+            [("ReLU", "激活函数")],
+        ),  # ... unless it only says what the sub-sections do (a plan, 文件简介)
         (
             "## 为什么要激活函数？\n引入非线性。\n### ReLU\n导数为 1。",
             [("为什么要激活函数？", "")],
