@@ -7,18 +7,7 @@ The fixtures are our own words shaped like public banks.
 
 from __future__ import annotations
 
-from tests.conftest import accounted
-from zhitu.ingest.read import ReadResult, read_text
-
-
-def read(text: str, name: str = "bank/主题.md") -> tuple[ReadResult, dict[int, str]]:
-    """The result and the skipped lines by number; every non-blank line is held or skipped."""
-    result = read_text(text, name)
-    return result, accounted(result, text)
-
-
-def titles(result: ReadResult) -> list[str]:
-    return [q.title for q in result.questions]
+from tests.test_read_stubs import read, titles
 
 
 def test_a_plan_of_the_sub_sections_is_no_answer() -> None:
