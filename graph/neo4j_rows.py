@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from zhitu.graph import derived
@@ -72,13 +73,18 @@ def fulltext_query(text: str) -> str:
     return f"title:({terms})^2 OR ({terms})" if terms else ""
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))  # fields() per item: 2 M calls at 100k questions
+
+
 def to_props(item: object, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     """A model dataclass as properties: enums as values, None left out (no property)."""
     out = {}
-    for f in fields(item):  # type: ignore[arg-type]  (shallow: asdict deep-copies every list)
-        value = getattr(item, f.name)
-        if f.name not in drop and value is not None:
-            out[f.name] = value.value if isinstance(value, Enum) else value
+    for name in _field_names(type(item)):  # shallow: asdict deep-copies every list
+        value = getattr(item, name)
+        if name not in drop and value is not None:
+            out[name] = value.value if isinstance(value, Enum) else value
     return out
 
 

@@ -9,6 +9,7 @@ bundled bank, by tests/test_contract.py and tests/test_neo4j_parity.py.
 
 from __future__ import annotations
 
+import gc
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -482,6 +483,28 @@ def test_server_gone_mid_ingest_says_what_was_written(store, driver, toy) -> Non
     message = str(e.value)
     assert f"已完成 2/{batches} 批 (6 行)" in message, message
     assert URI in message and "\n" not in message
+
+
+@pytest.mark.parametrize("fail", [False, True])  # the collector comes back after a failed write too
+def test_the_gc_pauses_while_batches_are_built_and_sent(store, driver, toy, fail: bool) -> None:
+    during = []
+
+    def answer(query: str, params: dict[str, Any], **_: Any) -> EagerResult:
+        if query.startswith("UNWIND $rows"):
+            during.append(gc.isenabled())
+            if fail:
+                raise ServiceUnavailable("connection lost")
+        return _result([])
+
+    driver.execute_query.side_effect = answer
+    assert gc.isenabled()
+    if fail:
+        with pytest.raises(StoreUnavailable):
+            store.replace(toy)
+    else:
+        store.replace(toy)
+    assert during and not any(during)
+    assert gc.isenabled()
 
 
 # --- opening and closing ---
