@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from statistics import median
+from typing import TypeVar
 
 import bm25s
 import numpy as np
@@ -65,6 +66,7 @@ DENSE_BYTES = 64 << 20  # _searcher: at most this much memory for the dense rows
 POOL_QUERIES = 5000  # _each: from this many questions on, scored in a pool of processes
 CHUNK = 500  # _each: questions a pool worker scores at a time
 _RELATED = RelationType.RELATED_TO
+T = TypeVar("T")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASKING = frozenset("什么 为什么 如何 怎么 怎样 哪些 哪个 区别 作用 原理 优缺点 可以 一个 一种 "
                     "以及 进行 使用 有什么 是否 简述 介绍".split())
@@ -116,7 +118,8 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
                       documents: dict[str, str], names: dict[str, str],
                       relations: list[Relation], workers: int = 1) -> list[Relation]:
     """Every question's TOP related questions as RELATED_TO edges (question -> related one);
-    `workers` processes score the candidates of a large bank (scan.workers_for)."""
+    `workers` processes score the candidates of a large bank and choose among them
+    (scan.workers_for)."""
     bank = _bank(questions, mentions, documents, relations)
     if bank is None:
         return []
@@ -135,6 +138,11 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     contrasted = [set().union(*(partners.get(a, ()) for a in fs)) for fs in focus]
     holders = {c: np.array(rows, dtype=np.int64) for c, rows in about.items()}
     sizes = np.array([len(fs) for fs in focus], dtype=np.int64)
+    # focus concepts by number: question k's are runs[1][begins[k]:begins[k + 1]]
+    number = {c: x for x, c in enumerate(about)}
+    begins = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=begins[1:])
+    runs = (begins, np.array([number[c] for fs in focus for c in fs], dtype=np.int64))
     codes: dict[str, int] = {}
     section_of = np.array([codes.setdefault(s, len(codes)) if s else -1
                            for s in map(_section, qs)], dtype=np.int64)
@@ -142,42 +150,58 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
     english = np.array([in_english(q.title) for q in qs])
     compared = np.array([q.level is Level.COMPARISON and len(fs) > 1
                          for q, fs in zip(qs, focus, strict=True)])
-    raw = _each(lambda i: _candidates(i, bank.search(bank.queries[i]), focus[i], contrasted[i],
-                                      about, holders, bank.spec, sizes, section_of, chinese,
-                                      english, compared), range(n), workers)
+
+    def scored(i: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        others = np.zeros(len(number), dtype=bool)  # concepts contrasted with its focus
+        others[[number[c] for c in contrasted[i] if c in number]] = True
+        js, ss = _candidates(i, bank.search(bank.queries[i]), focus[i], others, runs, about,
+                             holders, bank.spec, sizes, section_of, chinese, english, compared)
+        return js, ss, _best(js, ss, 2 * TOP)
+
+    raw = _each(scored, range(n), workers)
     # hubs: how many candidate lists hold a question, against the median
-    lists = Counter(chain.from_iterable(_best(js, ss, 2 * TOP) for js, ss in raw))
+    lists = Counter(chain.from_iterable(b for _, _, b in raw))
     usual = median(lists.values()) if lists else 1.0
     damping = np.ones(n)
     for j, held in lists.items():
         damping[j] = 1 + HUB * math.log1p(max(held / usual - 1, 0.0))
 
-    @cache
-    def bag(k: int) -> Counter[str]:
-        """The terms of question k's search document, counted (for a reason naming words)."""
-        return Counter(bank.tokens[k])
+    nameable: dict[str, bool] = {}  # term -> _word(term), asked once per term
 
-    out = []
-    for i, (js, ss) in enumerate(raw):
+    @cache
+    def bag(k: int) -> dict[str, int]:
+        """The terms of question k's search document a reason can name, counted."""
+        counts = Counter(bank.tokens[k])
+        for w in counts.keys() - nameable.keys():
+            nameable[w] = _word(w)
+        return {w: c for w, c in counts.items() if nameable[w]}
+
+    def kept(i: int) -> list[tuple[int, float, str]]:
+        """Question i's related ones: (number, score, reason)."""
+        js, ss, _ = raw[i]
         damped = ss / damping[js]
         best = [(j, float(damped[np.searchsorted(js, j)])) for j in _best(js, damped, TOP)]
         # a question about many things scores low against everything: its best one still counts
-        kept = [b for b in best if b[1] >= MIN_SCORE] or [
+        chosen = [b for b in best if b[1] >= MIN_SCORE] or [
             b for b in best[:1] if b[1] >= MIN_SCORE * FALLBACK]
-        for j, s in kept:
+        out = []
+        for j, s in chosen:
             shared = [c for c in focus[i] if c in focus_set[j]]
             linked = not contrasted[i].isdisjoint(focus_set[j])
             same = bool(section_of[i] >= 0 and section_of[i] == section_of[j])
             pairs = [(a, b) for a in focus[i] for b in focus[j]
                      if frozenset((a, b)) in contrasts] if linked else []
-            why = _reason(qs[i], qs[j], focus[j], shared, pairs, same,
-                          bool(shared) and bool(compared[j]), bag, i, j, df, names)
-            out.append(Relation(_RELATED, ids[i], ids[j], round(s, 4), Origin.INFERRED,
-                                [Evidence(ids[j], why)], weight=round(s, 4)))
-    return out
+            out.append((j, s, _reason(qs[i], qs[j], focus[j], shared, pairs, same,
+                                      bool(shared) and bool(compared[j]), bag, i, j, df, names)))
+        return out
+
+    return [Relation(_RELATED, ids[i], ids[j], round(s, 4), Origin.INFERRED,
+                     [Evidence(ids[j], why)], weight=round(s, 4))
+            for i, edges in enumerate(_each(kept, range(n), workers)) for j, s, why in edges]
 
 
-def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], others: set[str],
+def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str],
+                others: np.ndarray, runs: tuple[np.ndarray, np.ndarray],
                 about: dict[str, list[int]], holders: dict[str, np.ndarray],
                 spec: dict[str, float], sizes: np.ndarray, section_of: np.ndarray,
                 chinese: np.ndarray, english: np.ndarray,
@@ -185,7 +209,8 @@ def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], ot
     """Question i's candidates (question numbers, ascending) and their scores above 0: its
     BM25 candidates and the questions sharing a focus concept of at most MAX_SHARED questions,
     no English text for a Chinese question. Each score is the same float sum, in the same
-    order, as scoring the candidates one by one."""
+    order, as scoring the candidates one by one. others: by concept number, those contrasted
+    with its focus; runs: every question's focus concepts by number (related_questions)."""
     found, bm25 = text
     own = bm25[found == i]
     found, bm25 = found[found != i], bm25[found != i].astype(np.float64)
@@ -205,15 +230,26 @@ def _candidates(i: int, text: tuple[np.ndarray, np.ndarray], mine: list[str], ot
         shared = shared + spec[c] * held
         both |= held
     overlap = shared / np.sqrt(np.maximum(len(mine) * sizes[js], 1))
-    linked = np.zeros(len(js), dtype=bool)
-    for c in others:
-        if c in holders:
-            linked |= _holds(holders[c], js)
+    linked = np.zeros(len(js), dtype=bool)  # a focus concept contrasted with one of mine
+    at, owner = _runs(runs[0], js)
+    linked[owner[others[runs[1][at]]]] = True
     same = (section_of[js] == section_of[i]) & (section_of[i] >= 0)
     compares = both & compared[js]
     score = (TEXT * text_score / top + FOCUS * overlap + SECTION * same + COMPARES * compares
              + CONTRASTED * linked)
     return js[score > 0], score[score > 0]
+
+
+def _runs(begins: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the runs of `rows` lie in a layout of runs (row r's run is begins[r] up to
+    begins[r + 1]), all together in row order, and the index in rows of each one's row.
+
+    >>> [x.tolist() for x in _runs(np.array([0, 2, 2, 5]), np.array([2, 0]))]
+    [[2, 3, 4, 0, 1], [0, 0, 0, 1, 1]]
+    """
+    size = begins[rows + 1] - begins[rows]
+    at = np.repeat(begins[rows] - np.cumsum(size) + size, size) + np.arange(size.sum())
+    return at, np.repeat(np.arange(len(rows)), size)
 
 
 def _holds(rows: np.ndarray, js: np.ndarray) -> np.ndarray:
@@ -233,8 +269,7 @@ def _best(js: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
                                             strict=True)).__getitem__)[:k]
 
 
-def _each(fn: Callable[[int], tuple[np.ndarray, np.ndarray]], items: Sequence[int],
-          workers: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _each(fn: Callable[[int], T], items: Sequence[int], workers: int) -> list[T]:
     """fn of each item; from POOL_QUERIES items on in `workers` forked processes (each result
     is the same wherever it is computed)."""
     if workers <= 1 or len(items) < POOL_QUERIES:
@@ -259,14 +294,17 @@ def _searcher(retriever: bm25s.BM25,
     terms in query order in float32, so each score is bm25s's bit for bit and the top k comes
     from bm25s's own selection (the same documents among equal scores). In a bigger bank a
     term in more than CAP documents brings no candidates (else every query scores every
-    document): the k best by the query's other terms (or its rarest term, if all are common)
-    are kept and scored by all its terms, the same float sum."""
-    index = retriever.scores
+    document): the k best by the query's other terms (or its rarest term, if all are common;
+    the first of the rarest in query order) are kept and scored by all its terms, the same
+    float sum."""
+    index, vocabulary = retriever.scores, retriever.vocab_dict
     data, postings, starts = index["data"], index["indices"], index["indptr"]
     n = index["num_docs"]
     df = np.diff(starts)
-    common = np.argsort(-df, kind="stable")[:DENSE_BYTES // (data.itemsize * n)]
-    common = common[df[common] * DENSE_SHARE >= n].tolist()
+    # (a term in over CAP documents only scores the k found, read from the documents' terms)
+    common = np.argsort(-df, kind="stable")
+    common = common[(df[common] * DENSE_SHARE >= n) & (df[common] <= CAP)]
+    common = common[:DENSE_BYTES // (data.itemsize * n)].tolist()
     dense = np.zeros((len(common), n), dtype=data.dtype)  # a common term's scores, every document
     slot = [-1] * len(df)  # term -> its row of dense, -1 when it is scattered
     for r, t in enumerate(common):
@@ -274,42 +312,60 @@ def _searcher(retriever: bm25s.BM25,
         dense[r, postings[starts[t]:starts[t + 1]]] = data[starts[t]:starts[t + 1]]
     lo, hi, sizes = starts[:-1].tolist(), starts[1:].tolist(), df.tolist()
     acc = np.zeros(n, dtype=data.dtype)  # scratch, all zero between calls
+    # for capped queries: the index document by document, and term -> its row (scratch)
+    firsts, doc_terms, doc_scores = _by_document(postings, starts, data, n) if max(
+        sizes, default=0) > CAP else (None, None, None)
+    row_of = np.full(len(df), -1, dtype=np.int64)  # scratch, all -1 between calls
 
     def add(terms: list[int]) -> None:
         for t in terms:
             if slot[t] >= 0:
                 np.add(acc, dense[slot[t]], out=acc)  # + 0.0 where t is absent: exact
             else:  # a term's documents are distinct: one float32 addition each
-                acc[postings[lo[t]:hi[t]]] += data[lo[t]:hi[t]]
+                np.add.at(acc, postings[lo[t]:hi[t]], data[lo[t]:hi[t]])
 
     def one(query: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        terms = retriever.get_tokens_ids(query)
+        terms = [t for t in map(vocabulary.get, query) if t is not None]  # get_tokens_ids
         seeds = [t for t in terms if sizes[t] <= CAP]
         if len(seeds) == len(terms):
             add(terms)
             best, ranks = topk(acc, k, sorted=True)
             acc.fill(0)
             return ranks[best > 0], best[best > 0]  # a score of 0 shares nothing
-        add(seeds or [min(terms, key=lambda t: (sizes[t], t))])
-        docs = np.flatnonzero(acc != 0)
+        # all common: the rarest, the first in query order among equals (not the lowest term
+        # number: bm25s numbers terms in set order, which differs from run to run)
+        add(seeds or [min(terms, key=sizes.__getitem__)])
+        docs = acc.nonzero()[0]
         part = acc[docs]
         acc[docs] = 0
         if len(docs) > k:
             docs = np.sort(docs[topk(part, k, sorted=True)[1]])
-        each = np.zeros((len(terms), len(docs)), dtype=data.dtype)  # term x document scores
-        rows = [i for i, t in enumerate(terms) if slot[t] >= 0]
-        each[rows] = dense[np.ix_([slot[terms[i]] for i in rows], docs)]
-        for i, t in enumerate(terms):
-            if slot[t] < 0:
-                mine = postings[lo[t]:hi[t]]
-                at = np.minimum(mine.searchsorted(docs), len(mine) - 1)
-                each[i] = np.where(mine[at] == docs, data[lo[t]:hi[t]][at], 0)
-        scores = np.add.reduce(each, axis=0)  # row by row, in query order, as above
+        # term x document scores (0 where absent), read from the documents' own terms
+        unique, back = np.unique(np.array(terms, dtype=np.int64), return_inverse=True)
+        row_of[unique] = np.arange(len(unique))
+        at, column = _runs(firsts, docs)
+        rows = row_of[doc_terms[at]]
+        row_of[unique] = -1
+        hit = rows >= 0
+        each = np.zeros((len(unique), len(docs)), dtype=data.dtype)
+        each[rows[hit], column[hit]] = doc_scores[at[hit]]
+        scores = np.add.reduce(each[back], axis=0)  # row by row, in query order, as above
         order = np.lexsort((docs, -scores))
         docs, scores = docs[order], scores[order]
         return docs[scores > 0], scores[scores > 0]
 
     return one
+
+
+def _by_document(postings: np.ndarray, starts: np.ndarray, data: np.ndarray,
+                 n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The term-major index turned document-major: where each document's run starts (n + 1
+    offsets), then each run's terms (ascending) and their scores."""
+    order = np.argsort(postings, kind="stable")
+    terms = np.repeat(np.arange(len(starts) - 1, dtype=np.int64), np.diff(starts))[order]
+    begins = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(postings, minlength=n), out=begins[1:])
+    return begins, terms, data[order]
 
 
 def _content(word: str) -> bool:
@@ -329,7 +385,7 @@ def _word(term: str) -> bool:
 
 def _reason(a: Question, b: Question, focus_b: list[str], shared: list[str],
             linked: list[tuple[str, str]], same: bool, compares: bool,
-            bag: Callable[[int], Counter[str]], i: int, j: int, df: Counter[str],
+            bag: Callable[[int], dict[str, int]], i: int, j: int, df: Counter[str],
             names: dict[str, str]) -> str:
     """Why b is related to a, in plain Chinese."""
     name = lambda c: spaced(names.get(c, c))  # noqa: E731
@@ -345,9 +401,8 @@ def _reason(a: Question, b: Question, focus_b: list[str], shared: list[str],
         return say(f"{name(x)}和{name(y)}常被拿来比较")
     if same:
         return say(f"同在「{_section(a)}」一节")
-    mine, theirs = bag(i), bag(j)
-    shared_words = [w for w in mine.keys() & theirs.keys() if _word(w)]
-    common = sorted(shared_words, key=lambda w: (-min(mine[w], theirs[w]) / math.sqrt(df[w]),
-                                                 -len(w), w))[:2]
+    mine, theirs = bag(i), bag(j)  # only the words a reason can name
+    common = sorted(mine.keys() & theirs.keys(),
+                    key=lambda w: (-min(mine[w], theirs[w]) / math.sqrt(df[w]), -len(w), w))[:2]
     return say("都提到" + "、".join(spaced(w) for w in common)) if common else "内容相近"
 

@@ -110,11 +110,10 @@ class Scanner:
         title, body = [segment.token_spans(p, self.lexicon.vocabulary) for p in pieces]
         document = document_terms(token_terms([w for w, _, _ in title], is_folded(pieces[0])),
                                   token_terms([w for w, _, _ in body], is_folded(pieces[1])))
-        spans = title + [(w, t, p + cut) for w, t, p in body]
         doc = Doc(q, found, mentions, sentences,
                   question_topics(q, found, mentions, self.ancestors))
         return QuestionScan(found, mentions, doc.sentences, doc.topics,
-                        self._terms(text, spans, found), document,
+                        self._terms(text, [(title, 0), (body, cut)], found), document,
                         doc_patterns(doc, self.context))
 
     def topic_concepts(self, q: Question) -> set[str]:
@@ -122,10 +121,12 @@ class Scanner:
         last = q.topic.rsplit("/", 1)[-1].strip() if q.topic else ""
         return {f.concept for f in locate(last, self.auto)} if last else set()
 
-    def _terms(self, text: str, spans: list[tuple[str, str, int]],
+    def _terms(self, text: str, pieces: list[tuple[list[tuple[str, str, int]], int]],
                found: list[Located]) -> list[tuple[str, int]]:
-        """Noun keywords and Latin acronyms outside concept mentions and the lexicon."""
-        terms = [(text[p:p + len(w)], p) for w, t, p in spans
+        """Noun keywords and Latin acronyms outside concept mentions and the lexicon; pieces:
+        the token spans of each part of the text and where the part starts."""
+        terms = [(text[at + p:at + p + len(w)], at + p) for spans, at in pieces
+                 for w, t, p in spans
                  if t in segment.NOUN_TAGS and len(w) >= 2 and _CJK.search(w)
                  and not (t == "nw" and _GLUED.search(w))]
         terms += [(m.group(), m.start()) for m in _ACRONYM.finditer(text)]

@@ -234,7 +234,7 @@ def test_in_a_big_bank_a_common_term_scores_but_brings_no_candidates(
     for query, (got, scores) in zip(docs, capped, strict=True):
         terms = retriever.get_tokens_ids(query)
         df = {t: sum(t in retriever.get_tokens_ids(d) for d in docs) for t in terms}
-        seeds = [t for t in terms if df[t] <= 15] or [min(terms, key=lambda t: (df[t], t))]
+        seeds = [t for t in terms if df[t] <= 15] or [min(terms, key=df.__getitem__)]
         seeded = retriever.get_scores([w for w in query if retriever.vocab_dict[w] in seeds])
         full = retriever.get_scores(query)
         hit = np.flatnonzero(seeded)
@@ -244,3 +244,49 @@ def test_in_a_big_bank_a_common_term_scores_but_brings_no_candidates(
         assert scores.tolist() == full[got].tolist()  # bm25s's own scores, bit for bit
         assert scores.tolist() == sorted(scores.tolist(), reverse=True)
     assert any(a.tolist() != b[0].tolist() for (a, _), b in zip(capped, exact, strict=True))
+    twice = docs[1] + docs[1][:2]  # a repeated term counts twice, as bm25s counts it
+    got, scores = related._retrieve(retriever, [twice], 8)[0]
+    assert scores.tolist() == retriever.get_scores(twice)[got].tolist()
+
+
+def test_the_index_read_document_by_document_holds_every_score() -> None:
+    """_by_document turns bm25s's term-major index around: each document's terms, ascending,
+    with the same float32 scores; _runs reads the runs of chosen documents."""
+    import bm25s
+    import numpy as np
+
+    from zhitu.ingest import related
+
+    docs = [f"题目{i} 梯度 {'激活' if i % 3 else '残差'} 层{i % 7}".split() for i in range(40)]
+    retriever = bm25s.BM25()
+    retriever.index(docs, show_progress=False)
+    index = retriever.scores
+    begins, terms, scores = related._by_document(index["indices"], index["indptr"],
+                                                 index["data"], index["num_docs"])
+    for d, words in enumerate(docs):
+        mine = slice(begins[d], begins[d + 1])
+        ordered = sorted(words, key=retriever.vocab_dict.__getitem__)
+        assert terms[mine].tolist() == [retriever.vocab_dict[w] for w in ordered]
+        assert scores[mine].tolist() == [retriever.get_scores([w])[d] for w in ordered]
+    at, owner = related._runs(begins, np.array([5, 2]))
+    assert terms[at].tolist() == terms[begins[5]:begins[6]].tolist() + terms[
+        begins[2]:begins[3]].tolist()
+    assert owner.tolist() == [0] * (begins[6] - begins[5]) + [1] * (begins[3] - begins[2])
+
+
+def test_a_query_of_common_terms_only_starts_from_its_first_rarest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Equally rare common terms: the first in the query brings the candidates, whatever
+    numbers bm25s gave the terms (it numbers them in set order, which varies by run)."""
+    import bm25s
+
+    from zhitu.ingest import related
+
+    docs = [["甲" if i < 20 else "乙", f"题{i}"] for i in range(40)]
+    retriever = bm25s.BM25()
+    retriever.index(docs, show_progress=False)
+    monkeypatch.setattr(related, "CAP", 15)  # 甲 and 乙: 20 documents each
+    first, second = related._retrieve(retriever, [["甲", "乙"], ["乙", "甲"]], 8)
+    assert len(first[0]) == len(second[0]) == 8
+    assert set(first[0].tolist()) <= set(range(20))
+    assert set(second[0].tolist()) <= set(range(20, 40))
