@@ -65,12 +65,10 @@ _LATIN_NOISE = frozenset(
     "mb gb tb fig table ch cn com org net io py md to of in on at is it or and the for nan inf mask"
     " github gitee wechat qq email arxiv zhihu csdn blog readme".split())
 # web addresses, e-mail addresses and credit lines (作者, 贡献者, Editor: …) name no concept
+_CREDIT = r"作者|贡献者|编辑|联系方式|微信|群号|Editor|Contact|Contributor|WeChat|e-?mail"
 _NOT_TEXT = re.compile(r"https?://\S+|www\.\S+|[\w.\-]+@[\w\-]+\.[\w.]+|"
-                       r"^.*(?:作者|贡献者|编辑|联系方式|微信|群号|Editor|Contact|Contributor|"
-                       r"WeChat|e-?mail).*$", re.IGNORECASE | re.MULTILINE)
-# what every match of _NOT_TEXT holds
-_NOT_TEXT_HINT = re.compile(r"http|www\.|@|作者|贡献者|编辑|联系方式|微信|群号|editor|contact"
-                            r"|contributor|wechat|e-?mail", re.IGNORECASE)
+                       rf"^.*(?:{_CREDIT}).*$", re.IGNORECASE | re.MULTILINE)
+_NOT_TEXT_HINT = re.compile(rf"http|www\.|@|{_CREDIT}", re.IGNORECASE)  # in every match of it
 _GLUE = "上下不在从到也都就还再又地得"  # characters jieba's HMM glues onto a neighbouring word
 _MATH_CALL = re.compile(r"^(?:log|ln|exp|sin|cos|tan|max|min|sum|arg)\d", re.IGNORECASE)
 # words that open a clause, not a term: 也包括|输入层, 例如|全连接, 或者|拉普拉斯支持向量机
