@@ -242,7 +242,7 @@ class _Reader:
             return
         owner = None if parent is None else parent.owner
         if owner is not None and not asks(head.title) and (
-            _asks(self.heads[owner].title)
+            asks(self.heads[owner].title)
             or (is_aspect(head.title) and self._has_text(head.parent))  # type: ignore[arg-type]
         ):
             head.owner = owner
@@ -294,7 +294,7 @@ class _Reader:
             body = []
         intro = body
         has_children = any(h.parent == i for h in self.heads)
-        if not _asks(head.title):
+        if not asks(head.title):
             starts = _question_starts(body)
             if starts:
                 intro = body[: starts[0][0]]
@@ -309,7 +309,7 @@ class _Reader:
         # a heading with no text of its own, answered by the 总结/引言 it holds: the question
         # is read from that section, so that is where its source points
         joined = (head.parts[0].number if head.parts and not _content(intro)
-                  and not _asks(head.title) else None)
+                  and not asks(head.title) else None)
         intro = intro + head.parts
         content = _content(intro)
         if i == self.title_head and self.file_intro and content:
@@ -343,7 +343,7 @@ class _Reader:
             self.skipped.append((head.number, TODO))
             self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」只有 "
                                  "TODO 占位，没有答案，已跳过")
-        elif _asks(head.title):
+        elif asks(head.title):
             self.skipped.append((head.number, "没有答案"))
             self.warnings.append(f"{self.name}:{head.number}: 问题「{shorten(head.title)}」"
                                  "没有答案，已跳过")
@@ -498,11 +498,6 @@ def _restates(text: str, title: str) -> bool:
 @functools.lru_cache(maxsize=256)  # _restates asks it of every line under the title
 def _bare(title: str) -> str:
     return _BRACKETED.sub("", clean_title(title))
-
-
-def _asks(title: str) -> bool:
-    """A heading that asks something (its sub-sections are parts of its answer)."""
-    return asks(title)
 
 
 def _prepare(raw_lines: list[str]) -> list[_Line]:
