@@ -30,6 +30,9 @@ _CSS = """
   white-space: normal; overflow: visible; }
 .st-key-mobile-nav [data-testid="stPageLink-NavLink"] * { white-space: nowrap; }
 mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+/* the charts' hover toolbar (download, fullscreen) speaks English and covers the legend */
+[data-testid="stElementContainer"]:has([data-testid="stEChartsChart"])
+  [data-testid="stElementToolbar"] { display: none; }
 .st-key-answer p, .st-key-analysis p { line-height: 1.75; }
 .st-key-answer .katex-display, .st-key-analysis .katex-display { overflow-x: auto; }
 .zt-snippet { color: #495057; font-size: .92rem; margin: -.4rem 0 .2rem 2rem; }

@@ -60,11 +60,6 @@ _PALETTE = (  # one per lexicon category, in its order (Tableau 20 hues, told ap
 BOX = conceptmap.BOX  # px around the node centres inside the chart
 FADED = 0.25  # opacity of what is not on a shown route
 LOCAL_SIZE = (340, 250)  # the question page's small map (px): fits a phone too
-# st.echarts_chart's hover toolbar (download, fullscreen) speaks English and covers the legend
-NO_TOOLBAR = """<style>
-[data-testid="stElementContainer"]:has([data-testid="stEChartsChart"])
-  [data-testid="stElementToolbar"] { display: none; }
-</style>"""
 
 
 def category_label(category: str) -> str:
@@ -309,7 +304,6 @@ def local_map(concepts: list[Concept], key: str = "question_map") -> None:
     types = [t for t, label in RELATION_LABELS.items() if label in shown]
     dashed = any(link["lineStyle"]["type"] == DASH for link in links)
     with st.expander("这道题的概念关系图", expanded=True):
-        st.html(NO_TOOLBAR)
         st.echarts_chart(opts, height=LOCAL_SIZE[1], key=key, on_select=on_click,
                          alt=f"这道题的 {len(nodes)} 个概念和它们的关系")  # fmt: skip
         st.html(legend_html(types, dashed=dashed))

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from zhitu.graph.model import StudyPlan
-from zhitu.ui import chart, marks
+from zhitu.ui import marks
 from zhitu.ui.render import chart_text
 
 COLUMN = 150  # px between steps of one row
@@ -193,7 +193,6 @@ def draw(plan: StudyPlan, progress: Any, prerequisites: Mapping[str, Set[str]],
     opts = roadmap(plan, progress, prerequisites)
     shown = [s for s in ("done", "known", "skipped", "next", "locked")
              if any(n["value"] == marks.label(s) for n in opts["series"][0]["data"])]
-    st.html(chart.NO_TOOLBAR)
     st.echarts_chart(opts, height=height(opts), key=key,
                      alt=f"学习路线图：{len(opts['series'][0]['data'])} 步")  # fmt: skip
     st.html(marks.legend_html(shown))

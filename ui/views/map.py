@@ -289,7 +289,7 @@ def render() -> None:
         st.info("图谱还是空的：先在「导入」页上传题库，或运行 `zhitu ingest 题库文件`。")
         st.page_link(state.PAGES["import"][0], label="去导入题库", icon=":material/upload_file:")
         return
-    st.html(_CSS + chart.NO_TOOLBAR)
+    st.html(_CSS)
     center, end, floor, depth = _controls(cmap)
     left, right = st.columns([2, 1], gap="large")  # the chart gets CHART_SIZE's width
     with left:
