@@ -112,7 +112,7 @@ def test_options_are_plain_json_that_streamlits_chart_accepts() -> None:
     assert {s for s in strings(opts) if "{" in s or "}" in s} == {"{c}"}  # our own edge label only
 
 
-def _event(*groups: tuple[str, list[int]], series: int = 0) -> dict:
+def chart_event(*groups: tuple[str, list[int]], series: int = 0) -> dict:
     """st.echarts_chart's event state with these (data_type, data_indices) groups."""
     return {"selection": {"selected": [
         {"series_index": series, "series_id": None, "series_name": "概念", "data_type": kind,
@@ -122,13 +122,13 @@ def _event(*groups: tuple[str, list[int]], series: int = 0) -> dict:
 @pytest.mark.parametrize(
     "event, expected",
     [
-        (_event(("node", [1])), "vanishing-gradient"),
-        (_event(("main", [2])), "lstm"),  # a node without ECharts' data type
-        (_event(("edge", [1])), None),  # an edge is never taken for a node
-        (_event(("node", [99])), None),  # an index the chart did not draw
-        (_event(("node", [0, 1])), None),  # not one click
-        (_event(("node", [1]), series=1), None),
-        (_event(), None),  # a double click clears the selection
+        (chart_event(("node", [1])), "vanishing-gradient"),
+        (chart_event(("main", [2])), "lstm"),  # a node without ECharts' data type
+        (chart_event(("edge", [1])), None),  # an edge is never taken for a node
+        (chart_event(("node", [99])), None),  # an index the chart did not draw
+        (chart_event(("node", [0, 1])), None),  # not one click
+        (chart_event(("node", [1]), series=1), None),
+        (chart_event(), None),  # a double click clears the selection
         ({"selection": {"selected": "x"}}, None),
         (None, None),
     ],
@@ -151,11 +151,11 @@ def test_pixel_places_nodes_inside_the_drawing_box(cmap: ConceptMap) -> None:
 @pytest.mark.parametrize("index, expected", [(0, 0), (1, 1), (9, None)])
 def test_clicked_edge_maps_an_edge_click_to_its_relation(cmap, index, expected) -> None:
     nodes, edges = conceptmap.select(cmap, center="lstm")
-    event = _event(("edge", [index]))
+    event = chart_event(("edge", [index]))
     found = chart.clicked_edge(event, edges[:2])
     assert found is (None if expected is None else edges[expected])
     assert chart.clicked(event, nodes) is None  # never taken for a node
-    assert chart.clicked_edge(_event(("node", [0])), edges) is None
+    assert chart.clicked_edge(chart_event(("node", [0])), edges) is None
 
 
 def test_weak_edges_are_dashed_and_say_so(cmap: ConceptMap) -> None:

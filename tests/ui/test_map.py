@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import charts, run
+from tests.ui.test_chart import chart_event
 from tests.ui.test_hostile import assert_inert
 from zhitu.graph.memory import MemoryStore
 from zhitu.graph.model import RelationType
@@ -263,8 +264,7 @@ def test_a_click_focuses_or_explains_and_gets_a_fresh_chart(monkeypatch, toy, ki
 
     cmap = ConceptMap.from_data(toy)
     edge = cmap.find("PREREQUISITE_OF rnn lstm")
-    event = {"selection": {"selected": [{"series_index": 0, "data_type": kind,
-                                         "data_indices": [index]}], "areas": []}}  # fmt: skip
+    event = chart_event((kind, [index]))
     fake = SimpleNamespace(session_state={f"{map_page.CHART_KEY}-0": event,
                                           map_page._SHOWN_KEY: (["lstm", "rnn"], [edge])},
                            query_params={"c": "lstm", "e": "old"})  # fmt: skip
