@@ -142,6 +142,8 @@ def test_first_visits_are_timed_and_formulas_typeset(browser, served, formula_qu
     assert not page.locator("[data-testid=stSlider]").count()  # no map controls first
     page.close()
     page = context.new_page()
+    missing: list[str] = []  # Streamlit knows its base URL: no probe of /questions/_stcore/health
+    page.on("response", lambda r: r.status == 404 and missing.append(r.url))
     answer = page.locator(".st-key-answer .katex")
     _content_then_settled(timings, page, "question_new_tab",
                           lambda: page.goto(f"{url}/questions?q={formula_question.id}"),
@@ -149,6 +151,7 @@ def test_first_visits_are_timed_and_formulas_typeset(browser, served, formula_qu
     assert answer.count() >= len(math_spans(formula_question.answer))
     assert "$" not in page.inner_text(".st-key-answer")  # every formula typeset, none raw
     assert page.locator("h3 .katex").count() == len(math_spans(formula_question.title))
+    assert not missing and page.evaluate("document.documentElement.lang") == "zh-CN"
     page.close()
     page = context.new_page()
     timed(timings, page, "map_first_paint_new_tab", lambda: page.goto(f"{url}/map"),
