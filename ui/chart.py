@@ -156,6 +156,7 @@ def options(
     steps = {edge_key(r) for r in route or ()}
     on_route = {c for r in route or () for c in (r.src, r.dst)}
     return {
+        "animationDuration": 0,  # drawn at once: positions are computed, no entrance to watch
         "animationDurationUpdate": 300,
         "tooltip": {"renderMode": "richText", "confine": True},
         "series": [

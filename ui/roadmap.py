@@ -156,6 +156,7 @@ def roadmap(plan: StudyPlan, progress: Any, prerequisites: Mapping[str, Set[str]
                       "curveness": 0.15},
     } for p, c in pairs]
     return {
+        "animationDuration": 0,  # drawn at once, as the concept map
         "tooltip": {"renderMode": "richText", "confine": True},
         "series": [{
             "type": "graph",

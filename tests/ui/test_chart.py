@@ -94,6 +94,7 @@ def test_options_draw_every_node_and_edge(cmap: ConceptMap) -> None:
     assert lstm["label"]["fontWeight"] == "bold" and lstm["itemStyle"]["borderWidth"] == 3
     assert opts["tooltip"]["renderMode"] == "richText"  # tooltips are canvas text, never HTML
     assert series["selectedMode"] == "single"  # a click comes back as one node or edge
+    assert opts["animationDuration"] == 0  # the whole map on its first frame, not grown from a dot
 
 
 def test_options_are_plain_json_that_streamlits_chart_accepts() -> None:

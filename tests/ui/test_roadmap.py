@@ -39,6 +39,7 @@ def test_every_step_is_drawn_once_and_edges_point_to_later_layers(store, cmap, t
     needs = marks.prerequisites(cmap.relations)
     options = roadmap.roadmap(plan, {}, needs)
     json.dumps(options)  # plain data for the component
+    assert options["animationDuration"] == 0  # drawn whole on its first frame
     drawn = nodes(options)
     assert list(drawn) == ids
     links = options["series"][0]["links"]
