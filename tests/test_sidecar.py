@@ -117,6 +117,28 @@ def test_a_cold_store_reads_only_what_a_query_needs(graph: Path) -> None:
     assert store._data is None  # never the whole graph, not even for a path
 
 
+def test_a_query_finds_its_rows_by_their_ids(graph: Path) -> None:
+    """Edges between questions and mentions are most rows: a query naming ids reads them by the
+    id's index, never by the ends index, which SQLite prefers when left to itself (a chain at
+    100k questions read every question edge). Only the few concept edges are read by `ends`."""
+    MemoryStore.open(graph)
+    store = MemoryStore.open(graph)
+    side = store._side
+    assert side is not None
+    run: list[str] = []
+    side.side.db.set_trace_callback(run.append)
+    for q in store.questions()[:20]:
+        store.chain(q.id), store.related(q.id), store.path([q.id])
+    for c in store.concepts()[:20]:
+        store.concept_questions(c.id), store.relations(c.id)
+    plans = {sql: [row[3] for row in side.side.db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+             for sql in set(run) if sql.startswith(("SELECT", "WITH"))}
+    assert any("ends = 'qq'" in sql for sql in plans)
+    for sql, plan in plans.items():
+        by_ends = sum("_ends (ends=?)" in step for step in plan)
+        assert by_ends <= sql.count("ends = 'cc'"), (sql[:300], plan)
+
+
 def test_the_same_graph_gives_the_same_bytes(tmp_path: Path, graph: Path) -> None:
     data = MemoryStore.open(graph).load()
     made = []
