@@ -87,10 +87,11 @@ def serve(graph: Path, log: Path, host: str = "localhost") -> Iterator[str]:
 
 
 def idle(page) -> None:
-    """Wait until the script run is over: no running indicator, no stale element left."""
+    """Wait until the script run is over: no running indicator, no stale element left, no
+    element still a grey placeholder while its code loads."""
     page.wait_for_function(
         "() => !document.querySelector("
-        "'[data-testid=stStatusWidgetRunningIcon], [data-stale=true]')",
+        "'[data-testid=stStatusWidgetRunningIcon], [data-stale=true], [data-testid=stSkeleton]')",
         timeout=WAIT_MS,
     )
 
