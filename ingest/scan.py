@@ -250,7 +250,9 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
             out.append(scanner(q))
             tick(len(out), len(out) - 1)
         return out
-    for done in forked.chunks(scanner, questions, workers, CHUNK):
+    # at least four chunks a worker in a small bank: none waits long for the last one
+    size = max(1, min(CHUNK, -(-n // (4 * workers))))
+    for done in forked.chunks(scanner, questions, workers, size):
         out += done
         tick(len(out), len(out) - len(done))
     return out

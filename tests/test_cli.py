@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -346,3 +347,29 @@ def test_symbols_keep_titles_apart(tmp_path: Path) -> None:
     assert run("--graph", graph, "ingest", str(bank)).exit_code == 0
     found = json.loads(run("--graph", graph, "question", "C++中的指针是什么", "--json").output)
     assert found["title"] == "C++中的指针是什么"
+
+
+def test_a_command_in_its_own_process(toy_file: Path, tmp_path: Path) -> None:
+    """`zhitu` as a process: the whole answer, the exit code and what exit handlers print come
+    out (the process ends without freeing its objects one by one), and a query loads neither
+    the pipeline nor the curation code (yaml)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path)}
+    code = ("import atexit, sys\n"
+            "heavy = {'yaml', 'zhitu.ingest.curate', 'zhitu.ingest.pipeline', 'streamlit'}\n"
+            "atexit.register(lambda: print(sorted(heavy & set(sys.modules)), file=sys.stderr))\n"
+            "from zhitu.ui.cli import main; sys.argv[0] = 'zhitu'; main()\n")
+
+    def zhitu(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", code, "--graph", str(toy_file), *args],
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    zhitu("stats")  # the sidecar is made
+    done = zhitu("chain", "q-lstm", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["question"]["id"] == "q-lstm"
+    assert done.stderr.strip() == "[]"
+    missing = zhitu("chain", "没有这道题")
+    assert missing.returncode == 2 and missing.stderr.startswith("错误: "), missing.stderr

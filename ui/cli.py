@@ -294,7 +294,30 @@ for _command in (curate_cmd, copy_cmd, log_cmd, progress_cmd, place_cmd, review_
 
 
 def main() -> None:
-    cli(prog_name="zhitu")
+    try:
+        cli(prog_name="zhitu")
+    except SystemExit as e:
+        _leave(e.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """End the process with `code` once the exit handlers ran and the output is flushed,
+    without freeing every object one by one (0.15 s after an ingest; the system takes the
+    memory back at once). Only alone: with a thread still running, the normal exit waits."""
+    import threading
+
+    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+        return
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: nothing more can reach it
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

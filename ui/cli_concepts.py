@@ -13,14 +13,19 @@ from typing import Any
 import click
 
 from zhitu.graph.model import Concept
-from zhitu.ingest import curate
 from zhitu.ui import cli_zh as zh
 from zhitu.ui.cli_target import Target
 
 
+def _curate() -> Any:
+    from zhitu.ingest import curate  # yaml and the lexicon load only for a decision
+
+    return curate
+
+
 def _decide(obj: Target, change: Any) -> None:
-    path = curate.require_overlay()
-    message = curate.decide(path, change)
+    path = _curate().require_overlay()
+    message = _curate().decide(path, change)
     from zhitu.ui import merge  # the pipeline loads when a decision rebuilds the graph
 
     merge.rebuild_into(obj.store(), f"{path}: {message}")
@@ -65,7 +70,7 @@ def _concept(obj: Target, ref: str) -> Concept:
 def accept(obj: Target, concept: str, name: str | None, category: str | None) -> None:
     """接受一个发现的概念 (写入用户词表)。"""
     c = _concept(obj, concept)
-    _decide(obj, lambda doc: f"已接受 {curate.accept(doc, c, name=name, category=category)}")
+    _decide(obj, lambda doc: f"已接受 {_curate().accept(doc, c, name=name, category=category)}")
 
 
 @curate_cmd.command()
@@ -77,7 +82,7 @@ def reject(obj: Target, term: str) -> None:
     found = next((c for c in store.concepts() if term in (c.id, c.name)), None)
     cid = found.id if found is not None and found.source != "lexicon" else None
     name = found.name if found is not None else term
-    _decide(obj, lambda doc: (curate.reject(doc, name, cid), f"已拒绝 {name}")[1])
+    _decide(obj, lambda doc: (_curate().reject(doc, name, cid), f"已拒绝 {name}")[1])
 
 
 @curate_cmd.command("alias")
@@ -91,7 +96,7 @@ def alias_cmd(obj: Target, term: str, target: str) -> None:
     found = next((c for c in store.concepts() if term in (c.id, c.name)), None)
     name = found.name if found is not None else term
     dropped = found.id if found is not None and found.source != "lexicon" else None
-    _decide(obj, lambda doc: (curate.alias(doc, name, goal.id, dropped),
+    _decide(obj, lambda doc: (_curate().alias(doc, name, goal.id, dropped),
                               f"{name} 已合并为 {goal.name} 的别名")[1])
 
 
@@ -107,5 +112,5 @@ def edit(obj: Target, concept: str, name: str | None, category: str | None,
     store = obj.store()
     c = store.concept(concept)
     ids = [store.concept(p).id for p in prereqs] or None
-    _decide(obj, lambda doc: (curate.change(doc, c, name=name, category=category,
+    _decide(obj, lambda doc: (_curate().change(doc, c, name=name, category=category,
                                             prerequisites=ids), f"已修改 {c.name}")[1])
