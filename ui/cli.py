@@ -304,10 +304,12 @@ def main() -> None:
 def _leave(code: object) -> None:
     """End the process with `code` once the exit handlers ran and the output is flushed,
     without freeing every object one by one (0.15 s after an ingest; the system takes the
-    memory back at once). Only alone: with a thread still running, the normal exit waits."""
+    memory back at once). Not with a thread still running (the normal exit waits for it), nor
+    under a profiler or tracer (it writes its results after the program ends)."""
     import threading
 
-    if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+    if (not (code is None or isinstance(code, int)) or threading.active_count() > 1
+            or sys.getprofile() is not None or sys.gettrace() is not None):
         return
     import atexit
 
