@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from zhitu.graph.errors import LexiconError
+from zhitu.graph.gcpause import gc_paused
 from zhitu.graph.model import Concept, Origin, Relation, RelationType
 from zhitu.text.normalize import normalize
 from zhitu.text.segment import Vocabulary
@@ -319,6 +320,7 @@ def lexicon_path(path: str | Path | None = None) -> Path:
     return Path(path)
 
 
+@gc_paused()  # thousands of YAML nodes and records, all kept until the parse ends
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and validate a lexicon file (default: lexicon_path(), the bundled one unless
     $ZHITU_LEXICON names another).

@@ -158,7 +158,7 @@ def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexico
     reads only the surfaces a text holds), unless the extension changed what an old concept is
     related to; then every question is scanned again."""
     scanner = Scanner(lexicon)
-    changed = _changed(Scanner(before), scanner) if before is not None else None
+    changed = _changed(_scanner(before), scanner) if before is not None else None
     for q, a in zip(questions, scans, strict=True):
         if changed is not None and not _touched(q, changed):
             continue
@@ -166,6 +166,14 @@ def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexico
         a.mentions = to_mentions(q, a.found, a.sentences, lexicon.generic,
                                  scanner.topic_concepts(q))
         a.topics = question_topics(q, a.found, a.mentions, scanner.ancestors)
+
+
+_last: list[Scanner] = []  # the last scan's scanner (rescan compares its extension with it)
+
+
+def _scanner(lexicon: Lexicon) -> Scanner:
+    """A scanner of the lexicon: the last scan's when it was this lexicon (not made again)."""
+    return _last[0] if _last and _last[0].lexicon is lexicon else Scanner(lexicon)
 
 
 def _changed(old: Scanner, new: Scanner) -> AhoCorasick | None:
@@ -236,6 +244,7 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
     """Every question scanned, in order. progress(2i, 2n) about 100 times (a question counts
     twice: mentions and terms, as the pipeline's progress always has)."""
     scanner = Scanner(lexicon)
+    _last[:] = [scanner]
     n = len(questions)
     step = max(1, n // 100)
     out: list[QuestionScan] = []
