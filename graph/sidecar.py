@@ -218,9 +218,11 @@ _ALL = ("", ())
 _CONCEPT_EDGES = "ends = 'cc'"
 # Edges between questions, and mentions of known questions and concepts, are most rows: a
 # condition on them never takes the ends index ("+"), which SQLite would otherwise prefer to
-# that of an id (a chain read every question edge, 0.4 s at 100k).
+# that of an id (a chain read every question edge, 0.4 s at 100k). A study plan is the
+# exception: it reads the mentions of most concepts, in table order by the ends index.
 _QQ = "+ends = 'qq'"
 _QC = "+ends = 'qc'"
+_ALL_QC = "ends = 'qc'"
 _ANCESTORS = """WITH RECURSIVE up(id) AS (VALUES (?) UNION
     SELECT r.src FROM relations r JOIN up ON r.dst = up.id WHERE r.type = ? AND +r.ends = 'qq')
 SELECT id FROM up"""
@@ -291,9 +293,9 @@ class Reads:
         where, params = ids("dst", wanted)
         readers = dict.fromkeys(wanted, 0)
         readers.update(self.side.column("mentions", "dst, count(*)",
-                                        f"{where} AND {_QC} GROUP BY dst", params))
+                                        f"{where} AND {_ALL_QC} GROUP BY dst", params))
         data = self.side.data(concepts=_ALL, relations=(f"WHERE {_CONCEPT_EDGES}", ()),
-                              mentions=(f"{where} AND {_QC} AND "
+                              mentions=(f"{where} AND {_ALL_QC} AND "
                                         "json_extract(record, '$.in_title')", params))
         named = sorted({m.question_id for m in data.mentions})
         for qid, title, level in self.side.column(
