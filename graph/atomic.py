@@ -16,9 +16,9 @@ from pathlib import Path
 from zhitu.graph.errors import StoreError
 
 
-def write_atomic(path: str | Path, text: str | Iterable[str]) -> None:
-    """Replace `path` with `text` (or its pieces): temp file in the same directory, fsync,
-    os.replace.
+def write_atomic(path: str | Path, text: str | bytes | Iterable[str | bytes]) -> None:
+    """Replace `path` with `text` (or its pieces; text is written as UTF-8): temp file in the
+    same directory, fsync, os.replace.
 
     A failure at any point leaves the old file as it was (and no temp file behind).
     """
@@ -31,9 +31,9 @@ def write_atomic(path: str | Path, text: str | Iterable[str]) -> None:
     try:
         # mkstemp makes the file private; keep the old file's mode, else the usual 0644
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            for piece in [text] if isinstance(text, str) else text:
-                f.write(piece)
+        with os.fdopen(fd, "wb") as f:
+            for piece in [text] if isinstance(text, (str, bytes)) else text:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

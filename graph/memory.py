@@ -21,6 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +126,7 @@ class MemoryStore:
             self.__dict__.pop(name, None)  # cached properties of the previous data
         self._search: SearchIndex | None = None
         self._keys: dict[str, str] = {}  # engine -> search key of the data held
+        self._tallied: tuple[dict[str, Any], dict[str, int]] | None = None  # see _tally
 
     def warm(self) -> None:
         """Load the whole graph now: every later query is answered from memory."""
@@ -244,8 +246,8 @@ class MemoryStore:
         `records`: the file's records, as graphfile.chunks wrote them for this data."""
         data = self._data
         assert data is not None
-        extra: dict[str, Any] = {"digest": digest, "stats": self.stats(),
-                                 "counts": _question_counts(data)}
+        stats, counts = self._tally()
+        extra: dict[str, Any] = {"digest": digest, "stats": stats, "counts": counts}
         try:
             from zhitu.text.segment import engine_name
 
@@ -272,12 +274,18 @@ class MemoryStore:
         if side is not None:
             saved = side.side.info["stats"]
             return {k: saved[k] for k in ("questions", "concepts", "relations")}
-        data = self._full()
-        return {
-            "questions": len(data.questions),
-            "concepts": len(_question_counts(data)),
-            "relations": data.relation_counts(),
-        }
+        stats = self._tally()[0]
+        return {**stats, "relations": dict(stats["relations"])}
+
+    def _tally(self) -> tuple[dict[str, Any], dict[str, int]]:
+        """The stats and the concepts' question counts of the whole graph, counted once."""
+        if self._tallied is None:
+            data = self._full()
+            counts = _question_counts(data)
+            stats = {"questions": len(data.questions), "concepts": len(counts),
+                     "relations": data.relation_counts()}
+            self._tallied = (stats, counts)
+        return self._tallied
 
     def questions(self) -> list[Question]:
         side = self._side
@@ -298,7 +306,7 @@ class MemoryStore:
         side = self._side
         if side is not None:
             return dict(side.side.info["counts"])
-        return _question_counts(self._full())
+        return dict(self._tally()[1])
 
     # --- lookups ---
     def _question_id(self, ref: str) -> str:
@@ -470,8 +478,10 @@ def _question_counts(data: GraphData) -> dict[str, int]:
     return {c: len(asked.get(c, ())) for c in sorted(derived.linked_concepts(data))}
 
 
-def _hashed(pieces: Iterable[str], digest: Any) -> Iterator[str]:
-    """The pieces, fed to `digest` as the UTF-8 bytes written."""
-    for piece in pieces:
-        digest.update(piece.encode("utf-8"))
-        yield piece
+def _hashed(pieces: Iterable[str], digest: Any, batch: int = 4096) -> Iterator[bytes]:
+    """The pieces as UTF-8, `batch` of them at a time, fed to `digest` as they are written."""
+    it = iter(pieces)
+    while some := list(islice(it, batch)):
+        block = "".join(some).encode("utf-8")
+        digest.update(block)
+        yield block

@@ -6,7 +6,9 @@ quotes, backslashes, emoji and very long text are just tokens; an empty query fi
 Terms come from zhitu.text.terms. Ingest tokenizes every question once for both its candidate
 terms and its search document (`document_terms`), so a saved graph comes with its index: `save`
 writes it to a folder and `load` takes it back only when its key (`corpus_key`: the questions'
-text, the tokenizer's words and engine) still matches.
+text, the tokenizer's words and engine) still matches. When ingest has already built the BM25
+index of those documents (`bm25`, for related questions), it hands it over in `Documents` and
+the index is not built again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -38,6 +40,34 @@ def _default_tokenizer() -> Callable[[str], list[str]]:
 
 def _by_id(q: Question) -> str:
     return q.id
+
+
+def bm25(documents: Sequence[list[str]]) -> bm25s.BM25 | None:
+    """bm25s's index of documents given as their terms, the terms numbered in order of first
+    appearance (not bm25s's set order: the same documents give the same index in every run);
+    None when no document has a term."""
+    words = dict.fromkeys(chain.from_iterable(documents))
+    words.pop("", None)
+    if not words:
+        return None
+    vocab = {t: i for i, t in enumerate(words)}
+    ids = [list(map(vocab.__getitem__, d)) for d in documents]
+    retriever = bm25s.BM25()
+    retriever.index((ids, vocab), show_progress=False)
+    return retriever
+
+
+class Documents(dict[str, str]):
+    """Question id -> search document, as ingest makes them, and the `bm25` index of the
+    documents of `ids` (in that order) when ingest built it: SearchIndex then takes it as
+    it is."""
+
+    ids: list[str] | None = None
+    index: bm25s.BM25 | None = None
+
+    def share(self, ids: list[str], index: bm25s.BM25) -> None:
+        """Keep `index`, the `bm25` of the documents of `ids`, in that order, split on spaces."""
+        self.ids, self.index = ids, index
 
 
 def corpus_key(questions: Iterable[Question], words: Iterable[str], engine: str) -> str:
@@ -71,14 +101,13 @@ class SearchIndex:
         self._refs = [QuestionRef(q.id, q.title) for q in ordered]
         self._retriever: bm25s.BM25 | None = None
         documents = documents or {}
-        docs = [documents.get(q.id) or " ".join(self._document(q)) for q in ordered]
-        words = dict.fromkeys(chain.from_iterable(d.split(" ") for d in docs))
-        words.pop("", None)  # an empty document
-        if words:
-            vocab = {t: i for i, t in enumerate(words)}
-            ids = [list(map(vocab.__getitem__, d.split(" "))) if d else [] for d in docs]
-            self._retriever = bm25s.BM25()
-            self._retriever.index((ids, vocab), show_progress=False)
+        built = getattr(documents, "index", None)
+        if built is not None and getattr(documents, "ids", None) == [q.id for q in ordered]:
+            self._retriever = built  # what the lines below build from the same documents
+        else:
+            docs = [documents.get(q.id) or " ".join(self._document(q)) for q in ordered]
+            self._retriever = bm25([d.split(" ") if d else [] for d in docs])
+        if self._retriever is not None:
             self._vocab = set(self._retriever.vocab_dict)
 
     def _document(self, q: Question) -> list[str]:

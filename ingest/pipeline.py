@@ -20,6 +20,7 @@ from pathlib import Path
 
 from zhitu.graph.gcpause import gc_paused
 from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Relation
+from zhitu.graph.search import Documents
 from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
 from zhitu.ingest.prereq import question_prerequisites
@@ -135,7 +136,8 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     user_edges = [r for r in kept if r.src in ids and r.dst in ids]
     known = {r.key for r in question_edges}
     question_edges += [r for r in user_edges if r.key not in known]
-    documents = {q.id: a.document for q, a in zip(questions, scans, strict=True)}
+    # related questions build the BM25 index of these documents; the store saves it as it is
+    documents = Documents({q.id: a.document for q, a in zip(questions, scans, strict=True)})
     question_edges += related_questions(questions, placed, documents, names, relations, pool)
     mentions: list[Mention] = [m for d in docs for m in d.mentions]
     data = GraphData(

@@ -47,6 +47,7 @@ from zhitu.graph.model import (
     say,
     spaced,
 )
+from zhitu.graph.search import Documents, bm25
 from zhitu.ingest import forked
 from zhitu.ingest.prereq import is_question
 from zhitu.ingest.read_titles import in_english
@@ -106,8 +107,11 @@ def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
     contrasts = {frozenset((r.src, r.dst)) for r in relations
                  if r.type is RelationType.CONTRASTS_WITH and r.confidence >= 0.5}
     tokens = [documents.get(q, "").split() or [q] for q in ids]
-    retriever = bm25s.BM25()
-    retriever.index(tokens, show_progress=False)
+    retriever = bm25(tokens)
+    assert retriever is not None  # every document has a term
+    if isinstance(documents, Documents) and n == len(documents) and all(map(documents.get, ids)):
+        # every question asks and has a document: this is the graph's search index as well
+        documents.share(ids, retriever)
     content = {w for w in set(chain.from_iterable(tokens)) if _content(w)}  # each term once
     queries = [sorted(content.intersection(t)) or [ids[i]] for i, t in enumerate(tokens)]
     search = _searcher(retriever, min(CANDIDATES + 1, n))

@@ -11,7 +11,7 @@ import pytest
 
 from zhitu.graph.memory import SEARCH_CACHES, MemoryStore
 from zhitu.graph.model import GraphData
-from zhitu.graph.search import KEY_FILE, SearchIndex
+from zhitu.graph.search import KEY_FILE, Documents, SearchIndex
 from zhitu.ingest.lexicon import load_lexicon
 from zhitu.ingest.pipeline import IngestReport, ingest
 from zhitu.text.segment import tokenizer_for
@@ -53,6 +53,24 @@ def test_ingest_documents_are_what_search_would_make(
         title = terms(q.title, tokenize)
         expected = title + title + terms(q.text[len(q.title) :], tokenize)
         assert report.search_documents[q.id].split(" ") == expected
+
+
+def test_the_index_related_questions_built_is_saved_as_built_anew(
+    ingested: tuple[GraphData, IngestReport], tmp_path: Path
+) -> None:
+    data, report = ingested
+    documents = report.search_documents
+    assert isinstance(documents, Documents) and documents.index is not None  # built once
+    handed = SearchIndex(data.questions.values(), str.split, documents)
+    assert handed._retriever is documents.index
+    built = SearchIndex(data.questions.values(), str.split, dict(documents))
+    assert built._retriever is not documents.index
+    handed.save(tmp_path / "handed", "k")
+    built.save(tmp_path / "built", "k")
+    names = sorted(p.name for p in (tmp_path / "built").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "handed").iterdir())
+    for name in names:
+        assert (tmp_path / "handed" / name).read_bytes() == (tmp_path / "built" / name).read_bytes()
 
 
 def test_a_fresh_store_uses_the_saved_index(
