@@ -23,7 +23,7 @@ from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Rel
 from zhitu.graph.search import Documents
 from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
-from zhitu.ingest.prereq import question_prerequisites
+from zhitu.ingest.prereq import is_question, question_prerequisites
 from zhitu.ingest.read import (
     FileReport,
     Group,
@@ -130,15 +130,18 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
     placed = {d.question.id: d.mentions for d in docs}
+    asking = {q.id for q in questions if is_question(q)}  # for both stages below
     question_edges, cycle_drops = question_prerequisites(questions, placed, relations,
-                                                         lexicon.concepts, lexicon.generic)
+                                                         lexicon.concepts, lexicon.generic,
+                                                         asking)
     ids = {q.id for q in questions}
     user_edges = [r for r in kept if r.src in ids and r.dst in ids]
     known = {r.key for r in question_edges}
     question_edges += [r for r in user_edges if r.key not in known]
     # related questions build the BM25 index of these documents; the store saves it as it is
     documents = Documents({q.id: a.document for q, a in zip(questions, scans, strict=True)})
-    question_edges += related_questions(questions, placed, documents, names, relations, pool)
+    question_edges += related_questions(questions, placed, documents, names, relations, pool,
+                                        asking)
     mentions: list[Mention] = [m for d in docs for m in d.mentions]
     data = GraphData(
         questions={q.id: q for q in questions},

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from functools import cache
 
 import networkx as nx
@@ -154,15 +154,18 @@ def level_reason(f: str, low: int, high: int, names: dict[str, str]) -> str:
 
 def question_prerequisites(questions: list[Question], mentions: dict[str, list[Mention]],
                            concept_relations: list[Relation], concepts: Mapping[str, Concept],
-                           generic: Iterable[str] = ()) -> tuple[list[Relation], list[str]]:
+                           generic: Iterable[str] = (), asking: Container[str] | None = None,
+                           ) -> tuple[list[Relation], list[str]]:
     """Question -> question prerequisites, acyclic; (edges, dropped).
 
     mentions: question id -> its mentions (their focus flags place it); concepts: by id (their
     names word the reasons and tell a title that is just a concept's name); generic: concepts
-    too broad to be needed by anything (机器学习, 矩阵): never a link's source.
+    too broad to be needed by anything (机器学习, 矩阵): never a link's source; asking: the ids
+    of the questions that ask (`is_question`), when the caller has them already.
     """
     names = {cid: c.name for cid, c in concepts.items()}
-    by_id = {q.id: q for q in questions if is_question(q)}
+    by_id = {q.id: q for q in questions
+             if (q.id in asking if asking is not None else is_question(q))}
     teaching = {q: _teaches(by_id[q]) for q in by_id}
     skip = set(generic)
     weight: dict[tuple[str, str], float] = {}

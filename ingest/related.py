@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -92,8 +92,11 @@ class _Bank:
 
 
 def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
-          documents: dict[str, str], relations: list[Relation]) -> _Bank | None:
-    qs = sorted((q for q in questions if is_question(q)), key=lambda q: q.id)
+          documents: dict[str, str], relations: list[Relation],
+          asking: Container[str] | None = None) -> _Bank | None:
+    qs = sorted((q for q in questions
+                 if (q.id in asking if asking is not None else is_question(q))),
+                key=lambda q: q.id)
     n = len(qs)
     if n < 2:
         return None
@@ -120,11 +123,13 @@ def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
 
 def related_questions(questions: list[Question], mentions: dict[str, list[Mention]],
                       documents: dict[str, str], names: dict[str, str],
-                      relations: list[Relation], workers: int = 1) -> list[Relation]:
+                      relations: list[Relation], workers: int = 1,
+                      asking: Container[str] | None = None) -> list[Relation]:
     """Every question's TOP related questions as RELATED_TO edges (question -> related one);
     `workers` processes score the candidates of a large bank and choose among them
-    (scan.workers_for)."""
-    bank = _bank(questions, mentions, documents, relations)
+    (scan.workers_for); asking: the ids of the questions that ask (prereq.is_question), when
+    the caller has them already."""
+    bank = _bank(questions, mentions, documents, relations, asking)
     if bank is None:
         return []
     qs, focus, about, contrasts = bank.qs, bank.focus, bank.about, bank.contrasts

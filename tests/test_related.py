@@ -112,7 +112,8 @@ def test_stored_as_scored_question_edges_and_deterministic(graph: GraphData,
         (r.key, r.confidence, r.evidence) for r in graph.relations]
 
 
-def _plain_scores(questions, mentions, documents, names, relations, workers=1):  # noqa: ANN001, ANN202
+def _plain_scores(questions, mentions, documents, names, relations, workers=1,  # noqa: ANN001, ANN202
+                  asking=None):  # noqa: ANN001
     """The related edges scored pair by pair from the same inputs (focus concepts, BM25
     candidates), as ingest.related's docstring says: the oracle for its vectorized scoring
     (same floats, same order)."""
@@ -123,7 +124,7 @@ def _plain_scores(questions, mentions, documents, names, relations, workers=1): 
     from zhitu.graph.model import Level
     from zhitu.ingest import related as r
 
-    bank = r._bank(questions, mentions, documents, relations)
+    bank = r._bank(questions, mentions, documents, relations, asking)
     qs, focus, about, spec, contrasts = (bank.qs, bank.focus, bank.about, bank.spec,
                                          bank.contrasts)
     found = [bank.search(q) for q in bank.queries]
