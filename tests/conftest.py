@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -249,3 +253,16 @@ def accounted(result: ReadResult, text: str) -> dict[int, str]:
     assert set(held) | set(skipped) == content and not set(held) & set(skipped)
     assert UNCLAIMED not in skipped.values()
     return skipped
+
+
+def run_alone(code: str, *args: str) -> str:
+    """Run `code` in a fresh Python process and return what it prints. A pytest-xdist worker
+    runs threads, and zhitu forks its pool only in a process without them (ingest/scan.py), so
+    a test of the pool runs here. Skips where the platform has no fork."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform: the pool is never used")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "ZHITU_WORKERS": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout

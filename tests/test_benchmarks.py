@@ -19,8 +19,8 @@ from benchmarks.synth import (
     write_bank,
     write_structured_bank,
 )
+from tests.conftest import run_alone
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
-from zhitu.ingest.pipeline import ingest, workers_for
 from zhitu.ingest.read import read_paths
 
 
@@ -65,17 +65,26 @@ def test_markdown_and_jsonl_files(tmp_path: Path, lexicon: Lexicon, index: int) 
     assert [(q.title, q.answer) for q in result.questions] == [(t, a) for t, a, _ in rows]
 
 
-def test_pool_gives_what_the_serial_loop_gives(bank: list[Path], lexicon: Lexicon) -> None:
-    if workers_for(2 * PER_FILE, 2) != 2:
-        pytest.skip("no fork here, or threads are running: the pool is not used")
-    calls: list[tuple[int, int]] = []
-    serial, serial_report = ingest(bank[:2], lexicon=lexicon, workers=1)
-    pooled, pooled_report = ingest(bank[:2], lexicon=lexicon, workers=2,
-                                   progress=lambda i, n: calls.append((i, n)))
-    assert pooled == serial
-    assert pooled_report == serial_report and serial_report.candidates
-    assert pooled_report.search_documents == serial_report.search_documents
-    assert calls == sorted(calls) and calls[-1] == (4 * PER_FILE, 4 * PER_FILE)
+def test_pool_gives_what_the_serial_loop_gives(bank: list[Path]) -> None:
+    out = run_alone("""
+        import sys
+        from benchmarks.synth import PER_FILE
+        from zhitu.ingest.lexicon import load_lexicon
+        from zhitu.ingest.pipeline import ingest, workers_for
+
+        bank, lexicon = sys.argv[1:], load_lexicon()
+        assert workers_for(2 * PER_FILE, 2) == 2  # the pool is used here
+        calls = []
+        serial, serial_report = ingest(bank, lexicon=lexicon, workers=1)
+        pooled, pooled_report = ingest(bank, lexicon=lexicon, workers=2,
+                                       progress=lambda i, n: calls.append((i, n)))
+        assert pooled == serial
+        assert pooled_report == serial_report and serial_report.candidates
+        assert pooled_report.search_documents == serial_report.search_documents
+        assert calls == sorted(calls) and calls[-1] == (4 * PER_FILE,) * 2
+        print("same")
+    """, *map(str, bank[:2]))
+    assert out.strip() == "same"
 
 
 def test_smoke_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

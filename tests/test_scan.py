@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from tests.conftest import run_alone
 from zhitu import data
 from zhitu.ingest import scan
 from zhitu.ingest.discover import discover, to_concepts, with_discovered
@@ -37,11 +38,22 @@ def test_a_rescan_after_a_scan_gives_what_a_full_rescan_gives(questions: list,
     assert touched == every and touched != scans
 
 
-def test_a_small_bank_in_a_pool_gives_what_the_serial_loop_gives(questions: list,
-                                                                  lexicon: Lexicon) -> None:
-    if scan.workers_for(len(questions), 2) != 2:
-        pytest.skip("no fork here, or threads are running: the pool is not used")
-    calls: list[tuple[int, int]] = []
-    pooled = scan.scan(questions, lexicon, 2, lambda i, n: calls.append((i, n)))
-    assert pooled == scan.scan(questions, lexicon, 1)
-    assert calls == sorted(calls) and calls[-1] == (2 * len(questions), 2 * len(questions))
+def test_a_small_bank_in_a_pool_gives_what_the_serial_loop_gives() -> None:
+    out = run_alone("""
+        from zhitu import data
+        from zhitu.ingest import scan
+        from zhitu.ingest.lexicon import load_lexicon
+        from zhitu.ingest.pipeline import _to_question
+        from zhitu.ingest.read import group_questions, read_paths
+
+        read = read_paths([data.QUESTIONS_DIR]).questions
+        questions = [_to_question(g) for g in group_questions(read)]
+        lexicon = load_lexicon()
+        assert scan.workers_for(len(questions), 2) == 2  # the pool is used here
+        calls = []
+        pooled = scan.scan(questions, lexicon, 2, lambda i, n: calls.append((i, n)))
+        assert pooled == scan.scan(questions, lexicon, 1)
+        assert calls == sorted(calls) and calls[-1] == (2 * len(questions),) * 2
+        print(len(questions))
+    """)
+    assert int(out) > 250  # the bundled bank, more than one chunk a worker
