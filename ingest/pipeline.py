@@ -23,7 +23,7 @@ from zhitu.graph.model import Concept, GraphData, Mention, Origin, Question, Rel
 from zhitu.graph.search import Documents
 from zhitu.ingest.discover import Term, discover, to_concepts, with_discovered
 from zhitu.ingest.lexicon import Lexicon, load_lexicon
-from zhitu.ingest.prereq import is_question, question_prerequisites
+from zhitu.ingest.prereq import asking_ids, question_prerequisites
 from zhitu.ingest.read import (
     FileReport,
     Group,
@@ -35,7 +35,15 @@ from zhitu.ingest.read import (
 )
 from zhitu.ingest.related import related_questions
 from zhitu.ingest.relations import Doc, concept_relations
-from zhitu.ingest.scan import QuestionScan, level_of, rescan, scan, text_size, workers_for
+from zhitu.ingest.scan import (
+    QuestionScan,
+    Scanner,
+    level_of,
+    rescan,
+    scan,
+    text_size,
+    workers_for,
+)
 
 __all__ = ["Candidate", "IngestReport", "Merge", "build", "ingest", "level_of", "workers_for"]
 Progress = Callable[[int, int], None]
@@ -94,15 +102,17 @@ def _candidates(terms: list[Term], concepts: list[Concept]) -> list[Candidate]:
 
 
 def _discover(questions: list[Question], scans: list[QuestionScan],
-              lexicon: Lexicon) -> tuple[Lexicon, list[Candidate]]:
-    """Discovered concepts join the lexicon; the questions' mentions are found again with them."""
+              scanner: Scanner) -> tuple[Lexicon, list[Candidate]]:
+    """Discovered concepts join the lexicon of the scan; the questions' mentions are found
+    again with them."""
+    lexicon = scanner.lexicon
     terms = discover(questions, [a.found for a in scans], [a.sentences for a in scans],
                      [a.terms for a in scans], lexicon)
     concepts = to_concepts(terms, lexicon)
     if not concepts:
         return lexicon, _candidates(terms, concepts)
     extended = with_discovered(lexicon, concepts)
-    rescan(questions, scans, extended, lexicon)
+    rescan(questions, scans, extended, scanner)
     return extended, _candidates(terms, concepts)
 
 
@@ -120,8 +130,9 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
            kept: Iterable[Relation] = (), workers: int | None = None) -> _Built:
     questions = [replace(q, level=level_of(q.title)) for q in questions]
     pool = workers_for(len(questions), workers, text_size(questions))
-    scans = scan(questions, lexicon, pool, progress)
-    lexicon, candidates = _discover(questions, scans, lexicon)
+    scanner = Scanner(lexicon)
+    scans = scan(questions, scanner, pool, progress)
+    lexicon, candidates = _discover(questions, scans, scanner)
     docs = [Doc(q, a.found, a.mentions, a.sentences, a.topics)
             for q, a in zip(questions, scans, strict=True)]
     kept = list(kept)
@@ -130,7 +141,7 @@ def _build(questions: list[Question], lexicon: Lexicon, progress: Progress | Non
     relations, dropped = concept_relations(docs, lexicon, concept_kept, patterns)
     names = {cid: c.name for cid, c in lexicon.concepts.items()}
     placed = {d.question.id: d.mentions for d in docs}
-    asking = {q.id for q in questions if is_question(q)}  # for both stages below
+    asking = asking_ids(questions)  # for both stages below
     question_edges, cycle_drops = question_prerequisites(questions, placed, relations,
                                                          lexicon.concepts, lexicon.generic,
                                                          asking)

@@ -133,6 +133,11 @@ def is_question(question: Question) -> bool:
     return not non_question(question.title)
 
 
+def asking_ids(questions: Iterable[Question]) -> set[str]:
+    """The ids of the questions that ask something (`is_question`)."""
+    return {q.id for q in questions if is_question(q)}
+
+
 def link_reason(a: str, f: str, names: dict[str, str], kinds: set[tuple[str, str, str]]) -> str:
     """Why a question on concept a comes before one on f, in plain Chinese."""
     na, nf = spaced(names.get(a, a)), spaced(names.get(f, f))
@@ -161,11 +166,11 @@ def question_prerequisites(questions: list[Question], mentions: dict[str, list[M
     mentions: question id -> its mentions (their focus flags place it); concepts: by id (their
     names word the reasons and tell a title that is just a concept's name); generic: concepts
     too broad to be needed by anything (机器学习, 矩阵): never a link's source; asking: the ids
-    of the questions that ask (`is_question`), when the caller has them already.
+    of the questions that ask (`asking_ids`), when the caller has them already.
     """
     names = {cid: c.name for cid, c in concepts.items()}
-    by_id = {q.id: q for q in questions
-             if (q.id in asking if asking is not None else is_question(q))}
+    ask = asking_ids(questions) if asking is None else asking
+    by_id = {q.id: q for q in questions if q.id in ask}
     teaching = {q: _teaches(by_id[q]) for q in by_id}
     skip = set(generic)
     weight: dict[tuple[str, str], float] = {}

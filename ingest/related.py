@@ -49,7 +49,7 @@ from zhitu.graph.model import (
 )
 from zhitu.graph.search import Documents, bm25
 from zhitu.ingest import forked
-from zhitu.ingest.prereq import is_question
+from zhitu.ingest.prereq import asking_ids
 from zhitu.ingest.read_titles import in_english
 from zhitu.text.segment import dictionary_frequencies
 
@@ -94,9 +94,8 @@ class _Bank:
 def _bank(questions: list[Question], mentions: dict[str, list[Mention]],
           documents: dict[str, str], relations: list[Relation],
           asking: Container[str] | None = None) -> _Bank | None:
-    qs = sorted((q for q in questions
-                 if (q.id in asking if asking is not None else is_question(q))),
-                key=lambda q: q.id)
+    ask = asking_ids(questions) if asking is None else asking
+    qs = sorted((q for q in questions if q.id in ask), key=lambda q: q.id)
     n = len(qs)
     if n < 2:
         return None
@@ -127,7 +126,7 @@ def related_questions(questions: list[Question], mentions: dict[str, list[Mentio
                       asking: Container[str] | None = None) -> list[Relation]:
     """Every question's TOP related questions as RELATED_TO edges (question -> related one);
     `workers` processes score the candidates of a large bank and choose among them
-    (scan.workers_for); asking: the ids of the questions that ask (prereq.is_question), when
+    (scan.workers_for); asking: the ids of the questions that ask (prereq.asking_ids), when
     the caller has them already."""
     bank = _bank(questions, mentions, documents, relations, asking)
     if bank is None:

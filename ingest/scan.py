@@ -149,16 +149,16 @@ class Scanner:
 
 
 def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexicon,
-           before: Lexicon | None = None) -> None:
+           before: Scanner | None = None) -> None:
     """Find the mentions again with an extended lexicon (discovered concepts), in place; the
     terms, search documents and pattern relations of the first scan stay.
 
-    before: the lexicon of the first scan. A question whose text and section heading hold none
+    before: the first scan's scanner. A question whose text and section heading hold none
     of the surfaces the extension added or changed keeps what the first scan found (matching
     reads only the surfaces a text holds), unless the extension changed what an old concept is
     related to; then every question is scanned again."""
     scanner = Scanner(lexicon)
-    changed = _changed(_scanner(before), scanner) if before is not None else None
+    changed = _changed(before, scanner) if before is not None else None
     for q, a in zip(questions, scans, strict=True):
         if changed is not None and not _touched(q, changed):
             continue
@@ -166,14 +166,6 @@ def rescan(questions: list[Question], scans: list[QuestionScan], lexicon: Lexico
         a.mentions = to_mentions(q, a.found, a.sentences, lexicon.generic,
                                  scanner.topic_concepts(q))
         a.topics = question_topics(q, a.found, a.mentions, scanner.ancestors)
-
-
-_last: list[Scanner] = []  # the last scan's scanner (rescan compares its extension with it)
-
-
-def _scanner(lexicon: Lexicon) -> Scanner:
-    """A scanner of the lexicon: the last scan's when it was this lexicon (not made again)."""
-    return _last[0] if _last and _last[0].lexicon is lexicon else Scanner(lexicon)
 
 
 def _changed(old: Scanner, new: Scanner) -> AhoCorasick | None:
@@ -239,12 +231,11 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
+def scan(questions: list[Question], scanner: Scanner, workers: int = 1,
             progress: Progress | None = None) -> list[QuestionScan]:
-    """Every question scanned, in order. progress(2i, 2n) about 100 times (a question counts
-    twice: mentions and terms, as the pipeline's progress always has)."""
-    scanner = Scanner(lexicon)
-    _last[:] = [scanner]
+    """Every question scanned by `scanner`, in order (rescan compares its extension with the
+    same scanner). progress(2i, 2n) about 100 times (a question counts twice: mentions and
+    terms, as the pipeline's progress always has)."""
     n = len(questions)
     step = max(1, n // 100)
     out: list[QuestionScan] = []
@@ -253,7 +244,7 @@ def scan(questions: list[Question], lexicon: Lexicon, workers: int = 1,
         if progress is not None and (done // step > before // step or done == n):
             progress(2 * done, 2 * n)
 
-    segment.prepare(lexicon.vocabulary)  # before forking: the workers start from it
+    segment.prepare(scanner.lexicon.vocabulary)  # before forking: the workers start from it
     if workers <= 1:
         for q in questions:
             out.append(scanner(q))

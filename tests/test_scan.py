@@ -27,13 +27,13 @@ def questions() -> list:
 
 def test_a_rescan_after_a_scan_gives_what_a_full_rescan_gives(questions: list,
                                                               lexicon: Lexicon) -> None:
-    scans = scan.scan(questions, lexicon)
-    assert scan._scanner(lexicon) is scan._last[0]  # rescan compares with the scan's own
+    first = scan.Scanner(lexicon)
+    scans = scan.scan(questions, first)
     terms = discover(questions, [a.found for a in scans], [a.sentences for a in scans],
                      [a.terms for a in scans], lexicon)
     extended = with_discovered(lexicon, to_concepts(terms, lexicon))
     touched, every = copy.deepcopy(scans), copy.deepcopy(scans)
-    scan.rescan(questions, touched, extended, lexicon)
+    scan.rescan(questions, touched, extended, first)  # compared with the scan's own
     scan.rescan(questions, every, extended)
     assert touched == every and touched != scans
 
@@ -48,11 +48,11 @@ def test_a_small_bank_in_a_pool_gives_what_the_serial_loop_gives() -> None:
 
         read = read_paths([data.QUESTIONS_DIR]).questions
         questions = [_to_question(g) for g in group_questions(read)]
-        lexicon = load_lexicon()
+        scanner = scan.Scanner(load_lexicon())
         assert scan.workers_for(len(questions), 2) == 2  # the pool is used here
         calls = []
-        pooled = scan.scan(questions, lexicon, 2, lambda i, n: calls.append((i, n)))
-        assert pooled == scan.scan(questions, lexicon, 1)
+        pooled = scan.scan(questions, scanner, 2, lambda i, n: calls.append((i, n)))
+        assert pooled == scan.scan(questions, scanner, 1)
         assert calls == sorted(calls) and calls[-1] == (2 * len(questions),) * 2
         print(len(questions))
     """)
